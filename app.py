@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""CDK app: synthesizes the platform described by a config file (default config/default.yaml).
+
+    cdk synth                       # embedded default platform
+    cdk synth -c config=config/prod.yaml
+
+Configuration mistakes and invalid construct props stop synth with one readable line per
+problem (field, bad value, what is allowed) and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from stacks.synth_errors import run_reporting_errors  # noqa: E402
+
+
+def main() -> None:
+    from bedrock_platform.config.loader import load_config
+    from stacks.platform import build_platform, new_app
+
+    app = new_app()
+    config_path = app.node.try_get_context("config") or "config/default.yaml"
+    config = load_config(config_path)
+    build_platform(app, config)
+    app.synth()
+
+
+if __name__ == "__main__":
+    sys.exit(run_reporting_errors(main))

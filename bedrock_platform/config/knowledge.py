@@ -1,0 +1,168 @@
+"""Configuration of the knowledge layer: the shared vector collection and the knowledge bases."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from bedrock_platform.chunking import ChunkingPresets, ChunkingStrategy
+from bedrock_platform.config.base import ConfigModel, build
+from bedrock_platform.embedding import EmbeddingModel
+from bedrock_platform.parsing import ParsingStrategy
+from bedrock_platform.validation import PlatformValidationError, check_bedrock_name, check_pattern, check_unique
+from bedrock_platform.vector_index import VectorIndexOptions
+from bedrock_platform.vector_store import COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE
+
+CHUNKING_PARAMETERS = (
+    "max_tokens",
+    "overlap_percentage",
+    "buffer_size",
+    "breakpoint_percentile_threshold",
+    "parent_max_tokens",
+    "child_max_tokens",
+    "overlap_tokens",
+)
+
+
+class ChunkingConfig(ConfigModel):
+    """``preset`` (optionally with parameter overrides) or ``strategy`` with its parameters."""
+
+    preset: str | None = None
+    strategy: str | None = None
+    max_tokens: int | None = None
+    overlap_percentage: int | None = None
+    buffer_size: int | None = None
+    breakpoint_percentile_threshold: int | None = None
+    parent_max_tokens: int | None = None
+    child_max_tokens: int | None = None
+    overlap_tokens: int | None = None
+    _strategy: ChunkingStrategy = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _build(self) -> ChunkingConfig:
+        self._strategy = build(self._resolve)
+        return self
+
+    def _resolve(self) -> ChunkingStrategy:
+        overrides = {k: getattr(self, k) for k in CHUNKING_PARAMETERS if getattr(self, k) is not None}
+        if self.preset is not None:
+            preset = ChunkingPresets.get(self.preset)
+            if self.strategy is not None and self.strategy != preset.strategy:
+                raise PlatformValidationError(
+                    "strategy", self.strategy, f"contradicts preset {self.preset} ({preset.strategy}); set one of them"
+                )
+            return ChunkingStrategy.from_settings(preset.strategy, **{**preset.settings(), **overrides})
+        if self.strategy is None:
+            raise PlatformValidationError(
+                "strategy", None, f"is required without a preset (presets: {', '.join(ChunkingPresets.names())})"
+            )
+        return ChunkingStrategy.from_settings(self.strategy, **overrides)
+
+    @property
+    def resolved(self) -> ChunkingStrategy:
+        return self._strategy
+
+
+class ParsingConfig(ConfigModel):
+    strategy: Literal["default", "foundation_model"] = "default"
+    model_id: str | None = None
+    prompt: str | None = None
+    multimodal: bool = False
+    _strategy: ParsingStrategy = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _build(self) -> ParsingConfig:
+        settings: dict[str, Any] = {"prompt": self.prompt, "multimodal": self.multimodal}
+        if self.model_id is not None:
+            settings["model_id"] = self.model_id
+        if self.strategy == "default":
+            settings = {}
+        self._strategy = build(lambda: ParsingStrategy.from_settings(self.strategy, **settings))
+        return self
+
+    @property
+    def resolved(self) -> ParsingStrategy:
+        return self._strategy
+
+
+class DataSourceConfig(ConfigModel):
+    name: str | None = None
+    description: str | None = None
+    bucket_name: str | None = Field(default=None, description="Import this bucket; omit to create a secure one")
+    inclusion_prefixes: list[str] = Field(default_factory=list)
+    chunking: ChunkingConfig = Field(default_factory=lambda: ChunkingConfig(preset="general"))
+    parsing: ParsingConfig = Field(default_factory=ParsingConfig)
+    data_deletion_policy: Literal["DELETE", "RETAIN"] = "DELETE"
+    ingestion_schedule: str | None = None
+
+
+class IndexConfig(ConfigModel):
+    index_name: str | None = None
+    vector_field: str = "bedrock-knowledge-base-default-vector"
+    text_field: str = "AMAZON_BEDROCK_TEXT_CHUNK"
+    metadata_field: str = "AMAZON_BEDROCK_METADATA"
+    space_type: str = "l2"
+    m: int = 16
+    ef_construction: int = 512
+    ef_search: int = 512
+
+    def options(self, default_name: str) -> VectorIndexOptions:
+        values = self.model_dump()
+        values["index_name"] = self.index_name or default_name
+        return VectorIndexOptions(**values)
+
+    @model_validator(mode="after")
+    def _check(self) -> IndexConfig:
+        build(lambda: self.options("placeholder-index"))
+        return self
+
+
+class KnowledgeBaseConfig(ConfigModel):
+    name: str
+    description: str | None = None
+    embedding_model: str = "amazon.titan-embed-text-v2:0"
+    dimensions: int = 1024
+    index: IndexConfig = Field(default_factory=IndexConfig)
+    data_sources: list[DataSourceConfig] = Field(default_factory=lambda: [DataSourceConfig()])
+
+    @model_validator(mode="after")
+    def _check(self) -> KnowledgeBaseConfig:
+        build(lambda: check_bedrock_name("name", self.name))
+        build(lambda: EmbeddingModel(self.embedding_model, self.dimensions))
+        build(lambda: check_unique("data_sources.name", [d.name or f"{self.name}-s3" for d in self.data_sources]))
+        return self
+
+    @property
+    def embedding(self) -> EmbeddingModel:
+        return EmbeddingModel(self.embedding_model, self.dimensions)
+
+    @property
+    def index_options(self) -> VectorIndexOptions:
+        return self.index.options(f"{self.name.lower().replace('_', '-')}-index")
+
+
+class VectorStoreConfig(ConfigModel):
+    collection_name: str = "bedrock-platform-kb"
+    standby_replicas: bool | None = Field(default=None, description="Default: off in dev, on in prod")
+    kms_key_arn: str | None = None
+    vpc_endpoint_ids: list[str] = Field(default_factory=list)
+    index_admin_arns: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> VectorStoreConfig:
+        build(lambda: check_pattern("collection_name", self.collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE))
+        if self.kms_key_arn is not None:
+            build(lambda: check_pattern("kms_key_arn", self.kms_key_arn, r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}", "a KMS key ARN"))
+        return self
+
+
+class KnowledgeConfig(ConfigModel):
+    vector_store: VectorStoreConfig = Field(default_factory=VectorStoreConfig)
+    knowledge_bases: list[KnowledgeBaseConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> KnowledgeConfig:
+        build(lambda: check_unique("knowledge_bases.name", [kb.name for kb in self.knowledge_bases]))
+        build(lambda: check_unique("knowledge_bases.index.index_name", [kb.index_options.index_name for kb in self.knowledge_bases]))
+        return self

@@ -1,0 +1,79 @@
+"""Reads the platform YAML file and reports every problem with its file, field path and value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bedrock_platform.config.platform import PlatformConfig
+from bedrock_platform.validation import format_value
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or invalid. ``problems`` holds one line per problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {source}: {p}" for p in problems)
+        super().__init__(f"Invalid platform configuration ({len(problems)} problem(s)):\n{lines}")
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    """One readable line per pydantic error: ``field.path: value problem``."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        ctx = item.get("ctx") or {}
+        if item["type"] == "platform":
+            field = ctx.get("field", "")
+            path = _path(loc)
+            path = f"{path}.{field}" if field and path != "(top level)" else (field or path)
+            path = path.replace(".[", "[")
+            problems.append(f"{path}: {ctx['value']} {ctx['problem']}")
+        elif item["type"] == "missing":
+            problems.append(f"{_path(loc)}: is required")
+        elif item["type"] == "extra_forbidden":
+            problems.append(f"{_path(loc)}: is not a known setting (check the spelling)")
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            problems.append(f"{_path(loc)}: {format_value(item.get('input'))} is invalid: {message}")
+    return problems
+
+
+def parse_config(data: Any, source: str = "<config>") -> PlatformConfig:
+    """Validate an already-loaded mapping."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["(top level): the file must hold a mapping of settings"])
+    try:
+        return PlatformConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(source, describe_errors(error)) from None
+
+
+def load_config(path: str | Path) -> PlatformConfig:
+    """Load and validate the platform configuration from a YAML file."""
+    source = str(path)
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(source, [f"file not found (cwd {Path.cwd()}); pass another with -c config=PATH"])
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(source, [f"is not valid YAML: {error}"]) from None
+    return parse_config(data, source)

@@ -1,0 +1,240 @@
+"""S3 data source for a knowledge base: bucket, prefix, chunking, parsing, optional schedule.
+
+Chunking and parsing are create-only in CloudFormation. The data source name therefore
+carries a fingerprint of both, so changing them replaces the data source under a new name
+(with ``DELETE`` data deletion, the old chunks are removed from the index) instead of
+failing with 409 "already exists".
+
+    kb.add_s3_data_source("Docs", name="policies", inclusion_prefixes=["policies/"],
+                          chunking=ChunkingPresets.get("policy_manual"),
+                          ingestion_schedule="rate(1 day)")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_bedrock as bedrock
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from constructs import Construct
+
+from bedrock_platform.chunking import ChunkingStrategy, FixedSizeChunking
+from bedrock_platform.knowledge_base import KnowledgeBase
+from bedrock_platform.parsing import DefaultParsing, ParsingStrategy
+from bedrock_platform.secure_bucket import SecureBucket
+from bedrock_platform.validation import (
+    PlatformValidationError,
+    check_bedrock_name,
+    check_choice,
+    check_count,
+    check_length,
+    check_pattern,
+)
+
+DATA_DELETION_POLICIES = ("DELETE", "RETAIN")
+SCHEDULE_PATTERN = r"(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))"
+SCHEDULE_RULE = "rate(N minutes|hours|days) or cron(...) (EventBridge Scheduler syntax)"
+NAME_BASE_MAX = 90  # leaves room for "-" and the 8-character fingerprint (limit 100)
+
+
+class S3DataSource(Construct):
+    """Documents in S3 ingested into a :class:`KnowledgeBase` with a chosen chunking strategy.
+
+    Pass ``bucket`` (an existing ``IBucket``; give ``bucket_key`` if it uses a customer KMS
+    key) or ``bucket_name`` to import by name; with neither, a :class:`SecureBucket` is
+    created. The knowledge base role gets read access to that bucket and prefix only.
+
+    Example::
+
+        S3DataSource(self, "Contracts", knowledge_base=kb, name="contracts",
+                     chunking=ChunkingPresets.get("legal_contract"),
+                     parsing=FoundationModelParsing(prompt="Keep clause numbers."))
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        knowledge_base: KnowledgeBase,
+        name: str | None = None,
+        description: str | None = None,
+        bucket: s3.IBucket | None = None,
+        bucket_name: str | None = None,
+        bucket_key: kms.IKey | None = None,
+        inclusion_prefixes: Sequence[str] = (),
+        chunking: ChunkingStrategy | None = None,
+        parsing: ParsingStrategy | None = None,
+        data_deletion_policy: str = "DELETE",
+        ingestion_schedule: str | None = None,
+        removal_policy: RemovalPolicy | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        base = name or f"{knowledge_base.name}-s3"
+        check_bedrock_name("name", base)
+        if len(base) > NAME_BASE_MAX:
+            raise PlatformValidationError("name", base, f"is longer than {NAME_BASE_MAX} characters (a fingerprint is appended)")
+        if description is not None:
+            check_length("description", description, 1, 200)
+        if bucket is not None and bucket_name is not None:
+            raise PlatformValidationError("bucket_name", bucket_name, "cannot be combined with bucket; pass one of them")
+        if bucket_name is not None:
+            check_pattern("bucket_name", bucket_name, r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "an S3 bucket name (3-63 lowercase letters, digits, '.', '-')")
+        prefixes = list(inclusion_prefixes)
+        check_count("inclusion_prefixes", prefixes, 0, 1)
+        for i, prefix in enumerate(prefixes):
+            check_length(f"inclusion_prefixes[{i}]", prefix, 1, 300)
+        check_choice("data_deletion_policy", data_deletion_policy, DATA_DELETION_POLICIES)
+        if ingestion_schedule is not None:
+            check_pattern("ingestion_schedule", ingestion_schedule, SCHEDULE_PATTERN, SCHEDULE_RULE)
+
+        self.knowledge_base = knowledge_base
+        self.chunking = chunking or FixedSizeChunking()
+        self.parsing = parsing or DefaultParsing()
+        self.inclusion_prefixes = prefixes
+        removal = removal_policy or knowledge_base.removal_policy
+
+        self.documents: SecureBucket | None = None
+        if bucket is None and bucket_name is None:
+            self.documents = SecureBucket(
+                self, "Documents", removal_policy=removal, key_description=f"Encrypts documents of data source {base}"
+            )
+            bucket = self.documents.bucket
+            bucket_key = self.documents.encryption_key
+        elif bucket is None:
+            bucket = s3.Bucket.from_bucket_name(self, "ImportedBucket", bucket_name)
+        self.bucket: s3.IBucket = bucket
+        self.bucket_key = bucket_key or bucket.encryption_key
+
+        # Name = base + fingerprint of the create-only settings: a change replaces the data
+        # source under a new name instead of colliding with the old one (409).
+        self.fingerprint = hashlib.sha256(
+            f"{self.chunking.fingerprint()}:{self.parsing.fingerprint()}".encode()
+        ).hexdigest()[:8]
+        self.data_source_name = f"{base}-{self.fingerprint}"
+
+        knowledge_base.add_to_role_policy(*self._read_statements(stack), *self.parsing.policy_statements(stack))
+
+        self.resource = bedrock.CfnDataSource(
+            self,
+            "Resource",
+            knowledge_base_id=knowledge_base.knowledge_base_id,
+            name=self.data_source_name,
+            description=description or f"S3 documents for {knowledge_base.name} ({self.chunking.strategy} chunking)",
+            data_deletion_policy=data_deletion_policy,
+            data_source_configuration=bedrock.CfnDataSource.DataSourceConfigurationProperty(
+                type="S3",
+                s3_configuration=bedrock.CfnDataSource.S3DataSourceConfigurationProperty(
+                    bucket_arn=self.bucket.bucket_arn,
+                    inclusion_prefixes=prefixes or None,
+                ),
+            ),
+            vector_ingestion_configuration=bedrock.CfnDataSource.VectorIngestionConfigurationProperty(
+                chunking_configuration=self.chunking.to_cfn(),
+                parsing_configuration=self.parsing.to_cfn(stack),
+            ),
+        )
+        # The role must be able to read the bucket (and the index must be reachable) before
+        # Bedrock validates the data source; on delete, DELETE policy removes vectors first.
+        self.resource.node.add_dependency(knowledge_base.policy)
+        self.data_source_id = self.resource.attr_data_source_id
+        knowledge_base.data_sources.append(self)
+
+        self.schedule: scheduler.CfnSchedule | None = None
+        self.schedule_role: iam.Role | None = None
+        if ingestion_schedule is not None:
+            self._add_schedule(stack, ingestion_schedule)
+
+    @property
+    def _sid_suffix(self) -> str:
+        return re.sub(r"[^A-Za-z0-9]", "", self.node.id)[:60]
+
+    def _read_statements(self, stack: Stack) -> list[iam.PolicyStatement]:
+        prefix = self.inclusion_prefixes[0] if self.inclusion_prefixes else ""
+        same_account = {"StringEquals": {"aws:ResourceAccount": stack.account}}
+        list_conditions: dict[str, dict[str, object]] = {"StringEquals": {"aws:ResourceAccount": stack.account}}
+        if prefix:
+            list_conditions["StringLike"] = {"s3:prefix": [f"{prefix}*"]}
+        statements = [
+            iam.PolicyStatement(
+                sid=f"ListDocuments{self._sid_suffix}",
+                actions=["s3:ListBucket"],
+                resources=[self.bucket.bucket_arn],
+                conditions=list_conditions,
+            ),
+            iam.PolicyStatement(
+                sid=f"ReadDocuments{self._sid_suffix}",
+                actions=["s3:GetObject"],
+                resources=[self.bucket.arn_for_objects(f"{prefix}*")],
+                conditions=same_account,
+            ),
+        ]
+        if self.bucket_key is not None:
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"DecryptDocuments{self._sid_suffix}",
+                    actions=["kms:Decrypt"],
+                    resources=[self.bucket_key.key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
+                )
+            )
+        return statements
+
+    def _add_schedule(self, stack: Stack, expression: str) -> None:
+        """Start ingestion jobs on a schedule with EventBridge Scheduler's universal target (no Lambda)."""
+        schedule_arn_pattern = stack.format_arn(service="scheduler", resource="schedule", resource_name="*")
+        self.schedule_role = iam.Role(
+            self,
+            "IngestionScheduleRole",
+            description=f"EventBridge Scheduler starts ingestion of {self.data_source_name}",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": schedule_arn_pattern},
+                },
+            ),
+        )
+        policy = iam.ManagedPolicy(
+            self,
+            "IngestionSchedulePolicy",
+            description=f"Start ingestion jobs of {self.data_source_name} only",
+            roles=[self.schedule_role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="StartIngestion",
+                    actions=["bedrock:StartIngestionJob"],
+                    resources=[self.knowledge_base.knowledge_base_arn],
+                )
+            ],
+        )
+        self.schedule = scheduler.CfnSchedule(
+            self,
+            "IngestionSchedule",
+            description=f"Ingest new and changed documents into {self.knowledge_base.name}",
+            schedule_expression=expression,
+            state="ENABLED",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=f"arn:{stack.partition}:scheduler:::aws-sdk:bedrockagent:startIngestionJob",
+                role_arn=self.schedule_role.role_arn,
+                input=stack.to_json_string(
+                    {
+                        "KnowledgeBaseId": self.knowledge_base.knowledge_base_id,
+                        "DataSourceId": self.data_source_id,
+                        "ClientToken": "<aws.scheduler.execution-id>",
+                    }
+                ),
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
+                    maximum_event_age_in_seconds=3600, maximum_retry_attempts=3
+                ),
+            ),
+        )
+        self.schedule.node.add_dependency(policy)

@@ -1,0 +1,198 @@
+"""Bedrock knowledge base on an OpenSearch Serverless vector index, with a scoped service role.
+
+    store = VectorCollection(self, "Vectors", collection_name="platform-vectors")
+    kb = KnowledgeBase(self, "SupportDocs", name="support-docs", vector_store=store,
+                       embedding_model=EmbeddingModel.titan_text_v2(1024))
+    kb.add_s3_data_source("Docs", chunking=ChunkingPresets.get("faq"))
+    kb.grant_query(app_role)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_bedrock as bedrock
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from bedrock_platform.embedding import EmbeddingModel
+from bedrock_platform.validation import check_bedrock_name, check_length
+from bedrock_platform.vector_index import VectorIndex, VectorIndexOptions
+from bedrock_platform.vector_store import INDEX_WRITE_PERMISSIONS, VectorCollection
+
+if TYPE_CHECKING:
+    from bedrock_platform.data_source import S3DataSource
+
+QUERY_ACTIONS = ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"]
+
+
+class KnowledgeBaseBase(Construct):
+    """What every knowledge base, created or imported, offers: id, ARN and query grants."""
+
+    knowledge_base_id: str
+    knowledge_base_arn: str
+
+    def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``Retrieve`` and ``RetrieveAndGenerate`` on this knowledge base only.
+
+        RetrieveAndGenerate also needs InvokeModel on the generating model, granted separately.
+        """
+        return iam.Grant.add_to_principal(grantee=grantee, actions=QUERY_ACTIONS, resource_arns=[self.knowledge_base_arn])
+
+    def grant_retrieve(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``Retrieve`` only (what an agent's role needs)."""
+        return iam.Grant.add_to_principal(grantee=grantee, actions=["bedrock:Retrieve"], resource_arns=[self.knowledge_base_arn])
+
+
+class _ImportedKnowledgeBase(KnowledgeBaseBase):
+    def __init__(self, scope: Construct, construct_id: str, knowledge_base_id: str, knowledge_base_arn: str) -> None:
+        super().__init__(scope, construct_id)
+        self.knowledge_base_id = knowledge_base_id
+        self.knowledge_base_arn = knowledge_base_arn
+
+
+class KnowledgeBase(KnowledgeBaseBase):
+    """A vector knowledge base storing embeddings in its own index of a shared collection.
+
+    Creates the index (``AWS::OpenSearchServerless::Index``, no custom resource), a service
+    role trusted by ``bedrock.amazonaws.com`` only for this account's knowledge bases, and a
+    managed policy holding exactly: InvokeModel on the embedding model, ``aoss:APIAccessAll``
+    on the collection (narrowed to its index by the data access policy), and what each data
+    source adds (S3 read on its bucket/prefix, KMS decrypt through S3, parsing model).
+
+    Example::
+
+        kb = KnowledgeBase(self, "Policies", name="policies", vector_store=store,
+                           embedding_model=EmbeddingModel.titan_text_v2(512),
+                           index=VectorIndexOptions(index_name="policies", m=32))
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        vector_store: VectorCollection,
+        embedding_model: EmbeddingModel | None = None,
+        description: str | None = None,
+        index: VectorIndexOptions | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        check_bedrock_name("name", name)
+        self.description = description or f"Knowledge base {name}"
+        check_length("description", self.description, 1, 200)
+        stack = Stack.of(self)
+        self.name = name
+        self.vector_store = vector_store
+        self.embedding_model = embedding_model or EmbeddingModel.titan_text_v2()
+        self.removal_policy = removal_policy
+        options = index or VectorIndexOptions(index_name=f"{name.lower().replace('_', '-')}-index")
+        self.data_sources: list[S3DataSource] = []
+
+        self.index = VectorIndex(
+            self, "Index", vector_store=vector_store, options=options,
+            dimensions=self.embedding_model.dimensions, removal_policy=removal_policy,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            description=f"Service role of Bedrock knowledge base {name}",
+            assumed_by=iam.ServicePrincipal(
+                "bedrock.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(service="bedrock", resource="knowledge-base", resource_name="*")
+                    },
+                },
+            ),
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description=f"Least privilege for Bedrock knowledge base {name}",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="InvokeEmbeddingModel",
+                    actions=["bedrock:InvokeModel"],
+                    resources=[self.embedding_model.model_arn(stack)],
+                ),
+                iam.PolicyStatement(
+                    sid="AccessVectorCollection",
+                    actions=["aoss:APIAccessAll"],
+                    resources=[vector_store.collection_arn],
+                ),
+            ],
+        )
+        vector_store.add_access(
+            principal_arn=self.role.role_arn,
+            index_name=options.index_name,
+            permissions=INDEX_WRITE_PERMISSIONS,
+            description=f"Knowledge base {name} reads and writes its index",
+        )
+
+        embedding_configuration: dict[str, Any] = {"embedding_model_arn": self.embedding_model.model_arn(stack)}
+        if self.embedding_model.configurable_dimensions:
+            embedding_configuration["embedding_model_configuration"] = (
+                bedrock.CfnKnowledgeBase.EmbeddingModelConfigurationProperty(
+                    bedrock_embedding_model_configuration=bedrock.CfnKnowledgeBase.BedrockEmbeddingModelConfigurationProperty(
+                        dimensions=self.embedding_model.dimensions, embedding_data_type="FLOAT32"
+                    )
+                )
+            )
+        self.resource = bedrock.CfnKnowledgeBase(
+            self,
+            "Resource",
+            name=name,
+            description=self.description,
+            role_arn=self.role.role_arn,
+            knowledge_base_configuration=bedrock.CfnKnowledgeBase.KnowledgeBaseConfigurationProperty(
+                type="VECTOR",
+                vector_knowledge_base_configuration=bedrock.CfnKnowledgeBase.VectorKnowledgeBaseConfigurationProperty(
+                    **embedding_configuration
+                ),
+            ),
+            storage_configuration=bedrock.CfnKnowledgeBase.StorageConfigurationProperty(
+                type="OPENSEARCH_SERVERLESS",
+                opensearch_serverless_configuration=bedrock.CfnKnowledgeBase.OpenSearchServerlessConfigurationProperty(
+                    collection_arn=vector_store.collection_arn,
+                    vector_index_name=self.index.index_name,
+                    field_mapping=bedrock.CfnKnowledgeBase.OpenSearchServerlessFieldMappingProperty(
+                        vector_field=options.vector_field,
+                        text_field=options.text_field,
+                        metadata_field=options.metadata_field,
+                    ),
+                ),
+            ),
+        )
+        # Bedrock checks index access when it creates the knowledge base: the index, the
+        # role's policy and the data access policy must all exist first (and on delete, the
+        # knowledge base goes before them).
+        self.resource.node.add_dependency(self.index, self.policy, vector_store.access_policy)
+        self.resource.apply_removal_policy(removal_policy)
+        self.knowledge_base_id = self.resource.attr_knowledge_base_id
+        self.knowledge_base_arn = self.resource.attr_knowledge_base_arn
+
+    @staticmethod
+    def from_knowledge_base_attributes(
+        scope: Construct, construct_id: str, *, knowledge_base_id: str, knowledge_base_arn: str | None = None
+    ) -> KnowledgeBaseBase:
+        """Reference an existing knowledge base (ARN derived from the id in this stack's region if not given)."""
+        arn = knowledge_base_arn or Stack.of(scope).format_arn(
+            service="bedrock", resource="knowledge-base", resource_name=knowledge_base_id
+        )
+        return _ImportedKnowledgeBase(scope, construct_id, knowledge_base_id, arn)
+
+    def add_to_role_policy(self, *statements: iam.PolicyStatement) -> None:
+        """Add statements to the role's managed policy (used by data sources and parsing)."""
+        self.policy.add_statements(*statements)
+
+    def add_s3_data_source(self, construct_id: str, **props: Any) -> S3DataSource:
+        """Add an S3 data source; see :class:`S3DataSource` for ``props``."""
+        from bedrock_platform.data_source import S3DataSource
+
+        return S3DataSource(self, construct_id, knowledge_base=self, **props)

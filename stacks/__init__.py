@@ -1,0 +1,1 @@
+"""Stacks that compose the bedrock_platform constructs into the default app."""

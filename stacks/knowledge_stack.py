@@ -1,0 +1,83 @@
+"""Knowledge layer: one OpenSearch Serverless vector collection shared by the configured knowledge bases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from bedrock_platform.config.platform import PlatformConfig
+from bedrock_platform.data_source import S3DataSource
+from bedrock_platform.knowledge_base import KnowledgeBase
+from bedrock_platform.vector_store import VectorCollection
+
+REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.SNAPSHOT}
+
+
+def removal_policy_of(config: PlatformConfig) -> RemovalPolicy:
+    return REMOVAL_POLICIES[config.resolved_removal_policy]
+
+
+def _logical_name(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+class KnowledgeStack(Stack):
+    """The vector collection and every knowledge base (with its index, role and data sources) from config."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        knowledge = config.knowledge
+        removal = removal_policy_of(config)
+        store_config = knowledge.vector_store
+        standby = store_config.standby_replicas if store_config.standby_replicas is not None else config.is_prod
+        self.vector_store = VectorCollection(
+            self,
+            "VectorStore",
+            collection_name=store_config.collection_name,
+            standby_replicas=standby,
+            kms_key=kms.Key.from_key_arn(self, "CollectionKey", store_config.kms_key_arn) if store_config.kms_key_arn else None,
+            vpc_endpoint_ids=store_config.vpc_endpoint_ids,
+            index_admin_arns=store_config.index_admin_arns,
+            removal_policy=removal,
+        )
+        CfnOutput(self, "CollectionEndpoint", value=self.vector_store.collection_endpoint, description="OpenSearch Serverless collection endpoint")
+        CfnOutput(self, "CollectionArn", value=self.vector_store.collection_arn)
+
+        self.knowledge_bases: dict[str, KnowledgeBase] = {}
+        for kb_config in knowledge.knowledge_bases:
+            logical = _logical_name(kb_config.name)
+            kb = KnowledgeBase(
+                self,
+                logical,
+                name=kb_config.name,
+                description=kb_config.description,
+                vector_store=self.vector_store,
+                embedding_model=kb_config.embedding,
+                index=kb_config.index_options,
+                removal_policy=removal,
+            )
+            self.knowledge_bases[kb_config.name] = kb
+            CfnOutput(self, f"{logical}KnowledgeBaseId", value=kb.knowledge_base_id, description=f"Knowledge base {kb_config.name} id")
+            CfnOutput(self, f"{logical}KnowledgeBaseArn", value=kb.knowledge_base_arn)
+            for ds_config in kb_config.data_sources:
+                ds_name = ds_config.name or f"{kb_config.name}-s3"
+                ds_logical = _logical_name(ds_name)
+                data_source = S3DataSource(
+                    kb,
+                    ds_logical,
+                    knowledge_base=kb,
+                    name=ds_name,
+                    description=ds_config.description,
+                    bucket_name=ds_config.bucket_name,
+                    inclusion_prefixes=ds_config.inclusion_prefixes,
+                    chunking=ds_config.chunking.resolved,
+                    parsing=ds_config.parsing.resolved,
+                    data_deletion_policy=ds_config.data_deletion_policy,
+                    ingestion_schedule=ds_config.ingestion_schedule,
+                    removal_policy=removal,
+                )
+                CfnOutput(self, f"{logical}{ds_logical}DataSourceId", value=data_source.data_source_id)
+                CfnOutput(self, f"{logical}{ds_logical}BucketName", value=data_source.bucket.bucket_name)

@@ -1,0 +1,60 @@
+"""Shared fixtures: the default platform is synthesized ONCE per test session (with the five
+cdk-nag packs attached) and every test reads its templates from that one cloud assembly."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+DEFAULT_CONFIG = ROOT / "config" / "default.yaml"
+
+
+class SynthesizedPlatform:
+    """The default app, its stacks, its cloud assembly and a Template per stack."""
+
+    def __init__(self, config_path: Path) -> None:
+        from aws_cdk.assertions import Template
+
+        from bedrock_platform.config.loader import load_config
+        from nag_helpers import add_nag_packs
+        from stacks.platform import build_platform, new_app
+
+        self.config = load_config(config_path)
+        self.app = new_app()
+        self.stacks = build_platform(self.app, self.config)
+        add_nag_packs(self.app)
+        self.assembly = self.app.synth()
+        self.templates = {
+            artifact.stack_name: artifact.template for artifact in self.assembly.stacks_recursively
+        }
+        self._assertions: dict[str, Template] = {}
+
+    def template(self, construct_id: str) -> "Template":  # noqa: F821
+        """The assertions Template of the stack whose construct id is ``construct_id`` (e.g. ``Knowledge``)."""
+        from aws_cdk.assertions import Template
+
+        if construct_id not in self._assertions:
+            artifact = next(a for a in self.assembly.stacks_recursively if a.hierarchical_id == construct_id)
+            self._assertions[construct_id] = Template.from_json(artifact.template)
+        return self._assertions[construct_id]
+
+    def raw(self, construct_id: str) -> dict:
+        artifact = next(a for a in self.assembly.stacks_recursively if a.hierarchical_id == construct_id)
+        return artifact.template
+
+
+@pytest.fixture(scope="session")
+def platform() -> SynthesizedPlatform:
+    return SynthesizedPlatform(DEFAULT_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def knowledge_template(platform: SynthesizedPlatform):
+    return platform.template("Knowledge")
