@@ -16,7 +16,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -27,7 +27,6 @@ from constructs import Construct
 from bedrock_platform.chunking import ChunkingStrategy, FixedSizeChunking
 from bedrock_platform.knowledge_base import KnowledgeBase
 from bedrock_platform.parsing import DefaultParsing, ParsingStrategy
-from bedrock_platform.secure_bucket import SecureBucket
 from bedrock_platform.validation import (
     PlatformValidationError,
     check_bedrock_name,
@@ -47,8 +46,9 @@ class S3DataSource(Construct):
     """Documents in S3 ingested into a :class:`KnowledgeBase` with a chosen chunking strategy.
 
     Pass ``bucket`` (an existing ``IBucket``; give ``bucket_key`` if it uses a customer KMS
-    key) or ``bucket_name`` to import by name; with neither, a :class:`SecureBucket` is
-    created. The knowledge base role gets read access to that bucket and prefix only.
+    key) or ``bucket_name`` to import by name; with neither, the knowledge base's documents
+    bucket (a :class:`SecureBucket`, shared by its data sources) is used. The knowledge base
+    role gets read access to that bucket and prefix only.
 
     Example::
 
@@ -73,7 +73,6 @@ class S3DataSource(Construct):
         parsing: ParsingStrategy | None = None,
         data_deletion_policy: str = "DELETE",
         ingestion_schedule: str | None = None,
-        removal_policy: RemovalPolicy | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -99,15 +98,10 @@ class S3DataSource(Construct):
         self.chunking = chunking or FixedSizeChunking()
         self.parsing = parsing or DefaultParsing()
         self.inclusion_prefixes = prefixes
-        removal = removal_policy or knowledge_base.removal_policy
 
-        self.documents: SecureBucket | None = None
         if bucket is None and bucket_name is None:
-            self.documents = SecureBucket(
-                self, "Documents", removal_policy=removal, key_description=f"Encrypts documents of data source {base}"
-            )
-            bucket = self.documents.bucket
-            bucket_key = self.documents.encryption_key
+            documents = knowledge_base.documents_bucket
+            bucket, bucket_key = documents.bucket, documents.encryption_key
         elif bucket is None:
             bucket = s3.Bucket.from_bucket_name(self, "ImportedBucket", bucket_name)
         self.bucket: s3.IBucket = bucket

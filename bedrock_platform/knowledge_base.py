@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from bedrock_platform.embedding import EmbeddingModel
+from bedrock_platform.secure_bucket import SecureBucket
 from bedrock_platform.validation import check_bedrock_name, check_length
 from bedrock_platform.vector_index import VectorIndex, VectorIndexOptions
 from bedrock_platform.vector_store import INDEX_WRITE_PERMISSIONS, VectorCollection
@@ -91,6 +92,7 @@ class KnowledgeBase(KnowledgeBaseBase):
         self.removal_policy = removal_policy
         options = index or VectorIndexOptions(index_name=f"{name.lower().replace('_', '-')}-index")
         self.data_sources: list[S3DataSource] = []
+        self._documents: SecureBucket | None = None
 
         self.index = VectorIndex(
             self, "Index", vector_store=vector_store, options=options,
@@ -186,6 +188,16 @@ class KnowledgeBase(KnowledgeBaseBase):
             service="bedrock", resource="knowledge-base", resource_name=knowledge_base_id
         )
         return _ImportedKnowledgeBase(scope, construct_id, knowledge_base_id, arn)
+
+    @property
+    def documents_bucket(self) -> SecureBucket:
+        """The knowledge base's own documents bucket, created on first use by a data source."""
+        if self._documents is None:
+            self._documents = SecureBucket(
+                self, "Documents", removal_policy=self.removal_policy,
+                key_description=f"Encrypts documents of knowledge base {self.name}",
+            )
+        return self._documents
 
     def add_to_role_policy(self, *statements: iam.PolicyStatement) -> None:
         """Add statements to the role's managed policy (used by data sources and parsing)."""

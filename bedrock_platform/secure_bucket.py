@@ -43,7 +43,7 @@ class SecureBucket(Construct):
         encryption_key: kms.IKey | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
         lifecycle_rules: Sequence[s3.LifecycleRule] = (),
-        access_log_retention: Duration = Duration.days(365),
+        access_log_retention_days: int = 365,
         key_description: str = "Encrypts a Bedrock platform bucket",
     ) -> None:
         super().__init__(scope, construct_id)
@@ -66,7 +66,7 @@ class SecureBucket(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-access-logs",
-                    expiration=access_log_retention,
+                    expiration=Duration.days(access_log_retention_days),
                     noncurrent_version_expiration=Duration.days(30),
                 )
             ],

@@ -77,7 +77,6 @@ class KnowledgeStack(Stack):
                     parsing=ds_config.parsing.resolved,
                     data_deletion_policy=ds_config.data_deletion_policy,
                     ingestion_schedule=ds_config.ingestion_schedule,
-                    removal_policy=removal,
                 )
                 CfnOutput(self, f"{logical}{ds_logical}DataSourceId", value=data_source.data_source_id)
                 CfnOutput(self, f"{logical}{ds_logical}BucketName", value=data_source.bucket.bucket_name)

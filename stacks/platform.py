@@ -12,7 +12,6 @@ from aws_cdk import App, Tags
 from bedrock_platform.config.platform import PlatformConfig
 from stacks.knowledge_stack import KnowledgeStack
 
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

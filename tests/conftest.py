@@ -21,9 +21,9 @@ class SynthesizedPlatform:
 
     def __init__(self, config_path: Path) -> None:
         from aws_cdk.assertions import Template
+        from nag_helpers import add_nag_packs
 
         from bedrock_platform.config.loader import load_config
-        from nag_helpers import add_nag_packs
         from stacks.platform import build_platform, new_app
 
         self.config = load_config(config_path)
@@ -36,7 +36,7 @@ class SynthesizedPlatform:
         }
         self._assertions: dict[str, Template] = {}
 
-    def template(self, construct_id: str) -> "Template":  # noqa: F821
+    def template(self, construct_id: str) -> Template:  # noqa: F821
         """The assertions Template of the stack whose construct id is ``construct_id`` (e.g. ``Knowledge``)."""
         from aws_cdk.assertions import Template
 

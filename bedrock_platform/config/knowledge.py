@@ -10,7 +10,12 @@ from bedrock_platform.chunking import ChunkingPresets, ChunkingStrategy
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.embedding import EmbeddingModel
 from bedrock_platform.parsing import ParsingStrategy
-from bedrock_platform.validation import PlatformValidationError, check_bedrock_name, check_pattern, check_unique
+from bedrock_platform.validation import (
+    PlatformValidationError,
+    check_bedrock_name,
+    check_pattern,
+    check_unique,
+)
 from bedrock_platform.vector_index import VectorIndexOptions
 from bedrock_platform.vector_store import COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE
 
@@ -129,13 +134,20 @@ class KnowledgeBaseConfig(ConfigModel):
     @model_validator(mode="after")
     def _check(self) -> KnowledgeBaseConfig:
         build(lambda: check_bedrock_name("name", self.name))
-        build(lambda: EmbeddingModel(self.embedding_model, self.dimensions))
+        build(self._embedding)
         build(lambda: check_unique("data_sources.name", [d.name or f"{self.name}-s3" for d in self.data_sources]))
         return self
 
+    def _embedding(self) -> EmbeddingModel:
+        try:
+            return EmbeddingModel(self.embedding_model, self.dimensions)
+        except PlatformValidationError as error:  # the library calls it model_id; the config embedding_model
+            field = "embedding_model" if error.field == "model_id" else error.field
+            raise PlatformValidationError(field, error.value, error.problem) from None
+
     @property
     def embedding(self) -> EmbeddingModel:
-        return EmbeddingModel(self.embedding_model, self.dimensions)
+        return self._embedding()
 
     @property
     def index_options(self) -> VectorIndexOptions:
