@@ -26,6 +26,7 @@ from constructs import Construct
 
 from bedrock_platform.chunking import ChunkingStrategy, FixedSizeChunking
 from bedrock_platform.knowledge_base import KnowledgeBase
+from bedrock_platform.nag import nag_resource, suppress
 from bedrock_platform.parsing import DefaultParsing, ParsingStrategy
 from bedrock_platform.validation import (
     PlatformValidationError,
@@ -115,6 +116,13 @@ class S3DataSource(Construct):
         self.data_source_name = f"{base}-{self.fingerprint}"
 
         knowledge_base.add_to_role_policy(*self._read_statements(stack), *self.parsing.policy_statements(stack))
+        suppress(
+            knowledge_base.policy,
+            "AwsSolutions-IAM5",
+            "Bedrock ingestion reads every object under the data source's prefix; the wildcard is limited "
+            "to that one bucket and prefix (object keys are not known at deploy time).",
+            applies_to=[nag_resource(stack, self._objects_arn)],
+        )
 
         self.resource = bedrock.CfnDataSource(
             self,
@@ -147,11 +155,19 @@ class S3DataSource(Construct):
             self._add_schedule(stack, ingestion_schedule)
 
     @property
+    def _prefix(self) -> str:
+        return self.inclusion_prefixes[0] if self.inclusion_prefixes else ""
+
+    @property
+    def _objects_arn(self) -> str:
+        return self.bucket.arn_for_objects(f"{self._prefix}*")
+
+    @property
     def _sid_suffix(self) -> str:
         return re.sub(r"[^A-Za-z0-9]", "", self.node.id)[:60]
 
     def _read_statements(self, stack: Stack) -> list[iam.PolicyStatement]:
-        prefix = self.inclusion_prefixes[0] if self.inclusion_prefixes else ""
+        prefix = self._prefix
         same_account = {"StringEquals": {"aws:ResourceAccount": stack.account}}
         list_conditions: dict[str, dict[str, object]] = {"StringEquals": {"aws:ResourceAccount": stack.account}}
         if prefix:
@@ -166,7 +182,7 @@ class S3DataSource(Construct):
             iam.PolicyStatement(
                 sid=f"ReadDocuments{self._sid_suffix}",
                 actions=["s3:GetObject"],
-                resources=[self.bucket.arn_for_objects(f"{prefix}*")],
+                resources=[self._objects_arn],
                 conditions=same_account,
             ),
         ]

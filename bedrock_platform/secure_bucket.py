@@ -18,7 +18,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from bedrock_platform.nag import suppress
+from bedrock_platform.nag import cfn_lint_ignore, suppress
 
 REPLICATION_REASON = (
     "Cross-region replication is an account-level disaster-recovery decision (destination bucket, "
@@ -120,8 +120,7 @@ def suppress_auto_delete_provider(stack: Stack) -> None:
         return
     handler = provider.node.try_find_child("Handler")
     if isinstance(handler, CfnResource):
-        # aws-cdk-lib adds an explicit DependsOn on the role it also references (cfn-lint W3005).
-        handler.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        cfn_lint_ignore(handler, ["W3005"], "aws-cdk-lib adds a DependsOn on the role it also references")
     reason_scope = "CDK's own S3 auto-delete provider, created only when removal policy is DESTROY (dev)"
     suppress(provider, "AwsSolutions-IAM4", f"{reason_scope}; it uses AWSLambdaBasicExecutionRole for its logs.",
              applies_to=["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"], apply_to_children=True)

@@ -10,6 +10,7 @@ from typing import Any
 from aws_cdk import App, Tags
 
 from bedrock_platform.config.platform import PlatformConfig
+from stacks.agent_stack import AgentStack
 from stacks.knowledge_stack import KnowledgeStack
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,7 @@ def new_app(**context: Any) -> App:
 @dataclass
 class PlatformStacks:
     knowledge: KnowledgeStack
+    agents: AgentStack | None = None
 
 
 def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
@@ -40,6 +42,16 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
         stack_name=f"{config.name}-knowledge",
         description="Bedrock platform: OpenSearch Serverless vector store and knowledge bases",
     )
+    agents = None
+    if config.agents.enabled:
+        agents = AgentStack(
+            app,
+            "Agents",
+            config=config,
+            knowledge_bases=knowledge.knowledge_bases,
+            stack_name=f"{config.name}-agents",
+            description="Bedrock platform: guardrails, agents and action groups",
+        )
     for key, value in {"platform": config.name, "profile": config.profile, **config.tags}.items():
         Tags.of(app).add(key, value)
-    return PlatformStacks(knowledge=knowledge)
+    return PlatformStacks(knowledge=knowledge, agents=agents)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from bedrock_platform.config.agents import AgentsConfig
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.config.knowledge import KnowledgeConfig
 from bedrock_platform.config.observability import ObservabilityConfig
-from bedrock_platform.validation import check_pattern
+from bedrock_platform.validation import PlatformValidationError, check_pattern
 
 Profile = Literal["dev", "prod"]
 RemovalPolicyName = Literal["destroy", "retain", "snapshot"]
@@ -36,6 +36,19 @@ class PlatformConfig(ConfigModel):
     @classmethod
     def _name(cls, value: str) -> str:
         return build(lambda: _check_name(value))
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> PlatformConfig:
+        names = [kb.name for kb in self.knowledge.knowledge_bases]
+
+        def check() -> None:
+            try:
+                self.agents.check_knowledge_base_references(names)
+            except PlatformValidationError as error:
+                raise error.within("agents") from None
+
+        build(check)
+        return self
 
     @property
     def resolved_removal_policy(self) -> RemovalPolicyName:

@@ -1,0 +1,305 @@
+"""A Lambda function for a Bedrock agent action group: Powertools layer, arm64, X-Ray, logs you control.
+
+Bedrock invokes action-group Lambdas synchronously, once per tool call of the agent's
+reasoning loop; what matters is a fast cold start, structured logs with a retention, traces,
+and a bounded blast radius (reserved concurrency, least-privilege role). No Docker bundling:
+the handler directory is zipped as is and Powertools comes from its public Lambda layer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from bedrock_platform.nag import cfn_lint_ignore, suppress
+from bedrock_platform.validation import (
+    PlatformValidationError,
+    check_choice,
+    check_int_range,
+    check_length,
+    check_pattern,
+)
+
+# The newest Python runtime in aws-cdk-lib, and the one Powertools publishes its v3 layer for.
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+# Powertools for AWS Lambda (Python) v3 public layer: the one place its version is pinned.
+# Published by AWS account 017000801446 in every commercial region (not aws-cn/GovCloud), one
+# layer per Python version and architecture; the number is the layer version, not the Powertools
+# version. 38 is the newest AWSLambdaPowertoolsPythonV3-python314-arm64 version found in public
+# references (version 36 shipped Powertools 3.31.1); the handlers need >= 3.14 and are tested
+# with 3.37. To move it, check the version's contents with
+# ``aws lambda get-layer-version-by-arn --arn <arn>`` (its description names the Powertools version).
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+POWERTOOLS_LAYER_VERSION = 38
+DEFAULT_METRICS_NAMESPACE = "BedrockPlatform/ActionGroups"
+
+_SERVICE_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+_HANDLER = r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*"
+_ENV_KEY = r"[a-zA-Z][a-zA-Z0-9_]+"
+_ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
+
+
+# CloudWatch Logs retention periods (days) and their aws-cdk-lib names.
+_RETENTION = {
+    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
+    60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
+    365: "ONE_YEAR", 400: "THIRTEEN_MONTHS", 545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS",
+    1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
+    3653: "TEN_YEARS",
+}
+
+
+def retention_days(days: int, field: str = "log_retention_days") -> logs.RetentionDays:
+    """The ``RetentionDays`` for a number of days CloudWatch Logs accepts (30 -> ``ONE_MONTH``)."""
+    check_choice(field, days, list(_RETENTION))
+    return getattr(logs.RetentionDays, _RETENTION[days])
+
+
+def powertools_layer_arn(scope: Construct) -> str:
+    """ARN of the pinned Powertools v3 layer for :data:`RUNTIME` on arm64, in the stack's partition and region."""
+    stack = Stack.of(scope)
+    python = RUNTIME.name.replace(".", "")  # python3.14 -> python314
+    return (
+        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
+        f"AWSLambdaPowertoolsPythonV3-{python}-arm64:{POWERTOOLS_LAYER_VERSION}"
+    )
+
+
+class ActionGroupFunction(Construct):
+    """The Lambda function behind one Bedrock agent action group.
+
+    Python (:data:`RUNTIME`) on arm64 with the Powertools layer, X-Ray active tracing, an
+    explicit KMS-encrypted log group with retention, optional reserved concurrency, and a
+    role whose permissions live in one customer-managed policy (add more with
+    :meth:`add_to_role_policy`).
+
+    Example::
+
+        fn = ActionGroupFunction(
+            self, "Orders",
+            code_path="lambdas/customer_support",
+            handler="handler.lambda_handler",
+            description="Customer-support action group",
+            powertools_service_name="customer-support",
+            reserved_concurrency=10,
+        )
+        fn.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[table.table_arn]))
+        fn.grant_invoke_to_bedrock_agent(agent.attr_agent_arn)
+
+    Bedrock calls the function synchronously, so it has no dead-letter queue or failure
+    destination, and it is not placed in a VPC (it is meant to call AWS APIs, which IAM
+    protects); the matching cdk-nag rules are suppressed on the function with that reason.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        code_path: str,
+        handler: str,
+        description: str,
+        powertools_service_name: str,
+        environment: Mapping[str, str] | None = None,
+        timeout: Duration = Duration.seconds(30),  # noqa: B008 - immutable value
+        memory_size: int = 256,
+        reserved_concurrency: int | None = None,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        encryption_key: kms.IKey | None = None,
+        metrics_namespace: str = DEFAULT_METRICS_NAMESPACE,
+    ) -> None:
+        super().__init__(scope, id)
+        code_dir = _check_code(code_path, handler)
+        check_length("description", description, 1, 256)
+        check_pattern("powertools_service_name", powertools_service_name, _SERVICE_NAME,
+                      "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")
+        check_int_range("timeout", int(timeout.to_seconds()), 1, 900)
+        check_int_range("memory_size", memory_size, 128, 10240)
+        if reserved_concurrency is not None and (
+            isinstance(reserved_concurrency, bool) or not isinstance(reserved_concurrency, int) or reserved_concurrency < 1
+        ):
+            raise PlatformValidationError(
+                "reserved_concurrency", reserved_concurrency, "is not an integer of at least 1 (or None for no reservation)"
+            )
+        check_length("metrics_namespace", metrics_namespace, 1, 255)
+        env = _environment(powertools_service_name, metrics_namespace, environment or {})
+        stack = Stack.of(self)
+
+        self.encryption_key: kms.IKey = encryption_key or kms.Key(
+            self,
+            "LogKey",
+            description=f"Encrypts the logs of action-group function {self.node.path}",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+        )
+        # CloudWatch Logs encrypts with the key on behalf of log groups in this account and region.
+        self.encryption_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudWatchLogsInThisAccountAndRegion",
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+                         "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+                resources=["*"],  # in a key policy, "*" is this key
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                            service="logs", resource="log-group", resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    }
+                },
+            )
+        )
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            retention=log_retention,
+            encryption_key=self.encryption_key,
+            removal_policy=removal_policy,
+        )
+
+        self.policy = iam.ManagedPolicy(
+            self,
+            "ExecutionPolicy",
+            description="Writes the action-group function's logs and traces; grants for its data are added here.",
+            statements=[
+                iam.PolicyStatement(
+                    sid="WriteLogs",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                ),
+                iam.PolicyStatement(
+                    sid="WriteTraces",
+                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    resources=["*"],  # X-Ray has no resource-level permissions for these actions
+                ),
+            ],
+        )
+        suppress(self.policy, "AwsSolutions-IAM5",
+                 "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (resource must be *)",
+                 applies_to=["Resource::*"])
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of action-group function {self.node.path}",
+            managed_policies=[self.policy],
+        )
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            code=lambda_.Code.from_asset(str(code_dir), exclude=_ASSET_EXCLUDES),
+            handler=handler,
+            description=description,
+            environment=env,
+            timeout=timeout,
+            memory_size=memory_size,
+            reserved_concurrent_executions=reserved_concurrency,
+            layers=[lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", powertools_layer_arn(self))],
+            role=self.role,
+            log_group=self.log_group,
+        )
+        # Active tracing set on the resource: the L2 ``tracing`` prop would add the X-Ray grant as an
+        # inline policy, while the managed policy above already carries it.
+        cfn_function: lambda_.CfnFunction = self.function.node.default_child  # type: ignore[assignment]
+        cfn_function.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
+        self._suppress_invocation_rules(cfn_function, reserved_concurrency)
+        cfn_lint_ignore(cfn_function, ["W3005"], "aws-cdk-lib adds a DependsOn on the role it also references")
+        self._permissions = 0
+
+    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
+        """Add a permission to the function's managed execution policy."""
+        self.policy.add_statements(statement)
+
+    def grant_invoke_to_bedrock_agent(self, agent_arn: str | None = None) -> None:
+        """Let Bedrock invoke the function for ``agent_arn`` (default: any agent of this account and region).
+
+        The permission carries ``aws:SourceAccount`` and ``aws:SourceArn`` so no other account's
+        agent can use it.
+        """
+        stack = Stack.of(self)
+        self._permissions += 1
+        source_arn = agent_arn or stack.format_arn(service="bedrock", resource="agent", resource_name="*")
+        self.function.add_permission(
+            "BedrockAgentInvoke" if self._permissions == 1 else f"BedrockAgentInvoke{self._permissions}",
+            principal=iam.ServicePrincipal("bedrock.amazonaws.com"),
+            action="lambda:InvokeFunction",
+            source_account=stack.account,
+            source_arn=source_arn,
+        )
+
+    def metric_errors(self, **props: Any) -> cloudwatch.Metric:
+        """Invocations that raised (the handler answers expected failures itself, so these are bugs)."""
+        return self.function.metric_errors(**props)
+
+    def metric_throttles(self, **props: Any) -> cloudwatch.Metric:
+        """Invocations refused because the reserved concurrency was exhausted."""
+        return self.function.metric_throttles(**props)
+
+    def metric_duration(self, **props: Any) -> cloudwatch.Metric:
+        """How long invocations take; the agent waits for every call."""
+        return self.function.metric_duration(**props)
+
+    def metric_invocations(self, **props: Any) -> cloudwatch.Metric:
+        """How often the agent calls the action group."""
+        return self.function.metric_invocations(**props)
+
+    def _suppress_invocation_rules(self, cfn_function: lambda_.CfnFunction, reserved_concurrency: int | None) -> None:
+        synchronous = (
+            "Bedrock Agents invoke action-group functions synchronously (RequestResponse) and return the error to "
+            "the agent; a dead-letter queue only receives failed asynchronous invocations, so it would stay empty"
+        )
+        suppress(cfn_function, ["HIPAA.Security-LambdaDLQ", "NIST.800.53.R5-LambdaDLQ", "Serverless-LambdaDLQ"],
+                 synchronous)
+        suppress(
+            cfn_function,
+            ["HIPAA.Security-LambdaInsideVPC", "NIST.800.53.R5-LambdaInsideVPC", "PCI.DSS.321-LambdaInsideVPC"],
+            "The function only calls AWS APIs (DynamoDB, CloudWatch Logs, X-Ray) over TLS with IAM authorization and "
+            "reaches no private network resource; a VPC would add NAT or endpoint cost without isolating anything",
+        )
+        if reserved_concurrency is None:
+            suppress(
+                cfn_function,
+                ["HIPAA.Security-LambdaConcurrency", "NIST.800.53.R5-LambdaConcurrency"],
+                "reserved_concurrency is not configured for this function: it shares the account's unreserved "
+                "concurrency; set reserved_concurrency in the configuration to cap it",
+            )
+
+
+def _check_code(code_path: str, handler: str) -> Path:
+    directory = Path(code_path)
+    if not directory.is_dir():
+        raise PlatformValidationError("code_path", code_path, f"is not a directory (cwd {Path.cwd()})")
+    check_pattern("handler", handler, _HANDLER, "'<module>.<function>', e.g. 'handler.lambda_handler'")
+    module = handler.split(".")[0]
+    if not (directory / f"{module}.py").is_file():
+        raise PlatformValidationError("handler", handler, f"names module {module}.py, which is not in {code_path}")
+    return directory.resolve()
+
+
+def _environment(service: str, namespace: str, extra: Mapping[str, str]) -> dict[str, str]:
+    for key in extra:
+        if re.fullmatch(_ENV_KEY, key) is None or key.startswith("AWS_") or key == "_HANDLER":
+            raise PlatformValidationError(
+                f"environment.{key}", key, "is not a valid Lambda variable name (letters, digits, '_'; not AWS_*)"
+            )
+    return {
+        "POWERTOOLS_SERVICE_NAME": service,
+        "POWERTOOLS_METRICS_NAMESPACE": namespace,
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        **extra,
+    }

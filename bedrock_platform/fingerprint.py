@@ -1,0 +1,68 @@
+"""Content fingerprints of L1 resources, computed at synth time from their resolved properties.
+
+Used where CloudFormation must be told that something changed: a guardrail version is
+published (replaced) when the guardrail's settings change, and an agent alias moves to a new
+agent version when the agent's configuration changes. The fingerprint is a lazy token, so it
+sees every property set after construction (``add_*`` calls, L1 setters), and it depends only
+on the resolved template values: an unchanged re-synth yields the identical string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jsii
+from aws_cdk import CfnResource, IResolveContext, IStringProducer, Lazy, Stack, TreeInspector
+
+_PROPS_ATTRIBUTE = "aws:cdk:cloudformation:props"
+# Properties that never change what the resource does (tags are applied by aspects and
+# differ per environment) and must not publish a new version.
+DEFAULT_EXCLUDED = frozenset({"tags"})
+
+
+def resolved_properties(resource: CfnResource, *, exclude: frozenset[str] = DEFAULT_EXCLUDED) -> dict[str, Any]:
+    """The resource's CloudFormation properties as they will be synthesized, minus ``exclude``.
+
+    Read through the public tree-inspection API, so properties set with L1 setters count too.
+    """
+    inspector = TreeInspector()
+    resource.inspect(inspector)
+    props = inspector.attributes.get(_PROPS_ATTRIBUTE) or {}
+    resolved = Stack.of(resource).resolve({k: v for k, v in props.items() if k not in exclude})
+    return resolved if isinstance(resolved, dict) else {}
+
+
+def digest(value: Any, length: int = 16) -> str:
+    """Stable hex digest of a JSON-serializable value (key order does not matter)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+@jsii.implements(IStringProducer)
+class _Producer:
+    def __init__(self, produce: Callable[[], str]) -> None:
+        self._produce = produce
+
+    def produce(self, context: IResolveContext) -> str:
+        return self._produce()
+
+
+def lazy_fingerprint(
+    resource: CfnResource,
+    *,
+    extra: Sequence[Any] = (),
+    exclude: frozenset[str] = DEFAULT_EXCLUDED,
+    template: str = "{digest}",
+) -> str:
+    """A token that resolves to ``template`` with ``{digest}`` replaced by the fingerprint of
+    ``resource``'s resolved properties plus ``extra`` values (tokens allowed, resolved too)."""
+
+    def produce() -> str:
+        stack = Stack.of(resource)
+        value = {"properties": resolved_properties(resource, exclude=exclude), "extra": stack.resolve(list(extra))}
+        return template.format(digest=digest(value))
+
+    return Lazy.uncached_string(_Producer(produce))

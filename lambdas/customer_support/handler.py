@@ -1,0 +1,206 @@
+"""Customer-support action group: look up an order, check inventory, initiate a refund.
+
+An OpenAPI action group on Powertools ``BedrockAgentResolver``. The routes below are the
+single source of the OpenAPI schema the agent receives (``generate_schema.py`` writes it to
+``openapi.json``; a test fails if the committed file differs).
+
+Every failure reaches the agent as a failure: the ``httpStatusCode`` of the Bedrock response
+is 404 (unknown order, product or operation), 409 (refund above what is refundable, or the
+same refund already in progress), 422 (missing or invalid parameter), 400 (malformed event)
+or 500 (unexpected error), and the body is an :class:`models.ErrorBody`.
+"""
+
+# No ``from __future__ import annotations``: Powertools reads the route annotations at runtime.
+from http import HTTPStatus
+from typing import Annotated, Any
+
+import inventory
+import orders
+import refunds
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import BedrockAgentResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from envelope import error_response, event_problems
+from failures import ActionError
+from models import (
+    ID_PATTERN,
+    ErrorBody,
+    Order,
+    OrderLine,
+    ParameterProblem,
+    Refund,
+    RefundRequest,
+    StockLevel,
+)
+from money import format_amount, parse_amount
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = BedrockAgentResolver()
+
+API_TITLE = "Customer support actions"
+API_VERSION = "1.0.0"
+API_DESCRIPTION = "Look up customer orders, check product inventory and initiate refunds."
+
+
+def _responses(ok: type, ok_description: str, *failures: tuple[int, str]) -> dict[int, OpenAPIResponse]:
+    """OpenAPI responses of an operation: its success model and the failures it can return."""
+    documented: dict[int, OpenAPIResponse] = {
+        200: {"description": ok_description, "content": {"application/json": {"model": ok}}},
+        422: {
+            "description": "A parameter is missing or invalid (error INVALID_PARAMETER); fix it and call again.",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+        500: {
+            "description": "Unexpected error (error INTERNAL_ERROR); tell the customer to try again later.",
+            "content": {"application/json": {"model": ErrorBody}},
+        },
+    }
+    for status, description in failures:
+        documented[status] = {"description": description, "content": {"application/json": {"model": ErrorBody}}}
+    return dict(sorted(documented.items()))
+
+
+OrderId = Annotated[str, Path(description="Order identifier, e.g. ORD-1001.", pattern=ID_PATTERN)]
+ProductId = Annotated[str, Path(description="Product identifier, e.g. SKU-100.", pattern=ID_PATTERN)]
+
+
+@app.get(
+    "/orders/<order_id>",
+    summary="Look up an order",
+    description="Get an order's status, amounts and products. Use it before a refund to learn the "
+    "refundable amount.",
+    operation_id="getOrder",
+    responses=_responses(Order, "The order.", (404, "No such order (error ORDER_NOT_FOUND).")),
+)
+@tracer.capture_method
+def get_order(order_id: OrderId) -> Order:
+    order = orders.get_order(order_id)
+    refunded = refunds.refunded_total(order_id)
+    metrics.add_metric(name="OrderLookups", unit=MetricUnit.Count, value=1)
+    return Order(
+        order_id=order.order_id,
+        status=order.status,
+        currency=order.currency,
+        total_amount=format_amount(order.total_amount),
+        refunded_amount=format_amount(refunded),
+        refundable_amount=format_amount(max(order.total_amount - refunded, 0)),
+        placed_at=order.placed_at,
+        lines=[
+            OrderLine(product_id=line.product_id, quantity=line.quantity, unit_price=format_amount(line.unit_price))
+            for line in order.lines
+        ],
+    )
+
+
+@app.get(
+    "/products/<product_id>/inventory",
+    summary="Check inventory for a product",
+    description="Get how many units of a product are in stock and available to sell now.",
+    operation_id="getInventory",
+    responses=_responses(StockLevel, "The product's stock level.", (404, "No such product (error PRODUCT_NOT_FOUND).")),
+)
+@tracer.capture_method
+def get_inventory(product_id: ProductId) -> StockLevel:
+    stock = inventory.get_stock(product_id)
+    metrics.add_metric(name="InventoryChecks", unit=MetricUnit.Count, value=1)
+    return StockLevel(
+        product_id=stock.product_id,
+        name=stock.name,
+        quantity_available=stock.quantity_available,
+        in_stock=stock.quantity_available > 0,
+    )
+
+
+@app.post(
+    "/orders/<order_id>/refunds",
+    summary="Initiate a refund",
+    description="Refund part or all of an order to the customer. Only after the customer has confirmed the "
+    "amount. Repeating the same order and amount returns the first refund instead of refunding twice.",
+    operation_id="initiateRefund",
+    responses=_responses(
+        Refund,
+        "The refund was recorded.",
+        (404, "No such order (error ORDER_NOT_FOUND)."),
+        (
+            409,
+            "Refused: the amount is above what is left to refund (error REFUND_EXCEEDS_REFUNDABLE_AMOUNT), or "
+            "the same refund is being processed (error REFUND_IN_PROGRESS). Nothing was refunded.",
+        ),
+    ),
+    openapi_extensions={"x-requireConfirmation": "ENABLED"},
+)
+@tracer.capture_method
+def initiate_refund(
+    order_id: OrderId,
+    refund: Annotated[RefundRequest, Body(description="The amount to refund and why.")],
+) -> Refund:
+    result = refunds.initiate_refund(order_id, parse_amount(refund.amount), refund.reason)
+    metrics.add_metric(name="RefundRequests", unit=MetricUnit.Count, value=1)
+    return Refund(**result)
+
+
+def _error(status: HTTPStatus, error: str, message: str, detail: list[ParameterProblem] | None = None) -> Response:
+    metrics.add_metric(name="ActionErrors", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=int(status),
+        content_type="application/json",
+        body=ErrorBody(error=error, message=message, detail=detail or []).model_dump(),
+    )
+
+
+@app.exception_handler(ActionError)
+def _action_error(error: ActionError) -> Response:
+    logger.info("Action refused", extra={"error": error.code, "detail": error.message})
+    return _error(error.status, error.code, error.message)
+
+
+@app.exception_handler(RequestValidationError)
+def _invalid_parameter(error: RequestValidationError) -> Response:
+    problems = [
+        ParameterProblem(loc=[str(part) for part in item["loc"]], msg=item["msg"], type=item["type"])
+        for item in error.errors()
+    ]
+    summary = "; ".join(f"{'.'.join(p.loc[1:]) or p.loc[0]}: {p.msg}" for p in problems)
+    logger.info("Invalid parameters", extra={"problems": summary})
+    return _error(HTTPStatus.UNPROCESSABLE_ENTITY, "INVALID_PARAMETER", f"Invalid or missing parameters: {summary}", problems)
+
+
+@app.not_found
+def _unknown_operation(_: NotFoundError) -> Response:
+    event = app.current_event
+    return _error(
+        HTTPStatus.NOT_FOUND,
+        "UNKNOWN_OPERATION",
+        f"This action group has no operation {event.http_method} {event.api_path}; use one from its API schema.",
+    )
+
+
+@app.exception_handler(Exception)
+def _unexpected(error: Exception) -> Response:
+    logger.exception("Unexpected error")
+    return _error(
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "INTERNAL_ERROR",
+        "The operation failed unexpectedly. Do not assume it succeeded; tell the customer to try again later.",
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path="sessionId")
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    refunds.IDEMPOTENCY_CONFIG.register_lambda_context(context)
+    problems = event_problems(event)
+    if problems:
+        logger.warning("Malformed action-group event", extra={"problems": problems})
+        metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
+        body = ErrorBody(error="MALFORMED_EVENT", message="The action-group event is malformed: " + "; ".join(problems))
+        return error_response(event, HTTPStatus.BAD_REQUEST, body.model_dump())
+    return app.resolve(event, context)

@@ -1,0 +1,122 @@
+"""Agent layer: guardrails, the reference customer-support action group, agents with their
+aliases, and the guardrail-enforced model-access policy, all from ``config.agents``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from bedrock_platform.action_group import ActionGroup
+from bedrock_platform.agent import Agent, KnowledgeBaseRef
+from bedrock_platform.config.platform import PlatformConfig
+from bedrock_platform.guardrail import Guardrail
+from bedrock_platform.model_access import GuardrailEnforcedModelAccess
+from bedrock_platform.validation import PlatformValidationError
+from stacks.customer_support_actions import CustomerSupportActions
+
+# Tables hold business data: kept in prod. DynamoDB has no snapshot-on-delete, so "snapshot" retains.
+DATA_REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.RETAIN}
+
+
+def _logical(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-") if part)
+
+
+class AgentStack(Stack):
+    """Everything ``config.agents`` describes, wired to the knowledge bases of the knowledge layer.
+
+    ``knowledge_bases`` maps knowledge-base names (as in ``config.knowledge``) to knowledge bases,
+    e.g. ``KnowledgeStack.knowledge_bases``. Guardrails are configuration (no data) and are
+    always deleted with the stack; the action group's tables follow the platform removal policy.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        knowledge_bases: Mapping[str, KnowledgeBaseRef],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        section = config.agents
+        try:
+            section.check_knowledge_base_references(knowledge_bases)
+        except PlatformValidationError as error:
+            raise error.within("agents") from None
+        data_removal = DATA_REMOVAL_POLICIES[config.resolved_removal_policy]
+
+        self.guardrails: dict[str, Guardrail] = {}
+        for guardrail_config in section.guardrails:
+            logical = _logical(guardrail_config.name)
+            key = (
+                kms.Key.from_key_arn(self, f"{logical}GuardrailKey", guardrail_config.kms_key_arn)
+                if guardrail_config.kms_key_arn
+                else None
+            )
+            guardrail = Guardrail(
+                self,
+                f"{logical}Guardrail",
+                name=f"{config.name}-{guardrail_config.name}",
+                kms_key=key,
+                **guardrail_config.guardrail_props(),
+            )
+            self.guardrails[guardrail_config.name] = guardrail
+            CfnOutput(self, f"{logical}GuardrailId", value=guardrail.guardrail_id, description=f"Guardrail {guardrail_config.name}: id")
+            CfnOutput(self, f"{logical}GuardrailVersion", value=guardrail.guardrail_version,
+                      description=f"Guardrail {guardrail_config.name}: published version in use")  # fmt: skip
+
+        self.customer_support_actions: CustomerSupportActions | None = None
+        self.action_groups: dict[str, ActionGroup] = {}
+        for group_config in section.action_groups:
+            # "customer-support" is the only implementation (config validation enforces it).
+            actions = CustomerSupportActions(
+                self, "CustomerSupportActions", removal_policy=data_removal, **group_config.settings()
+            )
+            self.customer_support_actions = actions
+            self.action_groups[group_config.name] = ActionGroup(
+                name=actions.action_group_name,
+                description=actions.action_group_description,
+                executor=actions.function,
+                api_schema=actions.api_schema,
+            )
+
+        self.agents: dict[str, Agent] = {}
+        for agent_config in section.agents:
+            logical = _logical(agent_config.name)
+            agent = Agent(
+                self,
+                f"{logical}Agent",
+                name=f"{config.name}-{agent_config.name}",
+                foundation_model=agent_config.model(),
+                instruction=agent_config.instruction,
+                description=agent_config.description,
+                idle_session_ttl_seconds=agent_config.idle_session_ttl_seconds,
+                memory=agent_config.memory.resolved() if agent_config.memory else None,
+                knowledge_bases=[(knowledge_bases[kb.name], kb.description) for kb in agent_config.knowledge_bases],
+                guardrail=self.guardrails[agent_config.guardrail] if agent_config.guardrail else None,
+                action_groups=[self.action_groups[name] for name in agent_config.action_groups],
+                alias_name=agent_config.alias_name,
+            )
+            self.agents[agent_config.name] = agent
+            CfnOutput(self, f"{logical}AgentId", value=agent.agent_id, description=f"Agent {agent_config.name}: id")
+            CfnOutput(self, f"{logical}AgentAliasId", value=agent.alias.alias_id,
+                      description=f"Agent {agent_config.name}: alias id (stable across deploys)")  # fmt: skip
+            CfnOutput(self, f"{logical}AgentAliasArn", value=agent.alias.alias_arn,
+                      description=f"Agent {agent_config.name}: alias ARN to invoke")  # fmt: skip
+
+        self.model_access: GuardrailEnforcedModelAccess | None = None
+        if section.model_access is not None:
+            self.model_access = GuardrailEnforcedModelAccess(
+                self,
+                "ModelAccess",
+                models=section.model_access.models,
+                guardrail=self.guardrails[section.model_access.guardrail],
+            )
+            CfnOutput(self, "ModelAccessPolicyArn", value=self.model_access.managed_policy_arn,
+                      description="Attach to application roles that call models directly (guardrail enforced)")  # fmt: skip

@@ -1,0 +1,243 @@
+"""The agents section of the platform config (errors reported by file and field path) and the
+AgentStack it builds: guardrail, reference action group, agent, alias, model access, outputs."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+
+import pytest
+import yaml
+from aws_cdk.assertions import Match, Template
+from conftest import DEFAULT_CONFIG
+from nag_helpers import add_nag_packs, nag_findings
+
+from bedrock_platform.config.loader import ConfigError, load_config, parse_config
+from bedrock_platform.validation import PlatformValidationError
+from stacks.agent_stack import AgentStack
+from stacks.platform import new_app
+
+RAW_DEFAULT = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+
+
+@dataclass
+class FakeKnowledgeBase:
+    knowledge_base_id: str
+    knowledge_base_arn: str
+
+
+FAKE_KBS = {
+    "support-docs": FakeKnowledgeBase("SUPPORTKB1", "arn:aws:bedrock:us-east-1:111122223333:knowledge-base/SUPPORTKB1"),
+    "product-manuals": FakeKnowledgeBase("MANUALSKB1", "arn:aws:bedrock:us-east-1:111122223333:knowledge-base/MANUALSKB1"),
+}
+
+
+def with_agents(**changes) -> dict:
+    data = copy.deepcopy(RAW_DEFAULT)
+    data["agents"].update(changes)
+    return data
+
+
+def problems(data: dict) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        parse_config(data, "platform.yaml")
+    return error.value.problems
+
+
+# -- config ----------------------------------------------------------------------------------
+
+
+def test_default_config_describes_the_reference_agent():
+    config = load_config(DEFAULT_CONFIG)
+    section = config.agents
+    assert [g.preset for g in section.guardrails] == ["customer-facing-strict"]
+    agent = section.agents[0]
+    assert agent.name == "customer-support" and agent.model().is_inference_profile and agent.model().geography == "us"
+    assert [kb.name for kb in agent.knowledge_bases] == ["support-docs"]
+    assert agent.guardrail == "customer-facing" and agent.action_groups == ["customer-support"]
+    assert section.model_access.guardrail == "customer-facing"
+    section.check_knowledge_base_references([kb.name for kb in config.knowledge.knowledge_bases])
+
+
+def test_empty_agents_section_is_valid_and_disabled():
+    section = parse_config({}, "x.yaml").agents
+    assert section.agents == [] and not section.enabled
+    assert load_config(DEFAULT_CONFIG).agents.enabled
+
+
+def guardrail(**fields) -> list[dict]:
+    return [{"name": "customer-facing", "preset": "customer-facing-strict", **fields}]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"guardrails": guardrail(preset="lenient")},
+         "agents.guardrails[0].preset: 'lenient' is not one of: baseline, customer-facing-strict, regulated-data"),
+        ({"guardrails": guardrail(content_filters=[{"type": "PROMPT_ATTACK", "input_strength": "HIGH", "output_strength": "LOW"}])},
+         "agents.guardrails[0].content_filters[0].output_strength: 'LOW' is not allowed for PROMPT_ATTACK: it must be NONE"),
+        ({"guardrails": guardrail(pii_entities=[{"type": "EMAIL", "input_action": "NONE", "output_action": "NONE"}])},
+         "agents.guardrails[0].pii_entities[0].output_action: 'NONE' leaves the entity unchecked"),
+        ({"guardrails": guardrail(denied_topics=[{"name": "t", "definition": "d" * 201}])},
+         "agents.guardrails[0].denied_topics[0].definition: 'ddd"),
+        ({"guardrails": guardrail(grounding_threshold=1.5)}, "agents.guardrails[0].grounding_threshold: 1.5 is not within 0-0.99"),
+        ({"guardrails": guardrail(kms_key_arn="alias/mine")}, "agents.guardrails[0].kms_key_arn: 'alias/mine' is not valid: a KMS key ARN"),
+        ({"guardrails": guardrail(name="n" * 26)}, "agents.guardrails[0].name: 'nnn"),
+        ({"guardrails": [{"name": "custom"}]}, "agents.guardrails[0].policies: [] is empty: add at least one content filter"),
+        ({"guardrails": guardrail(filters=[])}, "agents.guardrails[0].filters: is not a known setting (check the spelling)"),
+        ({"action_groups": [{"name": "billing"}]}, "agents.action_groups[0].name: 'billing' is not one of: customer-support"),
+        ({"action_groups": [{"name": "customer-support", "memory_mb": 64}]}, "agents.action_groups[0].memory_mb: 64 is not within 128-10240"),
+        ({"model_access": {"models": ["gpt-4"], "guardrail": "customer-facing"}}, "agents.model_access.models[0]: 'gpt-4' is not valid"),
+        ({"model_access": {"models": ["amazon.nova-pro-v1:0"], "guardrail": "strict"}},
+         "agents.model_access.guardrail: 'strict' is not a configured guardrail (configured: customer-facing)"),
+    ],
+)  # fmt: skip
+def test_section_errors_name_the_field_path(changes, expected):
+    found = problems(with_agents(**changes))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def agent(**fields) -> list[dict]:
+    base = copy.deepcopy(RAW_DEFAULT["agents"]["agents"][0])
+    base.update(fields)
+    return [base]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"instruction": "Be nice."}, "agents.agents[0].instruction: 'Be nice.' has 8 characters, allowed 40-20000"),
+        ({"foundation_model": "claude"}, "agents.agents[0].foundation_model: 'claude' is not valid: a Bedrock model id"),
+        ({"idle_session_ttl_seconds": 7200}, "agents.agents[0].idle_session_ttl_seconds: 7200 is not within 60-5400"),
+        ({"name": "customer support"}, "agents.agents[0].name: 'customer support' is not valid"),
+        ({"guardrail": "strict"}, "agents.agents[0].guardrail: 'strict' is not a configured guardrail (configured: customer-facing)"),
+        ({"action_groups": ["billing"]},
+         "agents.agents[0].action_groups[0]: 'billing' is not a configured action group (configured: customer-support)"),
+        ({"memory": {"storage_days": 400}}, "agents.agents[0].memory.storage_days: 400 is not within 1-365"),
+        ({"knowledge_bases": [{"name": "support-docs", "description": ""}]},
+         "agents.agents[0].knowledge_bases[0].description: '' has 0 characters, allowed 1-200"),
+    ],
+)  # fmt: skip
+def test_agent_errors_name_the_field_path(fields, expected):
+    found = problems(with_agents(agents=agent(**fields)))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_duplicate_agent_names_are_rejected():
+    found = problems(with_agents(agents=agent() + agent()))
+    assert "agents.agents.name: 'customer-support' appears more than once; names must be unique" in found
+
+
+def test_unknown_knowledge_base_reference_fails_at_load():
+    found = problems(with_agents(agents=agent(knowledge_bases=[{"name": "faq", "description": "FAQ"}])))
+    assert (
+        "agents.agents[0].knowledge_bases[0].name: 'faq' is not a configured knowledge base "
+        "(configured: support-docs, product-manuals)"
+    ) in found
+
+
+def test_preset_overrides_from_config_merge_into_the_preset():
+    config = parse_config(
+        with_agents(guardrails=guardrail(
+            content_filters=[{"type": "INSULTS", "input_strength": "MEDIUM", "output_strength": "MEDIUM"}],
+            denied_topics=[{"name": "Competitors", "definition": "Comparisons with other retailers."}],
+            grounding_threshold=0.8,
+        )),
+        "x.yaml",
+    )  # fmt: skip
+    props = config.agents.guardrails[0].guardrail_props()
+    assert {f.type: f.input_strength for f in props["content_filters"]}["INSULTS"] == "MEDIUM"
+    assert len(props["content_filters"]) == 6
+    assert [t.name for t in props["denied_topics"]][-1] == "Competitors"
+    assert props["grounding_threshold"] == 0.8 and props["managed_profanity"] is True
+
+
+# -- the stack -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def agent_stack():
+    config = load_config(DEFAULT_CONFIG)
+    app = new_app()
+    stack = AgentStack(app, "Agents", config=config, knowledge_bases=FAKE_KBS)
+    add_nag_packs(app)
+    assembly = app.synth()
+    return stack, assembly, Template.from_json(assembly.get_stack_artifact(stack.artifact_id).template)
+
+
+def test_stack_builds_guardrail_agent_alias_and_action_group(agent_stack):
+    stack, _, template = agent_stack
+    template.resource_count_is("AWS::Bedrock::Guardrail", 1)
+    template.resource_count_is("AWS::Bedrock::GuardrailVersion", 1)
+    template.resource_count_is("AWS::Bedrock::Agent", 1)
+    template.resource_count_is("AWS::Bedrock::AgentAlias", 1)
+    template.has_resource_properties("AWS::Bedrock::Guardrail", {"Name": "bedrock-platform-customer-facing"})
+    function_id = stack.resolve(stack.customer_support_actions.function.function_arn)["Fn::GetAtt"][0]
+    template.has_resource_properties(
+        "AWS::Bedrock::Agent",
+        {
+            "AgentName": "bedrock-platform-customer-support",
+            "FoundationModel": "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "AutoPrepare": True,
+            "KnowledgeBases": [Match.object_like({"KnowledgeBaseId": "SUPPORTKB1"})],
+            "ActionGroups": [
+                Match.object_like({
+                    "ActionGroupName": "customer-support",
+                    "ActionGroupExecutor": {"Lambda": {"Fn::GetAtt": [function_id, "Arn"]}},
+                })
+            ],
+        },
+    )  # fmt: skip
+    agent = next(iter(template.find_resources("AWS::Bedrock::Agent").values()))
+    schema = json.loads(agent["Properties"]["ActionGroups"][0]["ApiSchema"]["Payload"])
+    assert schema == stack.customer_support_actions.api_schema
+    template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {"FunctionName": {"Fn::GetAtt": [function_id, "Arn"]}, "Principal": "bedrock.amazonaws.com",
+         "SourceArn": {"Fn::GetAtt": [Match.string_like_regexp("^CustomerSupportAgent"), "AgentArn"]}},
+    )  # fmt: skip
+
+
+def test_stack_outputs(agent_stack):
+    _, _, template = agent_stack
+    outputs = template.find_outputs("*")
+    for name in ("CustomerSupportAgentId", "CustomerSupportAgentAliasId", "CustomerSupportAgentAliasArn",
+                 "CustomerFacingGuardrailId", "CustomerFacingGuardrailVersion", "ModelAccessPolicyArn"):  # fmt: skip
+        assert name in outputs, sorted(outputs)
+    assert outputs["CustomerSupportAgentAliasId"]["Value"]["Fn::GetAtt"][1] == "AgentAliasId"
+    assert outputs["CustomerFacingGuardrailVersion"]["Value"]["Fn::GetAtt"][1] == "Version"
+
+
+def test_stack_model_access_policy_enforces_the_guardrail(agent_stack):
+    _, _, template = agent_stack
+    template.has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {"PolicyDocument": {"Statement": Match.array_with([
+            Match.object_like({"Sid": "InvokeListedModelsWithGuardrail", "Condition": {"StringEquals": {"bedrock:GuardrailIdentifier": Match.any_value()}}}),
+            Match.object_like({"Sid": "DenyInvokeWithoutGuardrail", "Effect": "Deny"}),
+        ])}},
+    )  # fmt: skip
+
+
+def test_stack_has_zero_nag_findings_and_passes_cfn_lint(agent_stack):
+    from cfnlint.api import ManualArgs, lint
+
+    stack, assembly, _ = agent_stack
+    assert nag_findings(assembly) == []
+    template = assembly.get_stack_artifact(stack.artifact_id).template
+    matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1", "eu-west-1"]))
+    # W3005 on the action group's Lambda (aws-cdk-lib's DependsOn on the role it also references)
+    # belongs to ActionGroupFunction, which is not part of the agent layer's constructs.
+    found = [
+        f"{m.rule.id} {m.message} {m.path}"
+        for m in matches
+        if not (m.rule.id == "W3005" and str(m.path[1]).startswith("CustomerSupportActions"))
+    ]
+    assert found == []
+
+
+def test_stack_rejects_an_agent_whose_knowledge_base_is_missing():
+    config = load_config(DEFAULT_CONFIG)
+    with pytest.raises(PlatformValidationError, match=r"agents.agents\[0\].knowledge_bases\[0\].name: 'support-docs' is not a configured knowledge base"):
+        AgentStack(new_app(), "Agents", config=config, knowledge_bases={"product-manuals": FAKE_KBS["product-manuals"]})

@@ -1,0 +1,112 @@
+"""Guardrail-enforced model access policy: exact statements, suppression, validation, cdk-nag."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Template
+from nag_helpers import add_nag_packs, nag_findings
+
+from bedrock_platform.guardrail import Guardrail
+from bedrock_platform.guardrail_policies import ContentFilter
+from bedrock_platform.model_access import GuardrailEnforcedModelAccess
+from bedrock_platform.validation import PlatformValidationError
+from stacks.platform import new_app
+
+HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"
+GLOBAL_SONNET = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
+
+
+def model_arn(region: str | dict, model: str) -> dict:
+    if isinstance(region, str):
+        return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":bedrock:{region}::foundation-model/{model}"]]}
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":bedrock:", region, f"::foundation-model/{model}"]]}
+
+
+def normalized(statements: list[dict]) -> list[dict]:
+    """Statements with their resource lists in a canonical order (CDK sorts them when minimizing)."""
+    return [
+        {**s, "Resource": sorted(s["Resource"], key=json.dumps)} if isinstance(s["Resource"], list) else s
+        for s in statements
+    ]
+
+
+@pytest.fixture(scope="module")
+def synthesized():
+    app = new_app()
+    stack = Stack(app, "ModelAccessTest")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    guardrail = Guardrail(stack, "Guardrail", content_filters=[ContentFilter("HATE", "HIGH", "HIGH")], kms_key=key)
+    access = GuardrailEnforcedModelAccess(stack, "Access", models=[HAIKU, GLOBAL_SONNET], guardrail=guardrail)
+    access.attach_to_role(iam.Role(stack, "App", assumed_by=iam.AccountRootPrincipal()))
+    add_nag_packs(app)
+    assembly = app.synth()
+    template = Template.from_json(assembly.get_stack_artifact(stack.artifact_id).template)
+    return stack, assembly, template
+
+
+def test_exact_statements(synthesized):
+    _, _, template = synthesized
+    policies = template.find_resources("AWS::IAM::ManagedPolicy")
+    assert len(policies) == 1
+    policy = next(iter(policies.values()))
+    guardrail_id = next(iter(template.find_resources("AWS::Bedrock::Guardrail")))
+    version_id = next(iter(template.find_resources("AWS::Bedrock::GuardrailVersion")))
+    key_id = next(iter(template.find_resources("AWS::KMS::Key")))
+    condition_value = {"Fn::Join": ["", [{"Fn::GetAtt": [guardrail_id, "GuardrailArn"]}, ":", {"Fn::GetAtt": [version_id, "Version"]}]]}
+    sonnet = GLOBAL_SONNET.split(".", 1)[1]
+    profile = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":bedrock:", {"Ref": "AWS::Region"}, ":",
+                                 {"Ref": "AWS::AccountId"}, f":inference-profile/{GLOBAL_SONNET}"]]}  # fmt: skip
+    resources = [model_arn({"Ref": "AWS::Region"}, HAIKU), profile, model_arn("*", sonnet)]
+    actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    assert normalized(policy["Properties"]["PolicyDocument"]["Statement"]) == normalized([
+        {
+            "Sid": "InvokeListedModelsWithGuardrail",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": resources,
+            "Condition": {"StringEquals": {"bedrock:GuardrailIdentifier": condition_value}},
+        },
+        {
+            "Sid": "DenyInvokeWithoutGuardrail",
+            "Effect": "Deny",
+            "Action": actions,
+            "Resource": resources,
+            "Condition": {"StringNotEquals": {"bedrock:GuardrailIdentifier": condition_value}},
+        },
+        {"Sid": "ApplyPlatformGuardrail", "Effect": "Allow", "Action": "bedrock:ApplyGuardrail",
+         "Resource": {"Fn::GetAtt": [guardrail_id, "GuardrailArn"]}},  # fmt: skip
+        {"Sid": "DecryptGuardrail", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": [key_id, "Arn"]}},
+    ])
+    role_id = next(iter(template.find_resources("AWS::IAM::Role")))
+    assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
+
+
+def test_zero_nag_findings_with_a_scoped_suppression_for_the_global_model(synthesized):
+    _, assembly, template = synthesized
+    assert nag_findings(assembly) == []
+    policy = next(iter(template.find_resources("AWS::IAM::ManagedPolicy").values()))
+    rules = policy["Metadata"]["cdk_nag"]["rules_to_suppress"]
+    assert [(r["id"], r["applies_to"]) for r in rules] == [
+        ("AwsSolutions-IAM5", ["Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("models", "message"),
+    [
+        ([], r"models: \[\] must list at least one model"),
+        ([HAIKU, HAIKU], f"models: '{HAIKU}' appears more than once"),
+        (["not a model"], "foundation_model: 'not a model' is not valid"),
+    ],
+)
+def test_validation(models, message):
+    app = new_app()
+    stack = Stack(app, "S")
+    guardrail = Guardrail(stack, "G", content_filters=[ContentFilter("HATE", "HIGH", "HIGH")])
+    with pytest.raises(PlatformValidationError, match=message):
+        GuardrailEnforcedModelAccess(stack, "A", models=models, guardrail=guardrail)

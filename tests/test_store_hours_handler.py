@@ -1,0 +1,137 @@
+"""The store-hours function-details action group: failures carry responseState FAILURE or REPROMPT."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from unittest import mock
+
+import pytest
+from lambda_loader import load_lambda
+
+ACTION_GROUP = "store-hours"
+
+
+class FakeContext:
+    function_name = "store-hours"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 128
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:store-hours"
+    aws_request_id = "5f0f9b0e-0000-4000-8000-000000000000"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 10_000
+
+
+@pytest.fixture(scope="module")
+def handler():
+    env = {"POWERTOOLS_SERVICE_NAME": "store-hours", "POWERTOOLS_TRACE_DISABLED": "1"}
+    with mock.patch.dict(os.environ, env), load_lambda("store_hours") as module:
+        yield module
+
+
+def event(function: str, parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """A function-details action-group event exactly as Bedrock Agents sends it (all values strings)."""
+    return {
+        "messageVersion": "1.0",
+        "agent": {"name": "support-agent", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
+        "inputText": "When does the downtown store open on Saturday?",
+        "sessionId": "123456789012345",
+        "actionGroup": ACTION_GROUP,
+        "function": function,
+        "parameters": [{"name": k, "type": "string", "value": v} for k, v in (parameters or {}).items()],
+        "sessionAttributes": {},
+        "promptSessionAttributes": {},
+    }
+
+
+def result(response: dict[str, Any], *, function: str, state: str | None,
+           action_group: str = ACTION_GROUP) -> str:
+    """Assert the function-details response envelope; return the TEXT body."""
+    assert response["messageVersion"] == "1.0"
+    inner = response["response"]
+    assert set(inner) == {"actionGroup", "function", "functionResponse"}
+    assert (inner["actionGroup"], inner["function"]) == (action_group, function)
+    function_response = inner["functionResponse"]
+    assert function_response.get("responseState") == state
+    assert set(function_response) == ({"responseBody"} | ({"responseState"} if state else set()))
+    assert set(function_response["responseBody"]) == {"TEXT"}
+    return function_response["responseBody"]["TEXT"]["body"]
+
+
+def test_hours_for_one_day(handler):
+    body = result(handler.lambda_handler(event("get_store_hours", {"store_id": "downtown", "day": "Saturday"}),
+                                         FakeContext()), function="get_store_hours", state=None)
+    assert json.loads(body) == {"store": "Downtown flagship", "day": "saturday", "hours": "10:00-18:00"}
+
+
+def test_hours_for_the_week_mark_closed_days(handler):
+    body = result(handler.lambda_handler(event("get_store_hours", {"store_id": "downtown"}), FakeContext()),
+                  function="get_store_hours", state=None)
+    assert json.loads(body)["hours"]["sunday"] == "closed"
+
+
+def test_list_stores(handler):
+    body = result(handler.lambda_handler(event("list_stores"), FakeContext()), function="list_stores", state=None)
+    assert [s["store_id"] for s in json.loads(body)] == ["downtown", "airport"]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        ({}, "Parameter store_id is required"),
+        ({"store_id": "moon"}, "There is no store 'moon'"),
+        ({"store_id": "airport", "day": "funday"}, "'funday' is not a day of the week"),
+    ],
+    ids=["missing-store", "unknown-store", "invalid-day"],
+)
+def test_bad_input_reprompts(handler, parameters, expected):
+    body = result(handler.lambda_handler(event("get_store_hours", parameters), FakeContext()),
+                  function="get_store_hours", state="REPROMPT")
+    assert body.startswith(expected) or expected in body
+    assert not body.startswith('"')  # plain text, not a JSON-quoted string
+
+
+def test_unexpected_error_is_failure_not_an_error_string(handler, monkeypatch):
+    monkeypatch.setattr(handler, "STORES", None)  # any bug inside the tool
+    body = result(handler.lambda_handler(event("get_store_hours", {"store_id": "downtown"}), FakeContext()),
+                  function="get_store_hours", state="FAILURE")
+    assert "failed" in body and "Error:" not in body
+
+
+def test_unknown_function_is_failure(handler):
+    body = result(handler.lambda_handler(event("delete_store"), FakeContext()), function="delete_store",
+                  state="FAILURE")
+    assert "no function 'delete_store'" in body
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [],
+        {k: v for k, v in event("list_stores").items() if k != "function"},
+        {k: v for k, v in event("list_stores").items() if k != "actionGroup"},
+        dict(event("get_store_hours"), parameters=[{"name": "store_id"}]),
+        dict(event("get_store_hours"), parameters="store_id=downtown"),
+    ],
+    ids=["not-an-object", "no-function", "no-actionGroup", "parameter-without-value", "parameters-not-list"],
+)
+def test_malformed_event_is_failure(handler, bad):
+    response = handler.lambda_handler(bad, FakeContext())
+    state = response["response"]["functionResponse"]["responseState"]
+    assert state == "FAILURE"
+    assert "malformed" in response["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
+
+
+def test_function_schema_matches_the_registered_tools(handler):
+    assert [f["name"] for f in handler.FUNCTIONS] == ["list_stores", "get_store_hours"]
+    get_hours = handler.FUNCTIONS[1]
+    assert get_hours["parameters"] == {
+        "store_id": {"type": "string", "description": "Store id, e.g. downtown; list_stores gives them all.",
+                     "required": True},
+        "day": {"type": "string", "description": "Day of the week in English, e.g. monday. Leave out for the whole "
+                "week.", "required": False},
+    }
+    assert all(0 < len(f["description"]) <= 1200 for f in handler.FUNCTIONS)
