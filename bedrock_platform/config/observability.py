@@ -1,0 +1,281 @@
+"""Configuration of invocation logging, token metering, alarms, budgets and the dashboard.
+
+Everything the observability layer builds comes from this section of the platform YAML
+(``observability:``); every field has a working default, so an empty section deploys
+logging, metering, alarms, a dashboard and cost controls with conservative thresholds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from bedrock_platform.config.base import ConfigModel
+
+# Values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
+# An alarm on a metric math expression may reference at most 10 metrics (CloudWatch hard limit).
+MAX_ALARM_METRICS = 10
+DEFAULT_ANOMALY_THRESHOLD: dict[str, Any] = {
+    "Dimensions": {
+        "Key": "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+        "MatchOptions": ["GREATER_THAN_OR_EQUAL"],
+        "Values": ["100"],
+    }
+}
+_EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+_S3_PREFIX = r"[A-Za-z0-9!_.*'()/-]{0,900}"
+
+
+def _check_emails(values: list[str]) -> list[str]:
+    for value in values:
+        if not re.fullmatch(_EMAIL, value):
+            raise ValueError(f"{value!r} is not an email address")
+    if len(set(values)) != len(values):
+        raise ValueError("an email address appears more than once")
+    return values
+
+
+class InvocationLoggingConfig(ConfigModel):
+    """Model invocation logging: destinations, retention and what Bedrock delivers.
+
+    ``enabled`` means *this app owns* the account+region logging setting. Apps that share
+    a setting owned by another app set it to ``false`` (see the README, "Sharing one
+    logging setup").
+    """
+
+    enabled: bool = True
+    log_retention_days: int = 90
+    text_data_delivery: bool = True
+    image_data_delivery: bool = False
+    embedding_data_delivery: bool = False
+    # Full records also go to S3 (long-term, cheap); large bodies always go to S3.
+    s3_delivery: bool = True
+    s3_key_prefix: str = "invocation-logs"
+    large_data_key_prefix: str = "large-data"
+    transition_to_infrequent_access_days: int | None = Field(default=30, ge=30)
+    transition_to_glacier_days: int | None = Field(default=90, ge=1)
+    expiration_days: int | None = Field(default=365, ge=1)
+    access_log_expiration_days: int = Field(default=365, ge=1)
+    # Metric filters are put on this log group when another app owns the setting.
+    existing_log_group_name: str | None = None
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"CloudWatch Logs accepts only {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        return value
+
+    @field_validator("s3_key_prefix", "large_data_key_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not re.fullmatch(_S3_PREFIX, value) or value.startswith("/") or value.endswith("/"):
+            raise ValueError("use letters, digits and !_.*'()/- without a leading or trailing '/'")
+        return value
+
+    @model_validator(mode="after")
+    def _lifecycle_order(self) -> InvocationLoggingConfig:
+        days = [
+            ("transition_to_infrequent_access_days", self.transition_to_infrequent_access_days),
+            ("transition_to_glacier_days", self.transition_to_glacier_days),
+            ("expiration_days", self.expiration_days),
+        ]
+        set_days = [(name, d) for name, d in days if d is not None]
+        for (first, a), (second, b) in zip(set_days, set_days[1:], strict=False):
+            if b <= a:
+                raise ValueError(f"{second} ({b}) must be later than {first} ({a})")
+        ia, glacier = self.transition_to_infrequent_access_days, self.transition_to_glacier_days
+        if ia is not None and glacier is not None and glacier < ia + 30:
+            raise ValueError(
+                f"transition_to_glacier_days ({glacier}) must be at least 30 days after "
+                f"transition_to_infrequent_access_days ({ia}) (S3 minimum in STANDARD_IA)"
+            )
+        if self.enabled and self.existing_log_group_name:
+            raise ValueError("existing_log_group_name is for apps that do not own logging (enabled: false)")
+        return self
+
+    @property
+    def s3_lifecycle_prefixes(self) -> list[str]:
+        return [f"{self.s3_key_prefix}/", f"{self.large_data_key_prefix}/"]
+
+
+class MeteringConfig(ConfigModel):
+    """Metric filters on the invocation log group, publishing into ``namespace``."""
+
+    enabled: bool = True
+    namespace: str = Field(default="BedrockPlatform", pattern=r"[A-Za-z0-9._/#:-]{1,255}")
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if value.startswith("AWS/"):
+            raise ValueError("the 'AWS/' prefix is reserved for AWS service namespaces")
+        return value
+
+
+class ModelPricing(ConfigModel):
+    """One metered model: its id as logged (``modelId``), prices and optional alarm overrides."""
+
+    model_id: str = Field(min_length=1, max_length=2048)
+    input_price_per_1k_tokens: float = Field(ge=0)
+    output_price_per_1k_tokens: float = Field(ge=0)
+    cache_read_price_per_1k_tokens: float | None = Field(default=None, ge=0)
+    cache_write_price_per_1k_tokens: float | None = Field(default=None, ge=0)
+    tokens_per_hour_threshold: int | None = Field(default=None, ge=1)
+    tokens_per_day_threshold: int | None = Field(default=None, ge=1)
+
+    @property
+    def priced_token_types(self) -> dict[str, float]:
+        """Token kind (``input``, ``output``, ``cache_read``, ``cache_write``) -> price per 1,000."""
+        prices = {"input": self.input_price_per_1k_tokens, "output": self.output_price_per_1k_tokens}
+        if self.cache_read_price_per_1k_tokens is not None:
+            prices["cache_read"] = self.cache_read_price_per_1k_tokens
+        if self.cache_write_price_per_1k_tokens is not None:
+            prices["cache_write"] = self.cache_write_price_per_1k_tokens
+        return prices
+
+
+class MonitoredCaller(ConfigModel):
+    """A caller identity (``identity.arn`` in the invocation log) with a per-caller token alarm."""
+
+    name: str = Field(pattern=r"[A-Za-z0-9_-]{1,64}")
+    arn: str = Field(pattern=r"arn:aws[a-z-]*:(iam|sts)::\d{12}:.+")
+    tokens_per_hour_threshold: int | None = Field(default=None, ge=1)
+
+
+class AlarmsConfig(ConfigModel):
+    """Alarm thresholds. Counts are per evaluation period stated in the field name."""
+
+    enabled: bool = True
+    model_tokens_per_hour: int = Field(default=2_000_000, ge=1)
+    model_tokens_per_day: int = Field(default=20_000_000, ge=1)
+    caller_tokens_per_hour: int = Field(default=1_000_000, ge=1)
+    callers: list[MonitoredCaller] = Field(default_factory=list)
+    throttles_per_5_minutes: int = Field(default=10, ge=1)
+    server_errors_per_5_minutes: int = Field(default=5, ge=1)
+    log_delivery_failures_per_5_minutes: int = Field(default=1, ge=1)
+    agent_latency_p99_ms: int = Field(default=60_000, ge=1)
+    agent_errors_per_5_minutes: int = Field(default=5, ge=1)
+    guardrail_intervention_rate_percent: float = Field(default=25.0, gt=0, le=100)
+    # Estimated spend (USD) in a rolling day above which the spend alarm fires; null disables it.
+    daily_estimated_spend: float | None = Field(default=100.0, gt=0)
+    emails: list[str] = Field(default_factory=list)
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        return _check_emails(value)
+
+    @field_validator("callers")
+    @classmethod
+    def _unique_callers(cls, value: list[MonitoredCaller]) -> list[MonitoredCaller]:
+        for attr in ("name", "arn"):
+            seen = [getattr(c, attr) for c in value]
+            if len(set(seen)) != len(seen):
+                raise ValueError(f"two callers share the same {attr}")
+        return value
+
+
+class BudgetsConfig(ConfigModel):
+    """AWS Budgets for Bedrock spend (the slow, billing-based signal)."""
+
+    enabled: bool = True
+    monthly_limit: float = Field(default=1000.0, gt=0)
+    daily_limit: float | None = Field(default=50.0, gt=0)
+    currency: str = Field(default="USD", pattern=r"[A-Z]{3}")
+    # Cost Explorer service names; third-party models may bill under Marketplace names.
+    service_names: list[str] = Field(default_factory=lambda: ["Amazon Bedrock"], min_length=1)
+    actual_thresholds_percent: list[float] = Field(default_factory=lambda: [50.0, 80.0, 100.0])
+    forecasted_threshold_percent: float | None = Field(default=100.0, gt=0, le=1000)
+    # Direct email subscribers of each budget notification (the SNS topic is always one).
+    emails: list[str] = Field(default_factory=list, max_length=10)
+
+    @field_validator("actual_thresholds_percent")
+    @classmethod
+    def _percentages(cls, value: list[float]) -> list[float]:
+        if any(not 0 < v <= 1000 for v in value):
+            raise ValueError("each percentage must be within 0-1000 (exclusive of 0)")
+        if len(set(value)) != len(value):
+            raise ValueError("a percentage appears more than once")
+        if len(value) > 4:
+            raise ValueError("at most 4 ACTUAL notifications (a budget has at most 5 notifications)")
+        return value
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        return _check_emails(value)
+
+
+class AnomalyDetectionConfig(ConfigModel):
+    """Cost Anomaly Detection: a service monitor (or an existing one) and an IMMEDIATE SNS subscription."""
+
+    enabled: bool = True
+    # AWS allows one DIMENSIONAL SERVICE monitor per account; if the account already has one
+    # (e.g. the default services monitor), put its ARN here and the subscription attaches to it.
+    existing_monitor_arn: str | None = Field(default=None, pattern=r"arn:aws[a-z-]*:ce::\d{12}:anomalymonitor/.+")
+    threshold_expression: dict[str, Any] = Field(default_factory=lambda: json.loads(json.dumps(DEFAULT_ANOMALY_THRESHOLD)))
+
+    @field_validator("threshold_expression")
+    @classmethod
+    def _expression(cls, value: dict[str, Any]) -> dict[str, Any]:
+        allowed = {"And", "Or", "Not", "Dimensions"}
+        if not value or not set(value) <= allowed:
+            raise ValueError(f"a Cost Explorer expression needs one of: {', '.join(sorted(allowed))}")
+        return value
+
+    @property
+    def threshold_expression_json(self) -> str:
+        return json.dumps(self.threshold_expression, separators=(",", ":"), sort_keys=True)
+
+
+class DashboardConfig(ConfigModel):
+    enabled: bool = True
+
+
+class ObservabilityConfig(ConfigModel):
+    """The observability layer: logging, metering, alarms, cost controls and the dashboard.
+
+    Budgets and Cost Anomaly Detection are account-level and homed in us-east-1: they are
+    built in a separate stack pinned to that region (``stacks/cost_stack.py``).
+    """
+
+    enabled: bool = True
+    logging: InvocationLoggingConfig = Field(default_factory=InvocationLoggingConfig)
+    metering: MeteringConfig = Field(default_factory=MeteringConfig)
+    models: list[ModelPricing] = Field(default_factory=list)
+    alarms: AlarmsConfig = Field(default_factory=AlarmsConfig)
+    budgets: BudgetsConfig = Field(default_factory=BudgetsConfig)
+    anomaly_detection: AnomalyDetectionConfig = Field(default_factory=AnomalyDetectionConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+
+    @field_validator("models")
+    @classmethod
+    def _unique_models(cls, value: list[ModelPricing]) -> list[ModelPricing]:
+        ids = [m.model_id for m in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a model_id appears more than once")
+        return value
+
+    @model_validator(mode="after")
+    def _consistency(self) -> ObservabilityConfig:
+        if self.metering.enabled and not self.logging.enabled and not self.logging.existing_log_group_name:
+            raise ValueError(
+                "metering.enabled needs a log group: set logging.enabled: true (this app owns logging) "
+                "or logging.existing_log_group_name (the group another app configured), "
+                "or set metering.enabled: false to read the shared metrics only"
+            )
+        priced = sum(len(m.priced_token_types) for m in self.models)
+        if self.alarms.enabled and self.alarms.daily_estimated_spend is not None and priced > MAX_ALARM_METRICS:
+            raise ValueError(
+                f"the daily estimated spend alarm would reference {priced} metrics (one per priced token "
+                f"type and model) but CloudWatch allows {MAX_ALARM_METRICS} in one alarm: price fewer "
+                "models/token types or set alarms.daily_estimated_spend: null"
+            )
+        return self

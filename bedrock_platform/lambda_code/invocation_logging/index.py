@@ -1,0 +1,238 @@
+"""CloudFormation custom resource: turns on Bedrock model invocation logging, restores on delete.
+
+Model invocation logging is ONE setting per account and region: the last writer wins and
+``DeleteModelInvocationLoggingConfiguration`` switches logging off for everybody. So:
+
+* Create: read the active configuration and save it (JSON, or ``null`` when logging was
+  off) in the SSM parameter named by ``StateParameterName``; then put ours.
+* Update: put the new configuration (the saved previous configuration is kept; it moves
+  with the parameter if the parameter name changes).
+* Delete: if the active configuration still points at OUR destinations, put the saved
+  previous configuration back (or delete the setting when there was none); if someone
+  else has configured logging since, leave their setting alone. Then remove the parameter.
+
+Properties: ``LoggingConfig`` (JSON string of the API's ``loggingConfig``; a JSON string
+keeps booleans intact, which CloudFormation would turn into strings) and
+``StateParameterName``. CloudFormation invokes this function directly (the ServiceToken
+is its ARN); every path answers the pre-signed ResponseURL, failures with a reason.
+Plain boto3 and the standard library only: nothing to bundle, no Docker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.request
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+LOGGER = logging.getLogger()
+LOGGER.setLevel(logging.INFO)
+
+# Bedrock validates the destinations when the configuration is put; a role or bucket policy
+# created seconds earlier may not have propagated yet, so these are retried.
+RETRYABLE_PUT_ERRORS = ("ValidationException", "AccessDeniedException", "ThrottlingException")
+PUT_ATTEMPTS = 6
+PUT_BACKOFF_SECONDS = 5.0
+_SLEEP = time.sleep
+
+
+def bedrock_client() -> Any:
+    return boto3.client("bedrock")
+
+
+def ssm_client() -> Any:
+    return boto3.client("ssm")
+
+
+# --- the logging setting -------------------------------------------------------------------
+
+
+def get_active_config(bedrock: Any) -> dict[str, Any] | None:
+    """The active logging configuration, or ``None`` when logging is off."""
+    config = bedrock.get_model_invocation_logging_configuration().get("loggingConfig")
+    return config or None
+
+
+def destinations(config: dict[str, Any] | None) -> tuple[Any, ...]:
+    """What identifies a configuration as ours: where it delivers (not the delivery flags)."""
+    if not config:
+        return ()
+    cloudwatch = config.get("cloudWatchConfig") or {}
+    large = cloudwatch.get("largeDataDeliveryS3Config") or {}
+    s3 = config.get("s3Config") or {}
+    return (
+        cloudwatch.get("logGroupName"),
+        cloudwatch.get("roleArn"),
+        large.get("bucketName"),
+        large.get("keyPrefix") or "",
+        s3.get("bucketName"),
+        s3.get("keyPrefix") or "",
+    )
+
+
+def put_config(bedrock: Any, config: dict[str, Any], deadline: float | None = None) -> None:
+    """Put ``config``, retrying while freshly created IAM/bucket permissions propagate."""
+    for attempt in range(1, PUT_ATTEMPTS + 1):
+        try:
+            bedrock.put_model_invocation_logging_configuration(loggingConfig=config)
+            return
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            wait = PUT_BACKOFF_SECONDS * attempt
+            out_of_time = deadline is not None and time.monotonic() + wait > deadline
+            if code not in RETRYABLE_PUT_ERRORS or attempt == PUT_ATTEMPTS or out_of_time:
+                raise
+            LOGGER.warning("put failed with %s (attempt %d), retrying in %.0fs", code, attempt, wait)
+            _SLEEP(wait)
+
+
+# --- the saved previous configuration ------------------------------------------------------
+
+
+def load_state(ssm: Any, name: str) -> dict[str, Any] | None:
+    """``{"previous": <config or None>}`` as saved on create, or ``None`` if nothing is saved."""
+    try:
+        value = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ParameterNotFound":
+            return None
+        raise
+    return json.loads(value)
+
+
+def save_state(ssm: Any, name: str, previous: dict[str, Any] | None) -> None:
+    ssm.put_parameter(
+        Name=name,
+        Value=json.dumps({"previous": previous}, sort_keys=True),
+        Type="String",
+        Overwrite=True,
+        # Advanced only if the saved configuration exceeds 4 KB (long role ARN / prefixes).
+        Tier="Intelligent-Tiering",
+        Description="Bedrock model invocation logging configuration active before this stack; restored on delete",
+    )
+
+
+def delete_state(ssm: Any, name: str) -> None:
+    try:
+        ssm.delete_parameter(Name=name)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ParameterNotFound":
+            raise
+
+
+# --- the lifecycle -------------------------------------------------------------------------
+
+
+def on_create(props: dict[str, Any], bedrock: Any, ssm: Any, deadline: float | None = None) -> str:
+    desired = json.loads(props["LoggingConfig"])
+    state_name = props["StateParameterName"]
+    active = get_active_config(bedrock)
+    if active is not None and destinations(active) == destinations(desired):
+        # Already ours (e.g. a retried create): keep what was saved the first time.
+        if load_state(ssm, state_name) is None:
+            save_state(ssm, state_name, None)
+    else:
+        save_state(ssm, state_name, active)
+    put_config(bedrock, desired, deadline)
+    return state_name
+
+
+def on_update(
+    props: dict[str, Any], old_props: dict[str, Any], bedrock: Any, ssm: Any, deadline: float | None = None
+) -> str:
+    desired = json.loads(props["LoggingConfig"])
+    state_name = props["StateParameterName"]
+    old_state_name = old_props.get("StateParameterName", state_name)
+    if old_state_name != state_name and load_state(ssm, state_name) is None:
+        saved = load_state(ssm, old_state_name)
+        save_state(ssm, state_name, saved["previous"] if saved else None)
+    put_config(bedrock, desired, deadline)
+    # A changed parameter name gives a new physical id; CloudFormation then deletes the old
+    # resource, which finds the active configuration is the new one and only drops its parameter.
+    return state_name
+
+
+def on_delete(props: dict[str, Any], bedrock: Any, ssm: Any, deadline: float | None = None) -> str:
+    """What was done: ``restored``, ``deleted``, ``deleted-previous-invalid``, ``left-foreign``, ``already-off``."""
+    ours = json.loads(props["LoggingConfig"])
+    state_name = props["StateParameterName"]
+    saved = load_state(ssm, state_name)
+    previous = saved.get("previous") if saved else None
+    active = get_active_config(bedrock)
+    if active is None:
+        outcome = "already-off"
+    elif destinations(active) != destinations(ours):
+        LOGGER.info("logging was reconfigured by someone else since; leaving it as it is")
+        outcome = "left-foreign"
+    elif previous:
+        try:
+            put_config(bedrock, previous, deadline)
+            outcome = "restored"
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ValidationException":
+                raise RuntimeError(
+                    f"could not restore the previous logging configuration ({error}); restore or "
+                    "disable model invocation logging by hand, then retry the stack delete"
+                ) from error
+            # Bedrock rejects the previous destinations (their role, bucket or log group is
+            # gone): that configuration could not log any more, and ours is about to go away.
+            LOGGER.error("previous configuration is no longer valid (%s); deleting ours", error)
+            bedrock.delete_model_invocation_logging_configuration()
+            outcome = "deleted-previous-invalid"
+    else:
+        bedrock.delete_model_invocation_logging_configuration()
+        outcome = "deleted"
+    delete_state(ssm, state_name)
+    LOGGER.info("delete outcome: %s", outcome)
+    return outcome
+
+
+# --- the CloudFormation protocol -----------------------------------------------------------
+
+
+def send_response(event: dict[str, Any], status: str, physical_id: str, reason: str = "", data: dict | None = None) -> None:
+    body = json.dumps(
+        {
+            "Status": status,
+            "Reason": reason[:3000] or "See the provider function's CloudWatch logs",
+            "PhysicalResourceId": physical_id,
+            "StackId": event["StackId"],
+            "RequestId": event["RequestId"],
+            "LogicalResourceId": event["LogicalResourceId"],
+            "Data": data or {},
+        }
+    ).encode("utf-8")
+    request = urllib.request.Request(
+        event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(body))}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - pre-signed https URL from CloudFormation
+        LOGGER.info("answered CloudFormation %s: HTTP %s", status, response.status)
+
+
+def handler(event: dict[str, Any], context: Any) -> None:
+    request = event.get("RequestType")
+    props = event.get("ResourceProperties", {})
+    physical_id = event.get("PhysicalResourceId") or props.get("StateParameterName") or event.get("LogicalResourceId", "logging")
+    deadline = None
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000.0 - 30.0
+    LOGGER.info("%s %s", request, physical_id)
+    try:
+        bedrock, ssm = bedrock_client(), ssm_client()
+        data: dict[str, str] = {}
+        if request == "Create":
+            physical_id = on_create(props, bedrock, ssm, deadline)
+        elif request == "Update":
+            physical_id = on_update(props, event.get("OldResourceProperties", {}), bedrock, ssm, deadline)
+        elif request == "Delete":
+            data["Outcome"] = on_delete(props, bedrock, ssm, deadline)
+        else:
+            raise ValueError(f"unknown RequestType {request!r}")
+        send_response(event, "SUCCESS", physical_id, data=data)
+    except Exception as error:  # noqa: BLE001 - CloudFormation must always get an answer
+        LOGGER.exception("%s failed", request)
+        send_response(event, "FAILED", physical_id, reason=f"{type(error).__name__}: {error}")

@@ -1,0 +1,139 @@
+"""The account-level observability stack: invocation logging, token metering, alarms and dashboard.
+
+Budgets and Cost Anomaly Detection are homed in us-east-1 and live in their own stack
+(:mod:`stacks.cost_stack`); :func:`add_observability` adds both to an app from config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import App, CfnOutput, Environment, Stack
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from bedrock_platform.alert_topic import AlertTopic
+from bedrock_platform.config.platform import PlatformConfig
+from bedrock_platform.invocation_logging import ModelInvocationLogging
+from bedrock_platform.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+from bedrock_platform.platform_alarms import PlatformAlarms
+from bedrock_platform.platform_dashboard import PlatformDashboard
+from bedrock_platform.token_metering import TokenMetering, TokenMetrics
+from stacks.cost_stack import CostControlsStack, removal_policy_for_logs
+
+
+class ObservabilityStack(Stack):
+    """Logging, metering, alarms and the dashboard for the account and region it is deployed to.
+
+    Outputs: ``AlertTopicArn``, ``DashboardUrl`` (when the dashboard is on) and, when this
+    app owns logging, ``InvocationLogGroupName`` and ``InvocationLogBucketName``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        monitored_agents: Sequence[MonitoredAgent] = (),
+        monitored_guardrails: Sequence[MonitoredGuardrail] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        obs = config.observability
+        removal = removal_policy_for_logs(config)
+
+        self.alert_topic = AlertTopic(
+            self, "Alerts", display_name=f"{config.name} Bedrock alerts", emails=obs.alarms.emails, removal_policy=removal
+        )
+        CfnOutput(self, "AlertTopicArn", value=self.alert_topic.topic_arn, description="SNS topic of every platform alarm")
+
+        self.invocation_logging: ModelInvocationLogging | None = None
+        log_group: logs.ILogGroup | None = None
+        if obs.logging.enabled:
+            self.invocation_logging = ModelInvocationLogging(
+                self, "InvocationLogging", config=obs.logging, removal_policy=removal
+            )
+            log_group = self.invocation_logging.log_group
+            CfnOutput(self, "InvocationLogGroupName", value=log_group.log_group_name)
+            CfnOutput(self, "InvocationLogBucketName", value=self.invocation_logging.bucket.bucket_name)
+        elif obs.logging.existing_log_group_name:
+            log_group = logs.LogGroup.from_log_group_name(self, "SharedInvocationLogs", obs.logging.existing_log_group_name)
+
+        self.metrics = TokenMetrics(obs.metering.namespace)
+        self.metering: TokenMetering | None = None
+        if obs.metering.enabled and log_group is not None:
+            self.metering = TokenMetering(self, "TokenMetering", log_group=log_group, namespace=obs.metering.namespace)
+
+        self.alarms: PlatformAlarms | None = None
+        if obs.alarms.enabled:
+            self.alarms = PlatformAlarms(
+                self,
+                "Alarms",
+                config=obs,
+                metrics=self.metrics,
+                topic=self.alert_topic.topic,
+                name_prefix=config.name,
+                agents=monitored_agents,
+                guardrails=monitored_guardrails,
+            )
+
+        self.dashboard: PlatformDashboard | None = None
+        if obs.dashboard.enabled:
+            self.dashboard = PlatformDashboard(
+                self,
+                "Dashboard",
+                dashboard_name=f"{config.name}-bedrock",
+                metrics=self.metrics,
+                models=obs.models,
+                callers=obs.alarms.callers,
+                agents=monitored_agents,
+                guardrails=monitored_guardrails,
+                alarms=list(self.alarms.alarms.values()) if self.alarms else (),
+                log_group_name=log_group.log_group_name if log_group is not None else None,
+            )
+            CfnOutput(self, "DashboardUrl", value=self.dashboard.url, description="CloudWatch dashboard of the platform")
+
+
+@dataclass
+class ObservabilityStacks:
+    observability: ObservabilityStack | None
+    cost_controls: CostControlsStack | None
+
+
+def add_observability(
+    app: App,
+    config: PlatformConfig,
+    *,
+    env: Environment | None = None,
+    monitored_agents: Sequence[MonitoredAgent] = (),
+    monitored_guardrails: Sequence[MonitoredGuardrail] = (),
+) -> ObservabilityStacks:
+    """Add the observability stack (in ``env``) and the us-east-1 cost stack, as configured."""
+    obs = config.observability
+    if not obs.enabled:
+        return ObservabilityStacks(None, None)
+    observability = ObservabilityStack(
+        app,
+        "Observability",
+        config=config,
+        monitored_agents=monitored_agents,
+        monitored_guardrails=monitored_guardrails,
+        env=env,
+        stack_name=f"{config.name}-observability",
+        description="Bedrock platform: model invocation logging, token metering, alarms and dashboard",
+    )
+    cost = None
+    if obs.budgets.enabled or obs.anomaly_detection.enabled:
+        account = env.account if env is not None else None
+        cost = CostControlsStack(
+            app,
+            "CostControls",
+            config=config,
+            env=Environment(account=account, region="us-east-1"),
+            stack_name=f"{config.name}-cost",
+            description="Bedrock platform: budgets and cost anomaly detection (us-east-1, account-level)",
+        )
+    return ObservabilityStacks(observability, cost)

@@ -1,0 +1,188 @@
+"""Each alarm: namespace, metric, dimensions, statistic, period, threshold, missing data and action."""
+
+from __future__ import annotations
+
+import pytest
+from observability_support import (
+    AGENT_ALIAS_ARN,
+    CALLER_ARN,
+    GUARDRAIL_ARN,
+    HAIKU,
+    SONNET,
+    logical_id_like,
+    observability_app,
+    resources,
+)
+
+
+@pytest.fixture(scope="module")
+def template():
+    return observability_app().observability
+
+
+@pytest.fixture(scope="module")
+def alarms(template):
+    return {a["Properties"]["AlarmName"]: a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()}
+
+
+def _dims(dimensions):
+    return {d["Name"]: d["Value"] for d in dimensions or []}
+
+
+def _queries(alarm):
+    """id -> (namespace, metric, dimensions, stat, period) for a metric-math alarm."""
+    out = {}
+    for query in alarm["Metrics"]:
+        if "MetricStat" in query:
+            stat = query["MetricStat"]
+            metric = stat["Metric"]
+            out[query["Id"]] = (metric["Namespace"], metric["MetricName"], _dims(metric.get("Dimensions")), stat["Stat"], stat["Period"])
+    return out
+
+
+def _single(alarm):
+    """(namespace, metric, dimensions, statistic, period) of a one-metric alarm, in either rendering."""
+    if "MetricName" in alarm:
+        return (alarm["Namespace"], alarm["MetricName"], _dims(alarm.get("Dimensions")),
+                alarm.get("Statistic") or alarm.get("ExtendedStatistic"), alarm["Period"])
+    (query,) = alarm["Metrics"]
+    assert query["ReturnData"] is True
+    (only,) = _queries(alarm).values()
+    return only
+
+
+def _expression(alarm):
+    (expression,) = [q["Expression"] for q in alarm["Metrics"] if "Expression" in q]
+    return expression
+
+
+def test_every_alarm_notifies_the_topic_and_ignores_missing_data(template, alarms):
+    topic = logical_id_like(template, "AWS::SNS::Topic", "AlertsTopic")
+    assert alarms
+    for name, alarm in alarms.items():
+        assert alarm["AlarmActions"] == [{"Ref": topic}], name
+        assert alarm["TreatMissingData"] == "notBreaching", name
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", name
+
+
+def test_the_expected_alarms_exist(alarms):
+    assert set(alarms) == {
+        f"acme-model-tokens-hourly:{HAIKU}", f"acme-model-tokens-daily:{HAIKU}",
+        f"acme-model-throttles:{HAIKU}", f"acme-model-server-errors:{HAIKU}",
+        f"acme-model-tokens-hourly:{SONNET}", f"acme-model-tokens-daily:{SONNET}",
+        f"acme-model-throttles:{SONNET}", f"acme-model-server-errors:{SONNET}",
+        "acme-throttles", "acme-server-errors", "acme-caller-tokens-hourly:support-bot",
+        "acme-log-delivery-failures", "acme-agent-latency:support", "acme-agent-errors:support",
+        "acme-guardrail-interventions:default", "acme-daily-estimated-spend",
+    }
+
+
+@pytest.mark.parametrize(("model", "threshold"), [(HAIKU, 500000), (SONNET, 2_000_000)])
+def test_model_token_rate_hourly(alarms, model, threshold):
+    alarm = alarms[f"acme-model-tokens-hourly:{model}"]
+    assert alarm["Threshold"] == threshold  # per-model override, else the default
+    assert alarm["EvaluationPeriods"] == 1
+    assert _expression(alarm) == "FILL(t_input, 0) + FILL(t_output, 0) + FILL(t_cache_read, 0) + FILL(t_cache_write, 0)"
+    queries = _queries(alarm)
+    assert {q[0] for q in queries.values()} == {"AcmeBedrock"}
+    assert {q[1] for q in queries.values()} == {
+        "InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount",
+    }
+    assert all(q[2] == {"ModelId": model} and q[3] == "Sum" and q[4] == 3600 for q in queries.values())
+
+
+def test_model_token_rate_daily(alarms):
+    alarm = alarms[f"acme-model-tokens-daily:{HAIKU}"]
+    assert alarm["Threshold"] == 20_000_000
+    assert all(q[2] == {"ModelId": HAIKU} and q[4] == 86400 for q in _queries(alarm).values())
+
+
+def test_per_caller_token_rate(alarms):
+    alarm = alarms["acme-caller-tokens-hourly:support-bot"]
+    assert alarm["Threshold"] == 250000
+    assert all(q[0] == "AcmeBedrock" and q[2] == {"CallerArn": CALLER_ARN} and q[4] == 3600 for q in _queries(alarm).values())
+
+
+@pytest.mark.parametrize(
+    ("name", "metric", "dimensions", "threshold"),
+    [
+        (f"acme-model-throttles:{HAIKU}", "InvocationThrottles", {"ModelId": HAIKU}, 10),
+        (f"acme-model-server-errors:{SONNET}", "InvocationServerErrors", {"ModelId": SONNET}, 5),
+        ("acme-throttles", "InvocationThrottles", {}, 10),
+        ("acme-server-errors", "InvocationServerErrors", {}, 5),
+    ],
+)
+def test_bedrock_runtime_alarms(alarms, name, metric, dimensions, threshold):
+    alarm = alarms[name]
+    assert _single(alarm) == ("AWS/Bedrock", metric, dimensions, "Sum", 300)
+    assert alarm["Threshold"] == threshold
+
+
+def test_log_delivery_failures(alarms):
+    alarm = alarms["acme-log-delivery-failures"]
+    assert alarm["Threshold"] == 1
+    queries = _queries(alarm)
+    assert sorted(queries.values()) == sorted([
+        ("AWS/Bedrock", "ModelInvocationLogsCloudWatchDeliveryFailure", {}, "Sum", 300),
+        ("AWS/Bedrock", "ModelInvocationLogsS3DeliveryFailure", {}, "Sum", 300),
+        ("AWS/Bedrock", "ModelInvocationLargeDataS3DeliveryFailure", {}, "Sum", 300),
+    ], key=str)
+
+
+def test_agent_latency_p99(alarms):
+    alarm = alarms["acme-agent-latency:support"]
+    assert _single(alarm) == ("AWS/Bedrock/Agents", "TotalTime", {"AgentAliasArn": AGENT_ALIAS_ARN}, "p99", 300)
+    assert alarm["Threshold"] == 60000
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (3, 2)
+
+
+def test_agent_errors(alarms):
+    alarm = alarms["acme-agent-errors:support"]
+    assert alarm["Threshold"] == 5
+    assert _expression(alarm) == "FILL(server, 0) + FILL(throttles, 0)"
+    assert sorted(_queries(alarm).values(), key=str) == sorted([
+        ("AWS/Bedrock/Agents", "InvocationServerErrors", {"AgentAliasArn": AGENT_ALIAS_ARN}, "Sum", 300),
+        ("AWS/Bedrock/Agents", "InvocationThrottles", {"AgentAliasArn": AGENT_ALIAS_ARN}, "Sum", 300),
+    ], key=str)
+
+
+def test_guardrail_intervention_rate(alarms):
+    alarm = alarms["acme-guardrail-interventions:default"]
+    assert alarm["Threshold"] == 25
+    assert _expression(alarm) == "100 * FILL(intervened, 0) / invocations"
+    queries = _queries(alarm)
+    assert {q[1] for q in queries.values()} == {"InvocationsIntervened", "Invocations"}
+    for namespace, _, dims, stat, period in queries.values():
+        assert namespace == "AWS/Bedrock/Guardrails"
+        assert dims == {"GuardrailArn": GUARDRAIL_ARN, "GuardrailVersion": "3"}
+        assert (stat, period) == ("Sum", 3600)
+
+
+def test_daily_estimated_spend(alarms):
+    alarm = alarms["acme-daily-estimated-spend"]
+    assert alarm["Threshold"] == 75
+    assert _expression(alarm) == (
+        "FILL(m0_input, 0) * 0.0008 / 1000 + FILL(m0_output, 0) * 0.004 / 1000 + "
+        "FILL(m0_cache_read, 0) * 0.00008 / 1000 + FILL(m1_input, 0) * 0.003 / 1000 + "
+        "FILL(m1_output, 0) * 0.015 / 1000"
+    )
+    queries = _queries(alarm)
+    assert queries["m0_cache_read"] == ("AcmeBedrock", "CacheReadInputTokenCount", {"ModelId": HAIKU}, "Sum", 86400)
+    assert queries["m1_output"] == ("AcmeBedrock", "OutputTokenCount", {"ModelId": SONNET}, "Sum", 86400)
+    assert len(queries) <= 10  # CloudWatch's limit for one alarm
+
+
+def test_alarms_can_be_switched_off():
+    from aws_cdk.assertions import Template
+
+    from bedrock_platform.config.loader import parse_config
+    from stacks.observability_stack import ObservabilityStack
+    from stacks.platform import new_app
+
+    config = parse_config({"observability": {"alarms": {"enabled": False}, "dashboard": {"enabled": False},
+                                             "logging": {"enabled": False}, "metering": {"enabled": False}}})
+    stack = ObservabilityStack(new_app(), "Obs", config=config)
+    synthesized = Template.from_stack(stack).to_json()
+    assert resources(synthesized, "AWS::CloudWatch::Alarm") == {}
+    assert resources(synthesized, "Custom::BedrockModelInvocationLogging") == {}
+    assert resources(synthesized, "AWS::Logs::MetricFilter") == {}

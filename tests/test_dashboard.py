@@ -1,0 +1,114 @@
+"""The platform dashboard: every widget family present, built from the alarms' metric definitions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from observability_support import (
+    AGENT_ALIAS_ARN,
+    GUARDRAIL_ARN,
+    HAIKU,
+    SONNET,
+    observability_app,
+    one,
+    resolve,
+    resources,
+)
+
+
+@pytest.fixture(scope="module")
+def template():
+    return observability_app().observability
+
+
+@pytest.fixture(scope="module")
+def dashboard(template):
+    _, resource = one(template, "AWS::CloudWatch::Dashboard")
+    assert resource["Properties"]["DashboardName"] == "acme-bedrock"
+    return json.loads(resolve(resource["Properties"]["DashboardBody"], {"AWS::Region": "eu-west-1"}))
+
+
+def _titles(dashboard):
+    return [w["properties"].get("title") for w in dashboard["widgets"] if w["type"] == "metric"]
+
+
+def _metric_rows(dashboard):
+    """Every plain metric line: (namespace, metric, dimensions) and every expression string."""
+    rows, expressions = set(), []
+    for widget in dashboard["widgets"]:
+        for line in widget["properties"].get("metrics", []):
+            if isinstance(line[0], dict) and "expression" in line[0]:
+                expressions.append(line[0]["expression"])
+                continue
+            names = [part for part in line if not isinstance(part, dict)]
+            namespace, metric, *dims = names
+            rows.add((namespace, metric, tuple(zip(dims[::2], dims[1::2], strict=True))))
+    return rows, expressions
+
+
+def test_widget_families_present(dashboard):
+    titles = _titles(dashboard)
+    for expected in [
+        "Input tokens by model", "Output tokens by model", "Cache tokens by model",
+        "Input tokens by caller (identity.arn)", "Output tokens by caller (identity.arn)",
+        "Cache tokens by caller (identity.arn)", "Estimated spend per day by model (USD)",
+        "Invocations (all models)", "Invocation latency (all models)", "Throttles and errors (all models)",
+        f"{HAIKU}: latency", f"{SONNET}: tokens per hour and per day", f"{HAIKU}: throttles and server errors",
+        "Agent support: invocations and errors", "Agent support: latency (TotalTime)", "Agent support: tokens",
+        "Guardrail default: interventions", "Guardrail default: intervention rate (%)",
+        "Log delivery failures", "Log delivery successes",
+    ]:
+        assert expected in titles, expected
+    spend = [w for w in dashboard["widgets"] if w["properties"].get("title") == "Estimated spend, last 24 hours (USD)"]
+    assert spend and spend[0]["properties"]["view"] == "singleValue"
+
+
+def test_budget_status_link_and_alarm_status(template, dashboard):
+    text = next(w for w in dashboard["widgets"] if w["type"] == "text")["properties"]["markdown"]
+    assert "https://console.aws.amazon.com/billing/home#/budgets" in text
+    status = next(w for w in dashboard["widgets"] if w["type"] == "alarm")
+    assert len(status["properties"]["alarms"]) == len(resources(template, "AWS::CloudWatch::Alarm"))
+
+
+def test_latency_percentiles(dashboard):
+    widget = next(w for w in dashboard["widgets"] if w["properties"].get("title") == "Invocation latency (all models)")
+    stats = sorted(line[-1]["stat"] for line in widget["properties"]["metrics"])
+    assert stats == ["p50", "p99"]
+
+
+def test_token_graphs_search_the_platform_namespace(dashboard):
+    _, expressions = _metric_rows(dashboard)
+    for dimension in ("ModelId", "CallerArn"):
+        for metric in ("InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount"):
+            assert f"SEARCH('{{AcmeBedrock,{dimension}}} MetricName=\"{metric}\"', 'Sum', 3600)" in expressions
+
+
+def test_same_metric_definitions_as_the_alarms(template, dashboard):
+    """Every metric an alarm watches is also graphed (one source of truth for both)."""
+    rows, expressions = _metric_rows(dashboard)
+    for alarm in resources(template, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        for query in props.get("Metrics", []):
+            if "Expression" in query:
+                assert query["Expression"] in expressions, props["AlarmName"]
+            else:
+                metric = query["MetricStat"]["Metric"]
+                dims = tuple((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
+                assert (metric["Namespace"], metric["MetricName"], dims) in rows, props["AlarmName"]
+        if "MetricName" in props:
+            dims = tuple((d["Name"], d["Value"]) for d in props.get("Dimensions", []))
+            assert (props["Namespace"], props["MetricName"], dims) in rows, props["AlarmName"]
+
+
+def test_agent_and_guardrail_widgets_use_their_dimensions(dashboard):
+    rows, _ = _metric_rows(dashboard)
+    assert ("AWS/Bedrock/Agents", "InvocationCount", (("AgentAliasArn", AGENT_ALIAS_ARN),)) in rows
+    assert ("AWS/Bedrock/Agents", "InputTokenCount", (("AgentAliasArn", AGENT_ALIAS_ARN),)) in rows
+    assert ("AWS/Bedrock/Guardrails", "InvocationsIntervened",
+            (("GuardrailArn", GUARDRAIL_ARN), ("GuardrailVersion", "3"))) in rows
+
+
+def test_dashboard_url_output(template):
+    url = resolve(template["Outputs"]["DashboardUrl"]["Value"], {"AWS::Region": "eu-west-1"})
+    assert url == "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=acme-bedrock"

@@ -1,0 +1,133 @@
+"""The observability section of the platform config: defaults, limits and readable errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from bedrock_platform.config.loader import ConfigError, load_config, parse_config
+from bedrock_platform.config.observability import MAX_ALARM_METRICS, ObservabilityConfig
+
+
+def problems(observability: dict) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        parse_config({"observability": observability})
+    return error.value.problems
+
+
+def test_defaults_work_without_any_setting():
+    config = ObservabilityConfig()
+    assert config.logging.enabled and config.metering.enabled and config.alarms.enabled
+    assert config.logging.log_retention_days == 90
+    assert (config.logging.text_data_delivery, config.logging.image_data_delivery,
+            config.logging.embedding_data_delivery) == (True, False, False)
+    assert config.metering.namespace == "BedrockPlatform"
+    assert config.budgets.service_names == ["Amazon Bedrock"]
+    assert config.budgets.actual_thresholds_percent == [50, 80, 100]
+    assert config.anomaly_detection.threshold_expression_json == (
+        '{"Dimensions":{"Key":"ANOMALY_TOTAL_IMPACT_ABSOLUTE","MatchOptions":["GREATER_THAN_OR_EQUAL"],"Values":["100"]}}'
+    )
+
+
+@pytest.mark.parametrize("path", ["config/default.yaml", "config/prod.yaml"])
+def test_shipped_configs_load(path):
+    config = load_config(path).observability
+    assert config.models and config.logging.enabled
+    assert sum(len(m.priced_token_types) for m in config.models) <= MAX_ALARM_METRICS
+
+
+def test_retention_must_be_a_cloudwatch_value():
+    (problem,) = problems({"logging": {"log_retention_days": 45}})
+    assert problem.startswith("observability.logging.log_retention_days: 45 is invalid")
+    assert "365" in problem
+
+
+def test_lifecycle_days_must_increase():
+    (problem,) = problems({"logging": {"transition_to_glacier_days": 400, "expiration_days": 365}})
+    assert "expiration_days (365) must be later than transition_to_glacier_days (400)" in problem
+
+
+def test_glacier_needs_30_days_in_infrequent_access():
+    (problem,) = problems({"logging": {"transition_to_infrequent_access_days": 60, "transition_to_glacier_days": 70}})
+    assert "at least 30 days after" in problem
+
+
+def test_lifecycle_steps_can_be_switched_off():
+    config = ObservabilityConfig.model_validate(
+        {"logging": {"transition_to_infrequent_access_days": None, "transition_to_glacier_days": None, "expiration_days": 30}}
+    )
+    assert config.logging.expiration_days == 30
+
+
+def test_key_prefixes_are_checked():
+    (problem,) = problems({"logging": {"s3_key_prefix": "/logs/"}})
+    assert problem.startswith("observability.logging.s3_key_prefix:")
+
+
+def test_emails_are_checked():
+    (problem,) = problems({"alarms": {"emails": ["not-an-address"]}})
+    assert "observability.alarms.emails" in problem and "not an email address" in problem
+
+
+def test_metering_without_a_log_group_is_explained():
+    (problem,) = problems({"logging": {"enabled": False}})
+    assert "metering.enabled needs a log group" in problem
+    assert "existing_log_group_name" in problem
+
+
+def test_reader_app_config():
+    config = ObservabilityConfig.model_validate(
+        {"logging": {"enabled": False, "existing_log_group_name": "shared"}}
+    )
+    assert config.logging.existing_log_group_name == "shared"
+    ObservabilityConfig.model_validate({"logging": {"enabled": False}, "metering": {"enabled": False}})
+
+
+def test_owner_app_cannot_point_at_another_log_group():
+    (problem,) = problems({"logging": {"existing_log_group_name": "shared"}})
+    assert "existing_log_group_name is for apps that do not own logging" in problem
+
+
+def _model(i, cache=False):
+    model = {"model_id": f"model-{i}", "input_price_per_1k_tokens": 0.001, "output_price_per_1k_tokens": 0.002}
+    if cache:
+        model["cache_read_price_per_1k_tokens"] = 0.0001
+    return model
+
+
+def test_spend_alarm_respects_the_ten_metric_limit():
+    ObservabilityConfig.model_validate({"models": [_model(i) for i in range(5)]})
+    (problem,) = problems({"models": [_model(i, cache=True) for i in range(4)]})
+    assert "would reference 12 metrics" in problem and "allows 10" in problem
+    ObservabilityConfig.model_validate({"models": [_model(i, cache=True) for i in range(4)], "alarms": {"daily_estimated_spend": None}})
+
+
+def test_duplicate_models_and_callers_are_rejected():
+    assert "appears more than once" in problems({"models": [_model(1), _model(1)]})[0]
+    caller = {"name": "a", "arn": "arn:aws:iam::123456789012:role/app"}
+    assert "share the same name" in problems({"alarms": {"callers": [caller, caller]}})[0]
+
+
+def test_caller_arn_must_be_an_identity_arn():
+    (problem,) = problems({"alarms": {"callers": [{"name": "a", "arn": "arn:aws:s3:::bucket"}]}})
+    assert problem.startswith("observability.alarms.callers[0].arn:")
+
+
+def test_namespace_cannot_be_an_aws_namespace():
+    (problem,) = problems({"metering": {"namespace": "AWS/Bedrock"}})
+    assert "reserved" in problem
+
+
+def test_budget_percentages_and_emails():
+    assert "within 0-1000" in problems({"budgets": {"actual_thresholds_percent": [0]}})[0]
+    assert "at most 4" in problems({"budgets": {"actual_thresholds_percent": [10, 20, 30, 40, 50]}})[0]
+    assert problems({"budgets": {"emails": [f"u{i}@example.com" for i in range(11)]}})[0].startswith("observability.budgets.emails")
+
+
+def test_anomaly_threshold_expression_is_checked():
+    (problem,) = problems({"anomaly_detection": {"threshold_expression": {"Foo": 1}}})
+    assert "Cost Explorer expression" in problem
+
+
+def test_unknown_keys_are_errors():
+    (problem,) = problems({"alarm": {}})
+    assert problem == "observability.alarm: is not a known setting (check the spelling)"

@@ -1,0 +1,57 @@
+"""How the default app composes its stacks: names, regions, dependencies, and values that must
+not be CloudFormation exports because they change (guardrail versions)."""
+
+from __future__ import annotations
+
+import json
+
+
+def _artifact(platform, construct_id):
+    return next(a for a in platform.assembly.stacks_recursively if a.hierarchical_id == construct_id)
+
+
+def test_default_app_has_the_four_stacks(platform):
+    names = {a.hierarchical_id: a.stack_name for a in platform.assembly.stacks_recursively}
+    assert names == {
+        "Knowledge": "bedrock-platform-knowledge",
+        "Agents": "bedrock-platform-agents",
+        "Observability": "bedrock-platform-observability",
+        "CostControls": "bedrock-platform-cost",
+    }
+    assert _artifact(platform, "CostControls").environment.region == "us-east-1"
+    for construct_id in ("Knowledge", "Agents", "Observability"):
+        assert _artifact(platform, construct_id).environment.region == "unknown-region"  # environment-agnostic
+
+
+def test_observability_reads_agent_identifiers_from_ssm_not_exports(platform):
+    agents = platform.raw("Agents")
+    observability = platform.raw("Observability")
+    shared = {r["Properties"]["Name"]: r["Properties"]["Value"] for r in agents["Resources"].values() if r["Type"] == "AWS::SSM::Parameter"}
+    assert set(shared) == {
+        "/bedrock-platform/agents/customer-support/alias-arn",
+        "/bedrock-platform/guardrails/customer-facing/arn",
+        "/bedrock-platform/guardrails/customer-facing/version",
+    }
+    assert shared["/bedrock-platform/guardrails/customer-facing/version"]["Fn::GetAtt"][1] == "Version"
+    parameters = {p["Default"]: name for name, p in observability["Parameters"].items() if p["Type"] == "AWS::SSM::Parameter::Value<String>"}
+    assert set(shared) <= set(parameters)
+    rendered = json.dumps(observability)
+    assert "Fn::ImportValue" not in rendered  # nothing the agents stack exports is locked by this stack
+    version_ref = {"Ref": parameters["/bedrock-platform/guardrails/customer-facing/version"]}
+    alarms = [r for r in observability["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    guardrail_dimensions = [
+        d for alarm in alarms for m in alarm["Properties"].get("Metrics", []) if "MetricStat" in m
+        for d in m["MetricStat"]["Metric"].get("Dimensions", []) if d["Name"] == "GuardrailVersion"
+    ]
+    assert guardrail_dimensions and all(d["Value"] == version_ref for d in guardrail_dimensions)
+
+
+def test_observability_deploys_after_agents(platform):
+    dependencies = {d.id for d in _artifact(platform, "Observability").dependencies}
+    assert "Agents" in dependencies
+
+
+def test_agents_use_the_knowledge_base_of_the_knowledge_stack(platform):
+    [agent] = [r for r in platform.raw("Agents")["Resources"].values() if r["Type"] == "AWS::Bedrock::Agent"]
+    [association] = agent["Properties"]["KnowledgeBases"]
+    assert "Fn::ImportValue" in json.dumps(association["KnowledgeBaseId"])  # stable id: an export is fine
