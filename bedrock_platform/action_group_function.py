@@ -24,7 +24,6 @@ from constructs import Construct
 from bedrock_platform.nag import cfn_lint_ignore, suppress
 from bedrock_platform.validation import (
     PlatformValidationError,
-    check_choice,
     check_int_range,
     check_length,
     check_pattern,
@@ -47,22 +46,6 @@ _SERVICE_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 _HANDLER = r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*"
 _ENV_KEY = r"[a-zA-Z][a-zA-Z0-9_]+"
 _ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
-
-
-# CloudWatch Logs retention periods (days) and their aws-cdk-lib names.
-_RETENTION = {
-    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
-    60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
-    365: "ONE_YEAR", 400: "THIRTEEN_MONTHS", 545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS",
-    1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
-    3653: "TEN_YEARS",
-}
-
-
-def retention_days(days: int, field: str = "log_retention_days") -> logs.RetentionDays:
-    """The ``RetentionDays`` for a number of days CloudWatch Logs accepts (30 -> ``ONE_MONTH``)."""
-    check_choice(field, days, list(_RETENTION))
-    return getattr(logs.RetentionDays, _RETENTION[days])
 
 
 def powertools_layer_arn(scope: Construct) -> str:

@@ -51,7 +51,8 @@ INSTRUCTION_MAX_CHARS = 20000
 # The instruction is re-sent at every reasoning step: beyond this it multiplies each turn's cost.
 INSTRUCTION_TOKEN_BUDGET = 200
 CHARS_PER_TOKEN = 4
-KNOWLEDGE_BASE_ACTIONS = ("bedrock:Retrieve", "bedrock:RetrieveAndGenerate")
+# An agent only retrieves from its knowledge bases; generation is its own model call.
+KNOWLEDGE_BASE_ACTIONS = ("bedrock:Retrieve",)
 BEDROCK_PRINCIPAL = "bedrock.amazonaws.com"
 
 

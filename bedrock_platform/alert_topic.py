@@ -31,6 +31,11 @@ ALERT_PUBLISHERS = (
 class AlertTopic(Construct):
     """A KMS-encrypted SNS topic that CloudWatch, Budgets and Cost Anomaly Detection can publish to.
 
+    Example::
+
+        alerts = AlertTopic(self, "Alerts", display_name="Bedrock platform alerts", emails=["ops@example.com"])
+        alarm.add_alarm_action(cloudwatch_actions.SnsAction(alerts.topic))
+
     :param emails: addresses subscribed to the topic (each must confirm the subscription).
     :param removal_policy: what happens to the key when the stack is deleted.
     """

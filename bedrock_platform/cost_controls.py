@@ -31,7 +31,16 @@ COST_HOME_REGION = "us-east-1"
 
 
 class CostControls(Construct):
-    """Budgets and anomaly detection publishing to ``topic``; build it in a us-east-1 stack."""
+    """Budgets and anomaly detection publishing to ``topic``; build it in a us-east-1 stack.
+
+    Example::
+
+        stack = Stack(app, "Cost", env=Environment(region="us-east-1"))
+        alerts = AlertTopic(stack, "Alerts", display_name="Bedrock cost alerts")
+        CostControls(stack, "Cost", budgets_config=BudgetsConfig(monthly_limit=500, daily_limit=50),
+                     anomaly_config=AnomalyDetectionConfig(), topic=alerts.topic, name_prefix="acme",
+                     topic_policy=alerts.topic_policy)
+    """
 
     def __init__(
         self,

@@ -30,21 +30,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from bedrock_platform.config.observability import LOG_RETENTION_DAYS, InvocationLoggingConfig
+from bedrock_platform.config.observability import InvocationLoggingConfig
+from bedrock_platform.log_retention import retention_days
 from bedrock_platform.nag import suppress
 from bedrock_platform.secure_bucket import SecureBucket
 from bedrock_platform.validation import PlatformValidationError
 
 PROVIDER_CODE = Path(__file__).parent / "lambda_code" / "invocation_logging"
 RESOURCE_TYPE = "Custom::BedrockModelInvocationLogging"
-# CDK's RetentionDays members, in the same order as the day counts CloudWatch Logs accepts.
-_RETENTION = dict(zip(LOG_RETENTION_DAYS, [m for m in logs.RetentionDays if m.name != "INFINITE"], strict=True))
-
-
-def retention_days(days: int) -> logs.RetentionDays:
-    """The CDK enum member for a number of days CloudWatch Logs accepts."""
-    return _RETENTION[days]
-
 
 class ModelInvocationLogging(Construct):
     """Owns the account+region model invocation logging setting and its destinations.

@@ -40,6 +40,14 @@ class PlatformAlarms(Construct):
     ``server-errors``, ``caller-tokens-hourly:<caller name>``, ``log-delivery-failures``,
     ``agent-latency:<agent>``, ``agent-errors:<agent>``,
     ``guardrail-interventions:<guardrail>``, ``daily-estimated-spend``.
+
+    Example::
+
+        metering = TokenMetering(self, "Metering", log_group=logging.log_group, namespace="BedrockPlatform")
+        alarms = PlatformAlarms(self, "Alarms", config=config.observability, metrics=metering.metrics,
+                                topic=alerts.topic, name_prefix="acme",
+                                agents=[MonitoredAgent("support", agent.alias.alias_arn)])
+        alarms.alarms["daily-estimated-spend"]
     """
 
     def __init__(

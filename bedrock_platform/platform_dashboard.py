@@ -31,7 +31,14 @@ ANOMALY_CONSOLE = "https://console.aws.amazon.com/cost-management/home#/anomaly-
 
 
 class PlatformDashboard(Construct):
-    """A dashboard named ``dashboard_name``; ``url`` opens it in the console."""
+    """A dashboard named ``dashboard_name``; ``url`` opens it in the console.
+
+    Example::
+
+        board = PlatformDashboard(self, "Dashboard", dashboard_name="acme-bedrock", metrics=metering.metrics,
+                                  models=config.observability.models, alarms=list(alarms.alarms.values()))
+        CfnOutput(self, "DashboardUrl", value=board.url)
+    """
 
     def __init__(
         self,

@@ -150,7 +150,7 @@ def test_role_policy_is_one_managed_policy_with_exact_statements(baseline):
         },
         {"Sid": "InvokeModelProfile", "Effect": "Allow", "Action": "bedrock:GetInferenceProfile", "Resource": profile},
         {"Sid": "ApplyGuardrail", "Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": {"Fn::GetAtt": [guardrail_id, "GuardrailArn"]}},
-        {"Sid": "QueryKnowledgeBase0", "Effect": "Allow", "Action": ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"], "Resource": KB_ARN},
+        {"Sid": "QueryKnowledgeBase0", "Effect": "Allow", "Action": "bedrock:Retrieve", "Resource": KB_ARN},
     ]
     role_id, _ = only(template, "AWS::IAM::Role")
     assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
@@ -419,7 +419,7 @@ def test_works_with_an_imported_platform_knowledge_base():
     kb = KnowledgeBase.from_knowledge_base_attributes(stack, "Kb", knowledge_base_id="KBID012345")
     agent = Agent(stack, "A", foundation_model=BASE_MODEL, instruction=INSTRUCTION, knowledge_bases=[(kb, "Docs")])
     document = stack.resolve(agent.policy.document.to_json())
-    assert {"Sid": "QueryKnowledgeBase0", "Effect": "Allow", "Action": ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"],
+    assert {"Sid": "QueryKnowledgeBase0", "Effect": "Allow", "Action": "bedrock:Retrieve",
             "Resource": stack.resolve(kb.knowledge_base_arn)} in document["Statement"]  # fmt: skip
 
 

@@ -31,7 +31,6 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from bedrock_platform.action_group_function import retention_days
 from bedrock_platform.agent import SessionSummaryMemory, check_agent_settings
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.foundation_model import FoundationModel
@@ -39,6 +38,7 @@ from bedrock_platform.guardrail import DEFAULT_BLOCKED_INPUT_MESSAGING, DEFAULT_
 from bedrock_platform.guardrail_policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
 from bedrock_platform.guardrail_policy_set import GuardrailPolicySet, check_guardrail_settings
 from bedrock_platform.guardrail_presets import guardrail_props
+from bedrock_platform.log_retention import retention_days
 from bedrock_platform.validation import (
     PlatformValidationError,
     check_bedrock_name,

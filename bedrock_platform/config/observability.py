@@ -14,11 +14,9 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from bedrock_platform.config.base import ConfigModel
+from bedrock_platform.log_retention import LOG_RETENTION_DAYS
 
 # Values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
-LOG_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)
 # An alarm on a metric math expression may reference at most 10 metrics (CloudWatch hard limit).
 MAX_ALARM_METRICS = 10
 DEFAULT_ANOMALY_THRESHOLD: dict[str, Any] = {
