@@ -19,6 +19,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from bedrock_platform.nag import cfn_lint_ignore, suppress
@@ -31,15 +32,12 @@ from bedrock_platform.validation import (
 
 # The newest Python runtime in aws-cdk-lib, and the one Powertools publishes its v3 layer for.
 RUNTIME = lambda_.Runtime.PYTHON_3_14
-# Powertools for AWS Lambda (Python) v3 public layer: the one place its version is pinned.
-# Published by AWS account 017000801446 in every commercial region (not aws-cn/GovCloud), one
-# layer per Python version and architecture; the number is the layer version, not the Powertools
-# version. 38 is the newest AWSLambdaPowertoolsPythonV3-python314-arm64 version found in public
-# references (version 36 shipped Powertools 3.31.1); the handlers need >= 3.14 and are tested
-# with 3.37. To move it, check the version's contents with
-# ``aws lambda get-layer-version-by-arn --arn <arn>`` (its description names the Powertools version).
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_VERSION = 38
+# Powertools for AWS Lambda (Python): the one place its version is pinned (requirements-dev.txt
+# pins the same version for the handler tests; a test keeps them equal). The layer ARN for this
+# version, runtime and architecture is resolved at deploy time, in the stack's own region, from
+# the public SSM parameter Powertools publishes for every release, so no layer number is guessed:
+# /aws/service/powertools/python/<arch>/<python runtime>/<version>.
+POWERTOOLS_VERSION = "3.37.0"
 DEFAULT_METRICS_NAMESPACE = "BedrockPlatform/ActionGroups"
 
 _SERVICE_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
@@ -48,14 +46,14 @@ _ENV_KEY = r"[a-zA-Z][a-zA-Z0-9_]+"
 _ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
 
 
+def powertools_layer_parameter() -> str:
+    """The public SSM parameter holding the pinned Powertools layer ARN for :data:`RUNTIME` on arm64."""
+    return f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{POWERTOOLS_VERSION}"
+
+
 def powertools_layer_arn(scope: Construct) -> str:
-    """ARN of the pinned Powertools v3 layer for :data:`RUNTIME` on arm64, in the stack's partition and region."""
-    stack = Stack.of(scope)
-    python = RUNTIME.name.replace(".", "")  # python3.14 -> python314
-    return (
-        f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-{python}-arm64:{POWERTOOLS_LAYER_VERSION}"
-    )
+    """The pinned Powertools layer ARN, resolved by CloudFormation in the stack's region at deploy time."""
+    return ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter())
 
 
 class ActionGroupFunction(Construct):

@@ -17,8 +17,7 @@ from lambda_loader import LAMBDAS_DIR
 from nag_helpers import add_nag_packs, nag_findings
 
 from bedrock_platform.action_group_function import (
-    POWERTOOLS_LAYER_ACCOUNT,
-    POWERTOOLS_LAYER_VERSION,
+    POWERTOOLS_VERSION,
     RUNTIME,
     ActionGroupFunction,
 )
@@ -28,6 +27,7 @@ from stacks.customer_support_actions import SCHEMA_FILE, CustomerSupportActions
 from stacks.platform import new_app
 
 CODE = str(LAMBDAS_DIR / "customer_support")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Synth:
@@ -102,20 +102,21 @@ def test_defaults(synth):
     assert log_group["DeletionPolicy"] == "Delete"
 
 
-def test_powertools_layer_arn_uses_pseudo_parameters_and_the_pinned_version(synth):
-    assert function_props(synth, "Actions")["Layers"] == [
-        {
-            "Fn::Join": [
-                "",
-                [
-                    "arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"},
-                    f":{POWERTOOLS_LAYER_ACCOUNT}:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:"
-                    f"{POWERTOOLS_LAYER_VERSION}",
-                ],
-            ]
-        }
-    ]
-    assert POWERTOOLS_LAYER_ACCOUNT == "017000801446"
+def test_powertools_layer_is_resolved_at_deploy_from_the_pinned_version(synth):
+    [layer] = function_props(synth, "Actions")["Layers"]
+    parameter = synth.raw["Actions"]["Parameters"][layer["Ref"]]
+    assert parameter == {
+        "Type": "AWS::SSM::Parameter::Value<String>",
+        "Default": f"/aws/service/powertools/python/arm64/python3.14/{POWERTOOLS_VERSION}",
+    }
+
+
+def test_deployed_powertools_version_is_the_tested_one():
+    from aws_lambda_powertools.shared.version import VERSION
+
+    pins = (ROOT / "requirements-dev.txt").read_text()
+    assert f"aws-lambda-powertools[tracer]=={POWERTOOLS_VERSION}" in pins
+    assert VERSION == POWERTOOLS_VERSION
 
 
 def test_environment_names_service_namespace_and_tables(synth):
