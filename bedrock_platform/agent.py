@@ -37,6 +37,7 @@ from bedrock_platform.agent_alias import AgentAlias
 from bedrock_platform.foundation_model import INVOKE_ACTIONS, FoundationModel
 from bedrock_platform.guardrail import GuardrailBase
 from bedrock_platform.nag import suppress
+from bedrock_platform.service_principals import confused_deputy_principal
 from bedrock_platform.validation import (
     PlatformValidationError,
     check_bedrock_name,
@@ -152,12 +153,8 @@ class Agent(Construct):
             self,
             "Role",
             description="Service role of a Bedrock agent",
-            assumed_by=iam.ServicePrincipal(
-                BEDROCK_PRINCIPAL,
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": stack.format_arn(service="bedrock", resource="agent", resource_name="*")},
-                },
+            assumed_by=confused_deputy_principal(
+                self, "bedrock", source_arn=stack.format_arn(service="bedrock", resource="agent", resource_name="*")
             ),
         )
         self.policy = iam.ManagedPolicy(

@@ -19,13 +19,14 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from bedrock_platform.bedrock_metrics import agent_metric
 from bedrock_platform.fingerprint import lazy_fingerprint
+from bedrock_platform.monitoring_targets import MonitoredAgent
 from bedrock_platform.validation import check_bedrock_name
 
 if TYPE_CHECKING:
     from bedrock_platform.agent import Agent
 
-AGENT_METRICS_NAMESPACE = "AWS/Bedrock/Agents"
 # Properties that do not change what a version of the agent does.
 NON_VERSIONED_PROPERTIES = frozenset({"tags", "testAliasTags", "autoPrepare", "skipResourceInUseCheckOnDelete"})
 
@@ -82,14 +83,10 @@ class AgentAlias(Construct):
     def metric(
         self, metric_name: str, *, statistic: str = "Sum", period: Duration | None = None
     ) -> cloudwatch.Metric:
-        """A metric of this alias in ``AWS/Bedrock/Agents`` (dimension ``AgentAliasArn``)."""
-        return cloudwatch.Metric(
-            namespace=AGENT_METRICS_NAMESPACE,
-            metric_name=metric_name,
-            dimensions_map={"AgentAliasArn": self.alias_arn},
-            statistic=statistic,
-            period=period or Duration.minutes(5),
-        )
+        """A metric of this alias in ``AWS/Bedrock/Agents`` (dimension ``AgentAliasArn``; the same
+        definition the platform alarms and dashboard use)."""
+        target = MonitoredAgent(self.alias_name, self.alias_arn)
+        return agent_metric(target, metric_name, statistic=statistic, period=period or Duration.minutes(5), label=metric_name)
 
     def metric_invocations(self, *, period: Duration | None = None) -> cloudwatch.Metric:
         return self.metric("InvocationCount", period=period)

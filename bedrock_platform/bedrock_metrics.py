@@ -73,14 +73,16 @@ def agent_metric(
     *,
     statistic: str = cloudwatch.Stats.SUM,
     period: Duration = FIVE_MINUTES,
+    label: str | None = None,
 ) -> cloudwatch.Metric:
+    """A metric of one agent alias (``AWS/Bedrock/Agents``, dimension ``AgentAliasArn``)."""
     return cloudwatch.Metric(
         namespace=AGENTS_NAMESPACE,
         metric_name=metric_name,
         dimensions_map={"AgentAliasArn": agent.alias_arn},
         statistic=statistic,
         period=period,
-        label=f"{agent.name} {metric_name}",
+        label=label or f"{agent.name} {metric_name}",
     )
 
 
@@ -103,14 +105,16 @@ def guardrail_metric(
     *,
     statistic: str = cloudwatch.Stats.SUM,
     period: Duration = FIVE_MINUTES,
+    label: str | None = None,
 ) -> cloudwatch.Metric:
+    """A metric of one guardrail version (``AWS/Bedrock/Guardrails``, ``GuardrailArn`` + ``GuardrailVersion``)."""
     return cloudwatch.Metric(
         namespace=GUARDRAILS_NAMESPACE,
         metric_name=metric_name,
         dimensions_map={"GuardrailArn": guardrail.guardrail_arn, "GuardrailVersion": guardrail.version},
         statistic=statistic,
         period=period,
-        label=f"{guardrail.name} {metric_name}",
+        label=label or f"{guardrail.name} {metric_name}",
     )
 
 

@@ -28,6 +28,7 @@ from bedrock_platform.chunking import ChunkingStrategy, FixedSizeChunking
 from bedrock_platform.knowledge_base import KnowledgeBase
 from bedrock_platform.nag import nag_resource, suppress
 from bedrock_platform.parsing import DefaultParsing, ParsingStrategy
+from bedrock_platform.service_principals import confused_deputy_principal
 from bedrock_platform.validation import (
     PlatformValidationError,
     check_bedrock_name,
@@ -204,13 +205,7 @@ class S3DataSource(Construct):
             self,
             "IngestionScheduleRole",
             description=f"EventBridge Scheduler starts ingestion of {self.data_source_name}",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": schedule_arn_pattern},
-                },
-            ),
+            assumed_by=confused_deputy_principal(self, "scheduler", source_arn=schedule_arn_pattern),
         )
         policy = iam.ManagedPolicy(
             self,

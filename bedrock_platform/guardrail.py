@@ -34,13 +34,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IValidation
 
+from bedrock_platform.bedrock_metrics import guardrail_metric
 from bedrock_platform.fingerprint import lazy_fingerprint
 from bedrock_platform.guardrail_policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
 from bedrock_platform.guardrail_policy_set import NO_POLICY, GuardrailPolicySet, check_guardrail_settings
 from bedrock_platform.guardrail_presets import guardrail_props
+from bedrock_platform.monitoring_targets import MonitoredGuardrail
 from bedrock_platform.validation import check_pattern
 
-METRICS_NAMESPACE = "AWS/Bedrock/Guardrails"
 DEFAULT_BLOCKED_INPUT_MESSAGING = "Sorry, I can't help with that request."
 DEFAULT_BLOCKED_OUTPUTS_MESSAGING = "Sorry, I can't provide that answer."
 
@@ -75,14 +76,11 @@ class GuardrailBase(Construct):
         period: Duration | None = None,
         label: str | None = None,
     ) -> cloudwatch.Metric:
-        """A metric of this guardrail version in ``AWS/Bedrock/Guardrails``."""
-        return cloudwatch.Metric(
-            namespace=METRICS_NAMESPACE,
-            metric_name=metric_name,
-            dimensions_map={"GuardrailArn": self.guardrail_arn, "GuardrailVersion": self.guardrail_version},
-            statistic=statistic,
-            period=period or Duration.minutes(5),
-            label=label,
+        """A metric of this guardrail version in ``AWS/Bedrock/Guardrails`` (same definition the
+        platform alarms and dashboard use)."""
+        target = MonitoredGuardrail(self.node.id, self.guardrail_arn, self.guardrail_version)
+        return guardrail_metric(
+            target, metric_name, statistic=statistic, period=period or Duration.minutes(5), label=label or metric_name
         )
 
     def metric_invocations(self, *, period: Duration | None = None) -> cloudwatch.Metric:

@@ -34,6 +34,7 @@ from bedrock_platform.config.observability import InvocationLoggingConfig
 from bedrock_platform.log_retention import retention_days
 from bedrock_platform.nag import suppress
 from bedrock_platform.secure_bucket import SecureBucket
+from bedrock_platform.service_principals import source_conditions
 from bedrock_platform.validation import PlatformValidationError
 
 PROVIDER_CODE = Path(__file__).parent / "lambda_code" / "invocation_logging"
@@ -302,10 +303,7 @@ def build_logging_config(
 
 def _bedrock_source_conditions(stack: Stack) -> dict[str, Any]:
     """Only Bedrock acting for this account, in this region (confused-deputy protection)."""
-    return {
-        "StringEquals": {"aws:SourceAccount": stack.account},
-        "ArnLike": {"aws:SourceArn": stack.format_arn(service="bedrock", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME)},
-    }
+    return source_conditions(stack, stack.format_arn(service="bedrock", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME))
 
 
 def _lifecycle_rules(config: InvocationLoggingConfig) -> list[s3.LifecycleRule]:

@@ -18,6 +18,7 @@ from constructs import Construct
 
 from bedrock_platform.embedding import EmbeddingModel
 from bedrock_platform.secure_bucket import SecureBucket
+from bedrock_platform.service_principals import confused_deputy_principal
 from bedrock_platform.validation import check_bedrock_name, check_length
 from bedrock_platform.vector_index import VectorIndex, VectorIndexOptions
 from bedrock_platform.vector_store import INDEX_WRITE_PERMISSIONS, VectorCollection
@@ -102,14 +103,8 @@ class KnowledgeBase(KnowledgeBaseBase):
             self,
             "Role",
             description=f"Service role of Bedrock knowledge base {name}",
-            assumed_by=iam.ServicePrincipal(
-                "bedrock.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {
-                        "aws:SourceArn": stack.format_arn(service="bedrock", resource="knowledge-base", resource_name="*")
-                    },
-                },
+            assumed_by=confused_deputy_principal(
+                self, "bedrock", source_arn=stack.format_arn(service="bedrock", resource="knowledge-base", resource_name="*")
             ),
         )
         self.policy = iam.ManagedPolicy(
