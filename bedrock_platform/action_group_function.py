@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -22,6 +22,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from bedrock_platform.log_groups import allow_cloudwatch_logs
 from bedrock_platform.nag import cfn_lint_ignore, suppress
 from bedrock_platform.validation import (
     PlatformValidationError,
@@ -115,7 +116,6 @@ class ActionGroupFunction(Construct):
             )
         check_length("metrics_namespace", metrics_namespace, 1, 255)
         env = _environment(powertools_service_name, metrics_namespace, environment or {})
-        stack = Stack.of(self)
 
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
@@ -124,24 +124,7 @@ class ActionGroupFunction(Construct):
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
-        # CloudWatch Logs encrypts with the key on behalf of log groups in this account and region.
-        self.encryption_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchLogsInThisAccountAndRegion",
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
-                         "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
-                resources=["*"],  # in a key policy, "*" is this key
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs", resource="log-group", resource_name="*",
-                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    }
-                },
-            )
-        )
+        allow_cloudwatch_logs(self.encryption_key)
         self.log_group = logs.LogGroup(
             self,
             "LogGroup",

@@ -64,7 +64,7 @@ class AlertTopic(Construct):
             iam.PolicyStatement(
                 sid="AllowAlertPublishersToUseTheKey",
                 principals=[iam.ServicePrincipal(service) for service in ALERT_PUBLISHERS],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],  # what SNS calls to encrypt a published message
                 resources=["*"],  # in a key policy "*" means this key
                 conditions={"StringEquals": {"aws:SourceAccount": account}},
             )

@@ -31,7 +31,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from bedrock_platform.config.observability import InvocationLoggingConfig
-from bedrock_platform.log_retention import retention_days
+from bedrock_platform.log_groups import allow_cloudwatch_logs, retention_days
 from bedrock_platform.nag import suppress
 from bedrock_platform.secure_bucket import SecureBucket
 from bedrock_platform.service_principals import source_conditions
@@ -70,21 +70,7 @@ class ModelInvocationLogging(Construct):
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchLogsInThisAccountAndRegion",
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
-                        )
-                    }
-                },
-            )
-        )
+        allow_cloudwatch_logs(self.key)
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowBedrockToWriteEncryptedLogObjects",

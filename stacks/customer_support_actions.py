@@ -18,7 +18,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from bedrock_platform.action_group_function import ActionGroupFunction
-from bedrock_platform.log_retention import retention_days
+from bedrock_platform.log_groups import retention_days
 from bedrock_platform.nag import suppress
 from bedrock_platform.validation import PlatformValidationError, check_int_range
 

@@ -21,7 +21,7 @@ from bedrock_platform.action_group_function import (
     RUNTIME,
     ActionGroupFunction,
 )
-from bedrock_platform.log_retention import retention_days
+from bedrock_platform.log_groups import retention_days
 from bedrock_platform.validation import PlatformValidationError
 from stacks.customer_support_actions import SCHEMA_FILE, CustomerSupportActions
 from stacks.platform import new_app

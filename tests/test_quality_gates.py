@@ -66,3 +66,49 @@ def test_nag_gate_catches_an_insecure_resource():
     findings = nag_findings(app.synth())
     for pack in ("AwsSolutions", "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"):
         assert any(f" {pack}-" in f or f": {pack}-" in f or pack in f for f in findings), (pack, findings)
+
+
+def _statements(node):
+    """Every policy statement anywhere in a template (IAM, key, bucket, topic policies)."""
+    if isinstance(node, dict):
+        if "Statement" in node and isinstance(node["Statement"], list):
+            yield from node["Statement"]
+        for value in node.values():
+            yield from _statements(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _statements(value)
+
+
+def _is_exempt(statement, resource_type) -> bool:
+    """Wildcards that are not grants this project authors:
+    - Deny statements (e.g. the SSL-only ``s3:*`` deny) only take access away;
+    - the key-policy statement giving the account root ``kms:*`` (CDK's default; it delegates key
+      use to IAM policies, which are themselves checked here);
+    - the bucket policy CDK's S3 auto-delete provider gets (dev profile only)."""
+    if statement.get("Effect") == "Deny":
+        return True
+    principal = json.dumps(statement.get("Principal", {}))
+    if resource_type == "AWS::KMS::Key" and statement.get("Action") == "kms:*" and ":root" in principal:
+        return True
+    return resource_type == "AWS::S3::BucketPolicy" and "CustomS3AutoDeleteObjectsCustomResourceProviderRole" in principal
+
+
+def test_no_wildcard_actions_anywhere(platform):
+    wildcards = []
+    checked = 0
+    for stack_name, template in platform.templates.items():
+        statements = [
+            statement
+            for resource in template.get("Resources", {}).values()
+            for statement in _statements(resource)
+            if not _is_exempt(statement, resource["Type"])
+        ]
+        for statement in statements:
+            actions = statement.get("Action", [])
+            for action in actions if isinstance(actions, list) else [actions]:
+                checked += 1
+                if isinstance(action, str) and "*" in action:
+                    wildcards.append(f"{stack_name}: {statement.get('Sid', '')} {action}")
+    assert checked > 50  # the IAM, key, bucket and topic policies of all four stacks
+    assert wildcards == []

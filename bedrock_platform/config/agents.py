@@ -38,7 +38,7 @@ from bedrock_platform.guardrail import DEFAULT_BLOCKED_INPUT_MESSAGING, DEFAULT_
 from bedrock_platform.guardrail_policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
 from bedrock_platform.guardrail_policy_set import GuardrailPolicySet, check_guardrail_settings
 from bedrock_platform.guardrail_presets import guardrail_props
-from bedrock_platform.log_retention import retention_days
+from bedrock_platform.log_groups import retention_days
 from bedrock_platform.validation import (
     PlatformValidationError,
     check_bedrock_name,

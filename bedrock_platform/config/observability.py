@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from bedrock_platform.config.base import ConfigModel
-from bedrock_platform.log_retention import LOG_RETENTION_DAYS
+from bedrock_platform.log_groups import LOG_RETENTION_DAYS
 
 # Values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
 # An alarm on a metric math expression may reference at most 10 metrics (CloudWatch hard limit).
