@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsii
-from aws_cdk import App, IStableStringProducer, Lazy, Stack, Tags
-from aws_cdk import aws_ssm as ssm
+from aws_cdk import App, Tags
 
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.monitoring_targets import MonitoredAgent, MonitoredGuardrail
@@ -17,6 +15,7 @@ from stacks.agent_stack import AgentStack
 from stacks.cost_stack import CostControlsStack
 from stacks.knowledge_stack import KnowledgeStack
 from stacks.observability_stack import ObservabilityStack, add_observability
+from stacks.weak_references import SharedKnowledgeBase, WeakReferences
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,14 +50,25 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
     )
     agents = None
     if config.agents.enabled:
+        kb_refs = WeakReferences(knowledge, config.name, "reads knowledge base ids from SSM parameters")
+        used = {kb.name for agent in config.agents.agents for kb in agent.knowledge_bases}
+        shared = {
+            name: SharedKnowledgeBase(
+                knowledge_base_id=kb_refs.share(f"knowledge-bases/{name}/id", kb.knowledge_base_id),
+                knowledge_base_arn=kb_refs.share(f"knowledge-bases/{name}/arn", kb.knowledge_base_arn),
+            )
+            for name, kb in knowledge.knowledge_bases.items()
+            if name in used  # an unused parameter would be an unreferenced template parameter
+        }
         agents = AgentStack(
             app,
             "Agents",
             config=config,
-            knowledge_bases=knowledge.knowledge_bases,
+            knowledge_bases=shared,
             stack_name=f"{config.name}-agents",
             description="Bedrock platform: guardrails, agents and action groups",
         )
+        kb_refs.bind(agents)
     refs, monitored_agents, monitored_guardrails = _monitored(config, agents)
     observability = add_observability(
         app, config, monitored_agents=monitored_agents, monitored_guardrails=monitored_guardrails
@@ -75,55 +85,10 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
     )
 
 
-@jsii.implements(IStableStringProducer)
-class _ParameterValue:
-    """A value read from an SSM parameter by a stack that does not exist yet when it is passed in."""
-
-    def __init__(self, parameter_name: str) -> None:
-        self.parameter_name = parameter_name
-        self.value: str | None = None
-
-    def bind(self, consumer: Stack) -> None:
-        self.value = ssm.StringParameter.value_for_string_parameter(consumer, self.parameter_name)
-
-    def produce(self) -> str:
-        assert self.value is not None, f"no consumer stack reads {self.parameter_name}"
-        return self.value
-
-
-class WeakReferences:
-    """Pass values from one stack to another through SSM parameters instead of exports.
-
-    A CloudFormation export cannot change while another stack imports it, and a guardrail
-    version changes on every guardrail edit. The consumer reads each parameter at deploy time
-    (the CDK CLI always deploys stacks with SSM parameters) and is ordered after the producer.
-    """
-
-    def __init__(self, producer: Stack, prefix: str) -> None:
-        self.producer = producer
-        self.prefix = prefix
-        self._values: list[_ParameterValue] = []
-
-    def share(self, key: str, value: str) -> str:
-        name = f"/{self.prefix}/{key}"
-        construct_id = "Shared" + "".join(part.capitalize() for part in key.replace("-", "/").split("/"))
-        ssm.StringParameter(self.producer, construct_id, parameter_name=name, string_value=value,
-                            description="Read at deploy time by the observability stack")
-        late = _ParameterValue(name)
-        self._values.append(late)
-        return Lazy.string(late)
-
-    def bind(self, consumer: Stack) -> None:
-        for value in self._values:
-            value.bind(consumer)
-        if self._values:
-            consumer.add_dependency(self.producer, "reads agent and guardrail identifiers from SSM parameters")
-
-
 def _monitored(config: PlatformConfig, agents: AgentStack | None) -> tuple[WeakReferences | None, list[MonitoredAgent], list[MonitoredGuardrail]]:
     if agents is None or not config.observability.enabled:
         return None, [], []
-    refs = WeakReferences(agents, config.name)
+    refs = WeakReferences(agents, config.name, "reads agent and guardrail identifiers from SSM parameters")
     monitored_agents = [
         MonitoredAgent(name=name, alias_arn=refs.share(f"agents/{name}/alias-arn", agent.alias.alias_arn))
         for name, agent in agents.agents.items()

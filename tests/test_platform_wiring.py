@@ -51,7 +51,22 @@ def test_observability_deploys_after_agents(platform):
     assert "Agents" in dependencies
 
 
-def test_agents_use_the_knowledge_base_of_the_knowledge_stack(platform):
-    [agent] = [r for r in platform.raw("Agents")["Resources"].values() if r["Type"] == "AWS::Bedrock::Agent"]
+def test_agents_read_knowledge_base_ids_from_ssm(platform):
+    knowledge = platform.raw("Knowledge")
+    shared = {r["Properties"]["Name"]: r["Properties"]["Value"] for r in knowledge["Resources"].values() if r["Type"] == "AWS::SSM::Parameter"}
+    # Only the knowledge base an agent uses is shared (product-manuals is not associated with any agent).
+    assert set(shared) == {"/bedrock-platform/knowledge-bases/support-docs/id", "/bedrock-platform/knowledge-bases/support-docs/arn"}
+    assert shared["/bedrock-platform/knowledge-bases/support-docs/id"]["Fn::GetAtt"][1] == "KnowledgeBaseId"
+    agents = platform.raw("Agents")
+    parameters = {p["Default"]: name for name, p in agents["Parameters"].items() if p["Type"] == "AWS::SSM::Parameter::Value<String>"}
+    [agent] = [r for r in agents["Resources"].values() if r["Type"] == "AWS::Bedrock::Agent"]
     [association] = agent["Properties"]["KnowledgeBases"]
-    assert "Fn::ImportValue" in json.dumps(association["KnowledgeBaseId"])  # stable id: an export is fine
+    assert association["KnowledgeBaseId"] == {"Ref": parameters["/bedrock-platform/knowledge-bases/support-docs/id"]}
+    assert "Knowledge" in {d.id for d in _artifact(platform, "Agents").dependencies}
+
+
+def test_no_stack_exports_anything_another_imports(platform):
+    # Replacing a knowledge base or publishing a guardrail version must never hit
+    # "Cannot update export ... as it is in use".
+    for template in platform.templates.values():
+        assert "Fn::ImportValue" not in json.dumps(template)
