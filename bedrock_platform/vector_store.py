@@ -21,6 +21,7 @@ from typing import Any
 
 import jsii
 from aws_cdk import (
+    Annotations,
     DefaultStackSynthesizer,
     Fn,
     IStableStringProducer,
@@ -140,6 +141,12 @@ class VectorCollection(Construct):
             type="VECTORSEARCH",
             description=description,
             standby_replicas="ENABLED" if standby_replicas else "DISABLED",
+        )
+        # Peers turn standby replicas on silently; say what was chosen and what it costs.
+        Annotations.of(self).add_info(
+            f"OpenSearch Serverless collection {collection_name}: standby replicas "
+            + ("ENABLED (production resilience; about twice the minimum OCUs of a collection without them)"
+               if standby_replicas else "DISABLED (half the minimum OCU cost; no standby in another AZ - use for dev/test)")
         )
         self.collection.node.add_dependency(self.encryption_policy)
         self.collection.node.add_dependency(self.network_policy)

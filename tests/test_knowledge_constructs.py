@@ -190,3 +190,12 @@ def test_bucket_and_bucket_name_are_exclusive():
     kb = KnowledgeBase(stack, "K", name="k", vector_store=_store(stack))
     with pytest.raises(PlatformValidationError, match="bucket_name: 'x-bucket' cannot be combined with bucket"):
         S3DataSource(stack, "Ds", knowledge_base=kb, bucket=kb.documents_bucket.bucket, bucket_name="x-bucket")
+
+
+def test_standby_replica_choice_is_announced():
+    from aws_cdk.assertions import Annotations, Match
+
+    for standby, expected in ((False, "standby replicas DISABLED"), (True, "standby replicas ENABLED")):
+        stack = Stack(App(), "A")
+        _store(stack, standby_replicas=standby)
+        Annotations.from_stack(stack).has_info("*", Match.string_like_regexp(expected))

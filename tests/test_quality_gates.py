@@ -112,3 +112,42 @@ def test_no_wildcard_actions_anywhere(platform):
                     wildcards.append(f"{stack_name}: {statement.get('Sid', '')} {action}")
     assert checked > 50  # the IAM, key, bucket and topic policies of all four stacks
     assert wildcards == []
+
+
+# IAM service prefix -> botocore service models whose operations the prefix authorizes.
+ACTION_SERVICES = {
+    "aoss": ["opensearchserverless"],
+    "bedrock": ["bedrock", "bedrock-agent", "bedrock-runtime", "bedrock-agent-runtime"],
+    "dynamodb": ["dynamodb"], "iam": ["iam"], "kms": ["kms"], "lambda": ["lambda"], "logs": ["logs"],
+    "s3": ["s3"], "sns": ["sns"], "ssm": ["ssm"], "sts": ["sts"], "xray": ["xray"],
+}  # fmt: skip
+# IAM actions that are real but are not named after one API operation.
+IAM_ONLY_ACTIONS = {
+    "aoss:APIAccessAll",  # OpenSearch Serverless data-plane access (narrowed by data access policies)
+    "s3:ListBucket",  # authorizes ListObjects / ListObjectsV2
+    "kms:ReEncryptFrom", "kms:ReEncryptTo",  # the two halves of ReEncrypt
+    "lambda:InvokeFunction",  # authorizes Invoke
+    "iam:PassRole",  # a permission checked when another service is handed a role
+}  # fmt: skip
+
+
+def test_every_iam_action_exists(platform):
+    """A typo'd action grants nothing and fails quietly at run time: check each against botocore."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    operations: dict[str, set[str]] = {}
+    for prefix, services in ACTION_SERVICES.items():
+        operations[prefix] = {op for service in services for op in session.get_service_model(service).operation_names}
+    unknown = set()
+    for stack_name, template in platform.templates.items():
+        for resource in template.get("Resources", {}).values():
+            for statement in _statements(resource):
+                actions = statement.get("Action", [])
+                for action in actions if isinstance(actions, list) else [actions]:
+                    if "*" in action or action in IAM_ONLY_ACTIONS:
+                        continue
+                    prefix, name = action.split(":", 1)
+                    if name not in operations.get(prefix, set()):
+                        unknown.add(f"{stack_name}: {action}")
+    assert unknown == set()
