@@ -2,6 +2,8 @@
 
     ActionGroup(name="orders", description="Look up and refund orders", executor=fn,
                 api_schema=openapi_dict)                      # OpenAPI 3.0 action group
+    ActionGroup(name="orders", description="...", executor=fn,
+                api_schema=Path("openapi.json").read_text())  # ... given as JSON text, passed verbatim
     ActionGroup(name="weather", description="Current weather", executor=fn, functions=[
         ActionFunction("get_weather", description="Weather for a city",
                        parameters=[FunctionParameter("city", "string", "City name", required=True)]),
@@ -28,11 +30,17 @@ from bedrock_platform.validation import (
     check_bedrock_name,
     check_choice,
     check_length,
+    check_pattern,
     check_unique,
 )
 
 PARAMETER_TYPES = ("string", "number", "integer", "boolean", "array")
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+# Bedrock user guide, "Define OpenAPI schemas for your agent's action groups": operationId is
+# required by tool-use models (Claude 3.5 and later, Llama...) and must be unique, alphanumeric
+# with '-' or '_' as separators; x-requireConfirmation is ENABLED or DISABLED.
+OPERATION_ID_PATTERN = r"[A-Za-z0-9_-]+"
+CONFIRMATION_VALUES = ("ENABLED", "DISABLED")
 
 
 @dataclass(frozen=True)
@@ -82,8 +90,13 @@ class ActionFunction:
 
 
 class ActionGroup:
-    """Props of one action group: exactly one of ``api_schema`` (an OpenAPI 3.0 document as a
-    dict) or ``functions``; ``executor`` is the Lambda function that performs the actions."""
+    """Props of one action group: exactly one of ``api_schema`` or ``functions``; ``executor``
+    is the Lambda function that performs the actions.
+
+    ``api_schema`` is an OpenAPI 3.0 document, as a dict or as JSON text. Text (e.g. a
+    committed, generated ``openapi.json``) is validated and passed to CloudFormation verbatim,
+    so the agent receives exactly that file.
+    """
 
     def __init__(
         self,
@@ -91,7 +104,7 @@ class ActionGroup:
         name: str,
         description: str,
         executor: lambda_.IFunction,
-        api_schema: Mapping[str, Any] | None = None,
+        api_schema: Mapping[str, Any] | str | None = None,
         functions: Iterable[ActionFunction] | None = None,
         enabled: bool = True,
     ) -> None:
@@ -103,6 +116,13 @@ class ActionGroup:
                 "api_schema", "both" if api_schema is not None else "neither",
                 "set exactly one of api_schema (OpenAPI 3.0 dict) or functions",
             )  # fmt: skip
+        payload = None
+        if isinstance(api_schema, str):
+            payload = api_schema
+            try:
+                api_schema = json.loads(api_schema)
+            except ValueError as error:
+                raise PlatformValidationError("api_schema", api_schema, f"is not JSON: {error}") from None
         if api_schema is not None:
             check_openapi_schema(api_schema)
         if function_list is not None:
@@ -113,6 +133,12 @@ class ActionGroup:
         self.description = description
         self.executor = executor
         self.api_schema = dict(api_schema) if api_schema is not None else None
+        self.api_schema_payload: str | None = (
+            payload if payload is not None
+            else json.dumps(self.api_schema, separators=(",", ":")) if self.api_schema is not None
+            else None
+        )  # fmt: skip
+        """The ``ApiSchema.Payload`` CloudFormation receives (the given text, or the dict as compact JSON)."""
         self.functions = tuple(function_list) if function_list is not None else None
         self.enabled = enabled
 
@@ -134,8 +160,8 @@ class ActionGroup:
             description=self.description,
             action_group_executor=bedrock.CfnAgent.ActionGroupExecutorProperty(lambda_=self.executor.function_arn),
             action_group_state="ENABLED" if self.enabled else "DISABLED",
-            api_schema=bedrock.CfnAgent.APISchemaProperty(payload=json.dumps(self.api_schema, separators=(",", ":")))
-            if self.api_schema is not None
+            api_schema=bedrock.CfnAgent.APISchemaProperty(payload=self.api_schema_payload)
+            if self.api_schema_payload is not None
             else None,
             function_schema=bedrock.CfnAgent.FunctionSchemaProperty(functions=[f.render() for f in self.functions])
             if self.functions is not None
@@ -145,7 +171,8 @@ class ActionGroup:
 
 def check_openapi_schema(schema: Mapping[str, Any]) -> None:
     """The shape Bedrock accepts: ``openapi: 3.0.x``, at least one path, and for every operation
-    a ``description`` (the agent chooses operations by it) and ``responses``."""
+    a unique ``operationId``, a ``description`` (the agent chooses operations by it), at least
+    one response, and ``x-requireConfirmation`` (if set) ENABLED or DISABLED."""
     if not isinstance(schema, Mapping):
         raise PlatformValidationError("api_schema", type(schema).__name__, "is not an OpenAPI document (a mapping)")
     version = schema.get("openapi")
@@ -158,6 +185,7 @@ def check_openapi_schema(schema: Mapping[str, Any]) -> None:
         json.dumps(schema)
     except (TypeError, ValueError) as error:
         raise PlatformValidationError("api_schema", type(schema).__name__, f"is not JSON-serializable: {error}") from None
+    operation_ids: dict[str, str] = {}
     for path, item in paths.items():
         if not isinstance(path, str) or not path.startswith("/"):
             raise PlatformValidationError("api_schema.paths", path, "is not a path (must start with '/')")
@@ -171,5 +199,15 @@ def check_openapi_schema(schema: Mapping[str, Any]) -> None:
             description = operation.get("description")
             if not isinstance(description, str) or not description.strip():
                 raise PlatformValidationError(f"{field}.description", description, "is required: the agent picks operations by it")
-            if "responses" not in operation:
-                raise PlatformValidationError(f"{field}.responses", None, "is required")
+            operation_id = operation.get("operationId")
+            check_pattern(f"{field}.operationId", operation_id, OPERATION_ID_PATTERN,
+                          "required by tool-use models: letters, digits, '-' or '_'")
+            if operation_id in operation_ids:
+                raise PlatformValidationError(f"{field}.operationId", operation_id,
+                                              f"is already used by {operation_ids[operation_id]}; operation ids must be unique")
+            operation_ids[operation_id] = f"{method} {path}"
+            responses = operation.get("responses")
+            if not isinstance(responses, Mapping) or not responses:
+                raise PlatformValidationError(f"{field}.responses", responses, "is required: document at least one response")
+            if "x-requireConfirmation" in operation:
+                check_choice(f"{field}.x-requireConfirmation", operation["x-requireConfirmation"], CONFIRMATION_VALUES)

@@ -301,9 +301,13 @@ class _GrantsValidation:
         stack = Stack.of(agent)
         document = stack.resolve(agent.policy.node.default_child.policy_document)
         allowed = _allowed_pairs(document)
+        model = agent.foundation_model
         required: list[tuple[str, Any, str]] = [
-            ("bedrock:InvokeModel", arn, "the foundation model") for arn in agent.foundation_model.invoke_resource_arns(agent)
+            (action, arn, "the foundation model") for arn in model.invoke_resource_arns(agent) for action in INVOKE_ACTIONS
         ]
+        profile = model.inference_profile_arn(agent)
+        if profile is not None:
+            required.append(("bedrock:GetInferenceProfile", profile, "the inference profile"))
         required += [
             ("bedrock:Retrieve", kb.knowledge_base_arn, f"knowledge base {stack.resolve(kb.knowledge_base_id)}")
             for kb, _ in agent.knowledge_bases

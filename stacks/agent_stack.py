@@ -83,7 +83,7 @@ class AgentStack(Stack):
                 name=actions.action_group_name,
                 description=actions.action_group_description,
                 executor=actions.function,
-                api_schema=actions.api_schema,
+                api_schema=actions.api_schema_payload,  # the committed, generated openapi.json, verbatim
             )
 
         self.agents: dict[str, Agent] = {}

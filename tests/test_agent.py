@@ -5,12 +5,15 @@ cost annotation, cdk-nag and cfn-lint."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from aws_cdk import Stack, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Annotations, Match, Template
 from nag_helpers import add_nag_packs, nag_findings
 
@@ -228,17 +231,67 @@ def test_grant_invoke_allows_invoke_agent_on_the_alias_only():
 # -- alias versioning ---------------------------------------------------------------------
 
 
-def alias_of(template: Template) -> tuple[str, str]:
+def alias_of(template: Template) -> tuple[str, Any]:
     logical_id, alias = only(template, "AWS::Bedrock::AgentAlias")
     return logical_id, alias["Properties"]["Description"]
 
 
 def test_unchanged_resynth_and_tags_do_not_move_the_alias(baseline):
-    _, _, template = baseline
+    stack, agent, template = baseline
     logical_id, description = alias_of(template)
-    assert description.startswith("Latest version of agent configuration sha256:") and len(description) <= 200
+    version_id, _ = only(template, "AWS::Bedrock::GuardrailVersion")
+    digest = stack.resolve(agent.alias.configuration_fingerprint)
+    assert re.fullmatch(r"[0-9a-f]{16}", digest)
+    # The published guardrail version is only known at deploy: it is part of the description too.
+    assert description == {"Fn::Join": ["", [
+        f"Latest version of agent configuration sha256:{digest} guardrail ", {"Fn::GetAtt": [version_id, "Version"]},
+    ]]}  # fmt: skip
     assert alias_of(build()[2]) == (logical_id, description)
     assert alias_of(build(tags=True)[2]) == (logical_id, description)
+
+
+def test_knowledge_base_ids_known_only_at_deploy_are_in_the_alias_description():
+    """A knowledge base replaced in another stack (id read from SSM) changes no template here, but
+    its new id must still move the alias to a new agent version."""
+
+    def add_shared_knowledge_base(agent: Agent) -> None:
+        stack = Stack.of(agent)
+        kb_id = ssm.StringParameter.value_for_string_parameter(stack, "/platform/knowledge-bases/docs/id")
+        agent.add_knowledge_base(FakeKnowledgeBase(kb_id, KB_ARN + "2"), "Shared docs")
+
+    stack, agent, template = build(add_shared_knowledge_base)
+    _, description = alias_of(template)
+    version_id, _ = only(template, "AWS::Bedrock::GuardrailVersion")
+    [parameter] = [name for name, p in template.to_json()["Parameters"].items() if p.get("Default") == "/platform/knowledge-bases/docs/id"]
+    digest = stack.resolve(agent.alias.configuration_fingerprint)
+    assert description == {"Fn::Join": ["", [
+        f"Latest version of agent configuration sha256:{digest} guardrail ", {"Fn::GetAtt": [version_id, "Version"]},
+        " kb ", {"Ref": parameter},
+    ]]}  # fmt: skip
+
+
+def add_deploy_time_knowledge_bases(count: int):
+    def mutate(agent: Agent) -> None:
+        stack = Stack.of(agent)
+        for i in range(count):
+            kb_id = ssm.StringParameter.value_for_string_parameter(stack, f"/platform/knowledge-bases/kb{i}/id")
+            agent.add_knowledge_base(FakeKnowledgeBase(kb_id, f"{KB_ARN}{i}"), f"Docs {i}")
+
+    return mutate
+
+
+def test_alias_description_fits_200_characters_with_the_most_deploy_time_values():
+    _, _, template = build(add_deploy_time_knowledge_bases(10))
+    _, description = alias_of(template)
+    # Longest values: an 8-digit guardrail version, 10-character knowledge base ids.
+    worst = "".join(part if isinstance(part, str) else ("12345678" if "Fn::GetAtt" in part else "KB01234567")
+                    for part in description["Fn::Join"][1])
+    assert len(worst) == 193  # <= 200, the CloudFormation limit
+
+
+def test_too_many_deploy_time_knowledge_bases_fail_synth():
+    stack, _, _ = build(add_deploy_time_knowledge_bases(11), validate=False)
+    assert "knowledge_bases: 11 knowledge bases with deploy-time ids is over the limit of 10" in synth_errors(stack)
 
 
 @pytest.mark.parametrize(
@@ -361,6 +414,22 @@ def test_validation_fails_when_the_lambda_permission_is_removed():
     assert "Action group orders: its Lambda has no permission for bedrock.amazonaws.com scoped to this agent" in synth_errors(stack)
 
 
+def test_validation_fails_when_the_inference_profile_or_streaming_grant_is_removed():
+    def keep_invoke_model_only(agent: Agent) -> None:
+        statements = agent.policy.document.to_json()["Statement"]
+        invoke = next(s for s in statements if s.get("Sid") == "InvokeModel")
+        others = [s for s in statements if s.get("Sid") not in ("InvokeModel", "InvokeModelProfile")]
+        agent.policy.node.default_child.policy_document = {
+            "Version": "2012-10-17", "Statement": [{**invoke, "Action": "bedrock:InvokeModel"}, *others],
+        }
+
+    stack, _, _ = build(keep_invoke_model_only, validate=False)
+    message = synth_errors(stack)
+    assert "Agent role lacks bedrock:GetInferenceProfile on the inference profile" in message
+    assert "Agent role lacks bedrock:InvokeModelWithResponseStream on the foundation model" in message
+    assert "lacks bedrock:InvokeModel on" not in message
+
+
 def test_validation_fails_when_the_model_grant_is_removed():
     def drop_model(agent: Agent) -> None:
         agent.policy.node.default_child.policy_document = {"Version": "2012-10-17", "Statement": []}
@@ -443,8 +512,22 @@ def executor_stub():
         ({"api_schema": {"openapi": "3.0.0", "paths": {}}}, "api_schema.paths: {} must define at least one path"),
         ({"api_schema": {"openapi": "3.0.0", "paths": {"/a": {"get": {"responses": {}}}}}},
          r"api_schema.paths\['/a'\].get.description: None is required: the agent picks operations by it"),
-        ({"api_schema": {"openapi": "3.0.0", "paths": {"/a": {"get": {"description": "d"}}}}},
-         r"api_schema.paths\['/a'\].get.responses: None is required"),
+        ({"api_schema": {"openapi": "3.0.0", "paths": {"/a": {"get": {"description": "d", "operationId": "getA"}}}}},
+         r"api_schema.paths\['/a'\].get.responses: None is required: document at least one response"),
+        ({"api_schema": {"openapi": "3.0.0", "paths": {"/a": {"get": {"description": "d", "operationId": "getA", "responses": {}}}}}},
+         r"api_schema.paths\['/a'\].get.responses: {} is required: document at least one response"),
+        ({"api_schema": {"openapi": "3.0.0", "paths": {"/a": {"get": {"description": "d", "responses": {"200": {"description": "ok"}}}}}}},
+         r"api_schema.paths\['/a'\].get.operationId: None is not valid: required by tool-use models: letters, digits, '-' or '_'"),
+        ({"api_schema": {"openapi": "3.0.0", "paths": {"/a": {"get": {"description": "d", "operationId": "get a", "responses": {"200": {"description": "ok"}}}}}}},
+         r"api_schema.paths\['/a'\].get.operationId: 'get a' is not valid: required by tool-use models"),
+        ({"api_schema": {"openapi": "3.0.0", "paths": {
+            "/a": {"get": {"description": "d", "operationId": "getA", "responses": {"200": {"description": "ok"}}}},
+            "/b": {"get": {"description": "d", "operationId": "getA", "responses": {"200": {"description": "ok"}}}}}}},
+         r"api_schema.paths\['/b'\].get.operationId: 'getA' is already used by get /a; operation ids must be unique"),
+        ({"api_schema": {"openapi": "3.0.0", "paths": {"/a": {"post": {
+            "description": "d", "operationId": "postA", "x-requireConfirmation": True, "responses": {"200": {"description": "ok"}}}}}}},
+         r"api_schema.paths\['/a'\].post.x-requireConfirmation: True is not one of: ENABLED, DISABLED"),
+        ({"api_schema": "{not json"}, "api_schema: '{not json' is not JSON: Expecting property name"),
         ({"api_schema": None, "functions": []}, "functions: \\[\\] must list at least one function"),
         ({"api_schema": None, "functions": [ActionFunction("f"), ActionFunction("f")]}, "functions: 'f' appears more than once"),
     ],
@@ -469,6 +552,14 @@ def test_action_group_validation(kwargs, message):
 def test_function_details_validation(factory, message):
     with pytest.raises(PlatformValidationError, match=message):
         factory()
+
+
+def test_api_schema_text_is_passed_verbatim():
+    text = json.dumps(SCHEMA, indent=2) + "\n"
+    group = ActionGroup(name="orders", description="Orders", executor=executor_stub(), api_schema=text)
+    assert group.api_schema == SCHEMA and group.api_schema_payload == text
+    assert Stack.of(group.executor).resolve(group.render().api_schema.payload) == text
+    assert group.operations_requiring_confirmation == ["refundOrder"]
 
 
 def test_operations_requiring_confirmation():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +17,7 @@ from nag_helpers import add_nag_packs, nag_findings
 from bedrock_platform.config.loader import ConfigError, load_config, parse_config
 from bedrock_platform.validation import PlatformValidationError
 from stacks.agent_stack import AgentStack
+from stacks.customer_support_actions import SCHEMA_FILE
 from stacks.platform import new_app
 
 RAW_DEFAULT = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
@@ -86,6 +88,15 @@ def guardrail(**fields) -> list[dict]:
         ({"guardrails": guardrail(name="n" * 26)}, "agents.guardrails[0].name: 'nnn"),
         ({"guardrails": [{"name": "custom"}]}, "agents.guardrails[0].policies: [] is empty: add at least one content filter"),
         ({"guardrails": guardrail(filters=[])}, "agents.guardrails[0].filters: is not a known setting (check the spelling)"),
+        ({"guardrails": guardrail(content_filters=[{"type": "HATE", "input_strength": "LOW", "output_strength": "LOW"},
+                                                   {"type": "HATE", "input_strength": "HIGH", "output_strength": "HIGH"}])},
+         "agents.guardrails[0].content_filters.type: 'HATE' appears more than once; names must be unique"),
+        ({"guardrails": guardrail(pii_entities=[{"type": "EMAIL", "input_action": "BLOCK", "output_action": "BLOCK"}] * 2)},
+         "agents.guardrails[0].pii_entities.type: 'EMAIL' appears more than once"),
+        ({"guardrails": guardrail(regexes=[{"name": "acct", "pattern": "A\\d+", "input_action": "BLOCK", "output_action": "BLOCK"}] * 2)},
+         "agents.guardrails[0].regexes.name: 'acct' appears more than once"),
+        ({"guardrails": guardrail(denied_topics=[{"name": "Pricing", "definition": "Prices."}] * 2)},
+         "agents.guardrails[0].denied_topics.name: 'Pricing' appears more than once"),
         ({"action_groups": [{"name": "billing"}]}, "agents.action_groups[0].name: 'billing' is not one of: customer-support"),
         ({"action_groups": [{"name": "customer-support", "memory_mb": 64}]}, "agents.action_groups[0].memory_mb: 64 is not within 128-10240"),
         ({"model_access": {"models": ["gpt-4"], "guardrail": "customer-facing"}}, "agents.model_access.models[0]: 'gpt-4' is not valid"),
@@ -111,6 +122,7 @@ def agent(**fields) -> list[dict]:
         ({"foundation_model": "claude"}, "agents.agents[0].foundation_model: 'claude' is not valid: a Bedrock model id"),
         ({"idle_session_ttl_seconds": 7200}, "agents.agents[0].idle_session_ttl_seconds: 7200 is not within 60-5400"),
         ({"name": "customer support"}, "agents.agents[0].name: 'customer support' is not valid"),
+        ({"name": "a" * 77}, "agents.agents[0].name: 'aaa"),
         ({"guardrail": "strict"}, "agents.agents[0].guardrail: 'strict' is not a configured guardrail (configured: customer-facing)"),
         ({"action_groups": ["billing"]},
          "agents.agents[0].action_groups[0]: 'billing' is not a configured action group (configured: customer-support)"),
@@ -122,6 +134,20 @@ def agent(**fields) -> list[dict]:
 def test_agent_errors_name_the_field_path(fields, expected):
     found = problems(with_agents(agents=agent(**fields)))
     assert any(p.startswith(expected) for p in found), found
+
+
+def test_longest_agent_name_fits_the_bedrock_name_with_the_longest_platform_name():
+    data = with_agents(agents=agent(name="a" * 76))
+    data["name"] = "p" * 24
+    config = parse_config(data, "x.yaml")
+    app = new_app()
+    stack = AgentStack(app, "Agents", config=config, knowledge_bases=FAKE_KBS)
+    name = stack.agents["a" * 76].agent_name
+    assert name == "p" * 24 + "-" + "a" * 76 and re.fullmatch(r"([0-9a-zA-Z][_-]?){1,100}", name)
+    found = problems(with_agents(agents=agent(name="a" * 77)))
+    assert any(p.startswith("agents.agents[0].name: 'aaa") and p.endswith(
+        "is not valid: 1-76 letters or digits, each optionally followed by one '_' or '-' (the platform name takes the rest)")
+        for p in found), found
 
 
 def test_duplicate_agent_names_are_rejected():
@@ -190,8 +216,12 @@ def test_stack_builds_guardrail_agent_alias_and_action_group(agent_stack):
         },
     )  # fmt: skip
     agent = next(iter(template.find_resources("AWS::Bedrock::Agent").values()))
-    schema = json.loads(agent["Properties"]["ActionGroups"][0]["ApiSchema"]["Payload"])
-    assert schema == stack.customer_support_actions.api_schema
+    payload = agent["Properties"]["ActionGroups"][0]["ApiSchema"]["Payload"]
+    assert payload == SCHEMA_FILE.read_text(encoding="utf-8")  # the committed, generated file, verbatim
+    operations = {op["operationId"]: op for item in json.loads(payload)["paths"].values() for op in item.values()}
+    assert {op_id: op.get("x-requireConfirmation") for op_id, op in operations.items()} == {
+        "getOrder": None, "getInventory": None, "initiateRefund": "ENABLED",
+    }
     template.has_resource_properties(
         "AWS::Lambda::Permission",
         {"FunctionName": {"Fn::GetAtt": [function_id, "Arn"]}, "Principal": "bedrock.amazonaws.com",
@@ -227,17 +257,26 @@ def test_stack_has_zero_nag_findings_and_passes_cfn_lint(agent_stack):
     assert nag_findings(assembly) == []
     template = assembly.get_stack_artifact(stack.artifact_id).template
     matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1", "eu-west-1"]))
-    # W3005 on the action group's Lambda (aws-cdk-lib's DependsOn on the role it also references)
-    # belongs to ActionGroupFunction, which is not part of the agent layer's constructs.
-    found = [
-        f"{m.rule.id} {m.message} {m.path}"
-        for m in matches
-        if not (m.rule.id == "W3005" and str(m.path[1]).startswith("CustomerSupportActions"))
-    ]
-    assert found == []
+    assert [f"{m.rule.id} {m.message} {m.path}" for m in matches] == []
 
 
 def test_stack_rejects_an_agent_whose_knowledge_base_is_missing():
     config = load_config(DEFAULT_CONFIG)
     with pytest.raises(PlatformValidationError, match=r"agents.agents\[0\].knowledge_bases\[0\].name: 'support-docs' is not a configured knowledge base"):
         AgentStack(new_app(), "Agents", config=config, knowledge_bases={"product-manuals": FAKE_KBS["product-manuals"]})
+
+
+def test_platform_alias_follows_knowledge_base_ids_read_from_ssm(platform):
+    """In the default app the knowledge base id reaches the agent stack through an SSM parameter at
+    deploy: the alias description references it, so a replaced knowledge base moves the alias."""
+    template = platform.raw("Agents")
+    [agent] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Bedrock::Agent"]
+    [alias] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Bedrock::AgentAlias"]
+    kb_id = agent["Properties"]["KnowledgeBases"][0]["KnowledgeBaseId"]
+    assert template["Parameters"][kb_id["Ref"]] == {
+        "Type": "AWS::SSM::Parameter::Value<String>", "Default": "/bedrock-platform/knowledge-bases/support-docs/id",
+    }
+    version = agent["Properties"]["GuardrailConfiguration"]["GuardrailVersion"]
+    parts = alias["Properties"]["Description"]["Fn::Join"][1]
+    assert parts[1:] == [version, " kb ", kb_id]
+    assert re.fullmatch(r"Latest version of agent configuration sha256:[0-9a-f]{16} guardrail ", parts[0])

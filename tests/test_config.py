@@ -129,3 +129,17 @@ def test_cdk_app_prints_config_errors_without_traceback(tmp_path):
     assert result.returncode == 1
     assert f"{path}: knowledge.knowledge_bases[0].data_sources[0].chunking.overlap_percentage: 120 is not within 1-99" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["platform-", "two--dashes", "Upper", "x", "a" * 25])
+def test_platform_name_rules(name):
+    assert any(p.startswith(f"name: {name!r} is not valid: 2-24 lowercase letters") for p in _problems({"name": name}))
+
+
+def test_values_are_not_coerced_from_strings():
+    """YAML typos like dimensions: "1024" or a boolean written as "yes" are errors, not guesses."""
+    problems = _problems({"knowledge": {"knowledge_bases": [_kb(dimensions="1024")]}, "removal_policy": 1})
+    assert any(p.startswith("knowledge.knowledge_bases[0].dimensions: '1024' is invalid: Input should be a valid integer") for p in problems), problems
+    assert any(p.startswith("removal_policy: 1 is invalid") for p in problems), problems
+    problems = _problems({"knowledge": {"vector_store": {"standby_replicas": "yes"}}})
+    assert problems == ["knowledge.vector_store.standby_replicas: 'yes' is invalid: Input should be a valid boolean"]

@@ -1,4 +1,5 @@
-"""The store-hours function-details action group: failures carry responseState FAILURE or REPROMPT."""
+"""The store-hours function-details action group: failures carry responseState FAILURE or REPROMPT,
+and every outcome is logged and counted with Powertools."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from lambda_loader import load_lambda
 
 ACTION_GROUP = "store-hours"
+NAMESPACE = "BedrockPlatform/ActionGroups"
 
 
 class FakeContext:
@@ -27,7 +29,8 @@ class FakeContext:
 
 @pytest.fixture(scope="module")
 def handler():
-    env = {"POWERTOOLS_SERVICE_NAME": "store-hours", "POWERTOOLS_TRACE_DISABLED": "1"}
+    env = {"POWERTOOLS_SERVICE_NAME": "store-hours", "POWERTOOLS_TRACE_DISABLED": "1",
+           "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE}
     with mock.patch.dict(os.environ, env), load_lambda("store_hours") as module:
         yield module
 
@@ -115,8 +118,11 @@ def test_unknown_function_is_failure(handler):
         {k: v for k, v in event("list_stores").items() if k != "actionGroup"},
         dict(event("get_store_hours"), parameters=[{"name": "store_id"}]),
         dict(event("get_store_hours"), parameters="store_id=downtown"),
+        dict(event("get_store_hours"), parameters=[{"name": "store_id", "value": "downtown"}]),
+        dict(event("get_store_hours"), parameters=[{"name": None, "type": "string", "value": "downtown"}]),
     ],
-    ids=["not-an-object", "no-function", "no-actionGroup", "parameter-without-value", "parameters-not-list"],
+    ids=["not-an-object", "no-function", "no-actionGroup", "parameter-without-value", "parameters-not-list",
+         "parameter-without-type", "parameter-name-not-a-string"],
 )
 def test_malformed_event_is_failure(handler, bad):
     response = handler.lambda_handler(bad, FakeContext())
@@ -135,3 +141,72 @@ def test_function_schema_matches_the_registered_tools(handler):
                 "week.", "required": False},
     }
     assert all(0 < len(f["description"]) <= 1200 for f in handler.FUNCTIONS)
+
+
+def emitted_metrics(output: str) -> dict[str, float]:
+    """Metric name -> value of the EMF records the invocation printed."""
+    found: dict[str, float] = {}
+    for line in output.splitlines():
+        if '"_aws"' not in line:
+            continue
+        record = json.loads(line)
+        for directive in record["_aws"]["CloudWatchMetrics"]:
+            assert directive["Namespace"] == NAMESPACE
+            for metric in directive["Metrics"]:
+                value = record[metric["Name"]]
+                found[metric["Name"]] = sum(value) if isinstance(value, list) else value
+    return found
+
+
+@pytest.mark.parametrize(
+    ("bad_event", "metric"),
+    [
+        (event("get_store_hours", {"store_id": "moon"}), "ToolReprompts"),
+        (event("delete_store"), "UnknownFunctions"),
+        (dict(event("get_store_hours"), parameters="store_id=downtown"), "MalformedEvents"),
+    ],
+    ids=["reprompt", "unknown-function", "malformed"],
+)
+def test_outcomes_are_counted_with_powertools_metrics(handler, capsys, bad_event, metric):
+    capsys.readouterr()
+    handler.lambda_handler(bad_event, FakeContext())
+    assert emitted_metrics(capsys.readouterr().out)[metric] == 1
+
+
+def test_tool_failure_is_counted(handler, capsys, monkeypatch):
+    monkeypatch.setattr(handler, "STORES", None)
+    capsys.readouterr()
+    handler.lambda_handler(event("get_store_hours", {"store_id": "downtown"}), FakeContext())
+    assert emitted_metrics(capsys.readouterr().out)["ToolFailures"] == 1
+
+
+def test_successful_calls_are_counted(handler, capsys):
+    capsys.readouterr()
+    handler.lambda_handler(event("list_stores"), FakeContext())
+    metrics = emitted_metrics(capsys.readouterr().out)
+    assert metrics["ToolCalls"] == 1 and "ToolFailures" not in metrics and "ToolReprompts" not in metrics
+
+
+def test_parameters_are_checked_as_bedrock_sent_them(handler):
+    """Powertools would turn boolean 'maybe' into False and keep integer 'ten' as a string."""
+    from aws_lambda_powertools.event_handler import BedrockAgentFunctionResolver
+
+    app = BedrockAgentFunctionResolver(serializer=handler.text)
+    declared = {"count": handler.Param("integer", "How many."), "open_now": handler.Param("boolean", "Open now?")}
+    schema = list(handler.FUNCTIONS)
+    try:
+        @handler.register(app, "probe", "Echo the checked parameters.", declared)
+        def probe(count: int | None = None, open_now: bool | None = None) -> dict:
+            return {"count": count, "open_now": open_now}
+
+        def call(params: list[dict]) -> dict:
+            return app.resolve(dict(event("probe"), parameters=params), FakeContext())["response"]["functionResponse"]
+
+        ok = call([{"name": "count", "type": "integer", "value": "3"}, {"name": "open_now", "type": "boolean", "value": "TRUE"}])
+        assert "responseState" not in ok and json.loads(ok["responseBody"]["TEXT"]["body"]) == {"count": 3, "open_now": True}
+        for bad in ({"name": "open_now", "type": "boolean", "value": "maybe"}, {"name": "count", "type": "integer", "value": "ten"}):
+            response = call([bad])
+            assert response["responseState"] == "REPROMPT", bad
+            assert f"Parameter {bad['name']}={bad['value']!r} is not a valid {bad['type']}" in response["responseBody"]["TEXT"]["body"]
+    finally:
+        handler.FUNCTIONS[:] = schema  # the handler's own function schema stays as registered

@@ -53,6 +53,10 @@ from bedrock_platform.validation import (
 ACTION_GROUP_IMPLEMENTATIONS = ("customer-support",)
 # The Bedrock name is "<platform name>-<guardrail name>": 24 + 1 + 25 fits the 50-character limit.
 GUARDRAIL_KEY_PATTERN = r"[0-9a-zA-Z\-_]{1,25}"
+# The agent is named "<platform name>-<agent name>" and Bedrock allows 100 letters or digits, each
+# optionally followed by one '_' or '-': the platform name (at most 24 characters) leaves 76.
+AGENT_KEY_PATTERN = r"([0-9a-zA-Z][_-]?){1,76}"
+AGENT_KEY_RULE = "1-76 letters or digits, each optionally followed by one '_' or '-' (the platform name takes the rest)"
 KMS_KEY_ARN_PATTERN = r"arn:aws(-[a-z-]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}"
 
 
@@ -149,6 +153,11 @@ class GuardrailConfig(ConfigModel):
         check_pattern("name", self.name, GUARDRAIL_KEY_PATTERN, "1-25 letters, digits, '-' or '_'")
         if self.kms_key_arn is not None:
             check_pattern("kms_key_arn", self.kms_key_arn, KMS_KEY_ARN_PATTERN, "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")
+        # A preset merges these lists by key, so a repeated key would silently replace the first.
+        check_unique("content_filters.type", (f.type for f in self.content_filters))
+        check_unique("pii_entities.type", (e.type for e in self.pii_entities))
+        check_unique("regexes.name", (r.name for r in self.regexes))
+        check_unique("denied_topics.name", (t.name for t in self.denied_topics))
         props = self.guardrail_props()
         check_guardrail_settings(
             name=None,
@@ -250,6 +259,7 @@ class AgentConfig(ConfigModel):
         return self
 
     def _validate(self) -> None:
+        check_pattern("name", self.name, AGENT_KEY_PATTERN, AGENT_KEY_RULE)
         check_agent_settings(
             name=self.name,
             instruction=self.instruction,

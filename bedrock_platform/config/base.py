@@ -16,7 +16,7 @@ T = TypeVar("T")
 class ConfigModel(BaseModel):
     """Strict model: unknown keys are errors (a typo must not be silently ignored)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 def as_config_error(error: PlatformValidationError) -> PydanticCustomError:

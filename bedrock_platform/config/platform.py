@@ -63,5 +63,10 @@ class PlatformConfig(ConfigModel):
 
 
 def _check_name(value: str) -> str:
-    check_pattern("", value, r"[a-z][a-z0-9-]{1,23}", "2-24 lowercase letters, digits or '-', starting with a letter")
+    check_pattern(
+        "",
+        value,
+        r"[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,23}",
+        "2-24 lowercase letters, digits or single '-' between them, starting with a letter",
+    )
     return value

@@ -9,6 +9,11 @@ Powertools 3.37 turns an exception in a tool into an ordinary body ``"Error: ...
 * ``FAILURE`` when the tool itself failed (any other exception): Bedrock ends the turn with a
   dependency failure instead of letting the model invent an answer.
 
+Parameters are read as Bedrock sent them (strings) and converted here, not by the resolver:
+Powertools 3.37 turns any boolean value that is not ``"true"`` into ``False`` and keeps an
+unparsable integer as a string, so a bad value would reach the tool unnoticed.
+Every call is counted (``ToolCalls``), and so are its failures (``ToolReprompts``, ``ToolFailures``).
+
 Each tool is declared once, with its parameters; :data:`FUNCTIONS` is the function-details
 schema the action group gives the agent, built from the same declarations.
 """
@@ -21,11 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import BedrockAgentFunctionResolver
 from aws_lambda_powertools.event_handler.bedrock_agent_function import BedrockFunctionResponse
+from aws_lambda_powertools.metrics import MetricUnit
 
 logger = Logger()
+metrics = Metrics()  # shares its metric set with the handler's Metrics, which flushes it
 
 # Declarations of every registered tool, in the shape of the agent's ``functionSchema.functions``.
 FUNCTIONS: list[dict[str, Any]] = []
@@ -65,14 +72,17 @@ def register(app: BedrockAgentFunctionResolver, name: str, description: str,
 
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
-        def tool(**arguments: Any) -> BedrockFunctionResponse:
+        def tool(**_converted: Any) -> BedrockFunctionResponse:
+            metrics.add_metric(name="ToolCalls", unit=MetricUnit.Count, value=1)
             try:
-                return BedrockFunctionResponse(body=func(**_checked(declared, arguments)))
+                return BedrockFunctionResponse(body=func(**_checked(declared, _raw_parameters(app))))
             except Reprompt as problem:
                 logger.info("Tool asks to reprompt", extra={"tool": name, "problem": str(problem)})
+                metrics.add_metric(name="ToolReprompts", unit=MetricUnit.Count, value=1)
                 return BedrockFunctionResponse(body=str(problem), response_state="REPROMPT")
             except Exception:
                 logger.exception("Tool failed", extra={"tool": name})
+                metrics.add_metric(name="ToolFailures", unit=MetricUnit.Count, value=1)
                 return BedrockFunctionResponse(body=f"{name} failed unexpectedly; it returned no result.",
                                                response_state="FAILURE")
 
@@ -87,6 +97,12 @@ def register(app: BedrockAgentFunctionResolver, name: str, description: str,
         return tool
 
     return decorator
+
+
+def _raw_parameters(app: BedrockAgentFunctionResolver) -> dict[str, Any]:
+    """The event's parameter values exactly as Bedrock sent them."""
+    event = app.current_event
+    return {p.name: p.value for p in event.parameters} if event is not None else {}
 
 
 def _checked(declared: dict[str, Param], arguments: dict[str, Any]) -> dict[str, Any]:
