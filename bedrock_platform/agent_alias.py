@@ -27,7 +27,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IValidation
 
-from bedrock_platform.bedrock_metrics import agent_metric
+from bedrock_platform.bedrock_metrics import agent_query
 from bedrock_platform.fingerprint import lazy_fingerprint
 from bedrock_platform.monitoring_targets import MonitoredAgent
 from bedrock_platform.validation import check_bedrock_name
@@ -108,23 +108,28 @@ class AgentAlias(Construct):
         return iam.Grant.add_to_principal(grantee=grantee, actions=["bedrock:InvokeAgent"], resource_arns=[self.alias_arn])
 
     def metric(
-        self, metric_name: str, *, statistic: str = "Sum", period: Duration | None = None
-    ) -> cloudwatch.Metric:
-        """A metric of this alias in ``AWS/Bedrock/Agents`` (dimension ``AgentAliasArn``; the same
-        definition the platform alarms and dashboard use)."""
-        target = MonitoredAgent(self.alias_name, self.alias_arn)
-        return agent_metric(target, metric_name, statistic=statistic, period=period or Duration.minutes(5), label=metric_name)
+        self, metric_name: str, *, function: str = "SUM", period: Duration | None = None
+    ) -> cloudwatch.IMetric:
+        """``function`` (SUM, AVG, MAX, MIN, COUNT) of an ``AWS/Bedrock/Agents`` metric of this alias.
 
-    def metric_invocations(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+        Bedrock publishes alias metrics only with the dimensions ``Operation, AgentAliasArn,
+        ModelId``, so this is a Metrics Insights query over all operations and models filtered on
+        this alias: the same definition the platform alarms and dashboard use, and alarmable.
+        """
+        target = MonitoredAgent(self.alias_name, self.alias_arn)
+        return agent_query(target, metric_name, function=function, period=period or Duration.minutes(5), label=metric_name)
+
+    def metric_invocations(self, *, period: Duration | None = None) -> cloudwatch.IMetric:
         return self.metric("InvocationCount", period=period)
 
-    def metric_total_time(self, *, statistic: str = "p90", period: Duration | None = None) -> cloudwatch.Metric:
-        return self.metric("TotalTime", statistic=statistic, period=period)
+    def metric_total_time(self, *, function: str = "MAX", period: Duration | None = None) -> cloudwatch.IMetric:
+        """Server-side processing time in ms (Metrics Insights has no percentiles: MAX by default)."""
+        return self.metric("TotalTime", function=function, period=period)
 
-    def metric_input_tokens(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+    def metric_input_tokens(self, *, period: Duration | None = None) -> cloudwatch.IMetric:
         return self.metric("InputTokenCount", period=period)
 
-    def metric_output_tokens(self, *, period: Duration | None = None) -> cloudwatch.Metric:
+    def metric_output_tokens(self, *, period: Duration | None = None) -> cloudwatch.IMetric:
         return self.metric("OutputTokenCount", period=period)
 
 

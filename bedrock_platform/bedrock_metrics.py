@@ -1,16 +1,23 @@
 """Metrics Amazon Bedrock publishes itself, with the exact namespaces, names and dimensions.
 
-* ``AWS/Bedrock``: per model (dimension ``ModelId``) or across all models (no dimension):
+* ``AWS/Bedrock`` (documented dimension: ``ModelId``, on every runtime metric):
   Invocations, InvocationLatency, InvocationClientErrors, InvocationServerErrors,
-  InvocationThrottles, InputTokenCount, OutputTokenCount; and the model invocation log
-  delivery metrics (across all models).
-* ``AWS/Bedrock/Agents`` (dimension ``AgentAliasArn``): InvocationCount, TotalTime,
-  InvocationThrottles, InvocationClientErrors, InvocationServerErrors, InputTokenCount,
-  OutputTokenCount.
+  InvocationThrottles, InputTokenCount, OutputTokenCount. Alarms across all models
+  aggregate the per-model series with a Metrics Insights query
+  (``SELECT SUM(...) FROM SCHEMA("AWS/Bedrock", ModelId)``), so they cover every model,
+  configured or not, without relying on an undocumented dimensionless series. The model
+  invocation log delivery metrics are published "across all model IDs" (no dimension).
+* ``AWS/Bedrock/Agents``: the dimension sets are ``Operation``; ``Operation, ModelId``;
+  ``Operation, AgentAliasArn, ModelId``. There is no series with ``AgentAliasArn`` alone,
+  so per-alias alarms and graphs select ``SCHEMA("AWS/Bedrock/Agents", AgentAliasArn,
+  ModelId, Operation) WHERE AgentAliasArn = '<alias arn>'`` (Metrics Insights, summed over
+  operations and models) or SEARCH the same schema (graphs with percentiles).
 * ``AWS/Bedrock/Guardrails`` (dimensions ``GuardrailArn`` + ``GuardrailVersion``):
   Invocations, InvocationsIntervened, InvocationLatency.
 
 Alarms and the dashboard are both built from these functions (one definition each).
+A Metrics Insights query evaluates only the last 3 hours in an alarm, and one alarm (or
+one dashboard widget) holds one query: each query here stands alone.
 """
 
 from __future__ import annotations
@@ -35,6 +42,55 @@ LOG_DELIVERY_SUCCESS_METRICS = (
     "ModelInvocationLogsS3DeliverySuccess",
     "ModelInvocationLargeDataS3DeliverySuccess",
 )
+# The only AWS/Bedrock/Agents dimension set that carries the alias (AWS documentation).
+AGENT_ALIAS_DIMENSIONS = ("AgentAliasArn", "ModelId", "Operation")
+INSIGHTS_FUNCTIONS = ("SUM", "AVG", "MAX", "MIN", "COUNT")
+
+
+def insights_query(
+    function: str,
+    metric_name: str,
+    namespace: str,
+    dimensions: tuple[str, ...],
+    *,
+    where: dict[str, str] | None = None,
+    period: Duration = FIVE_MINUTES,
+    label: str | None = None,
+) -> cloudwatch.MathExpression:
+    """A Metrics Insights query: ``function`` of ``metric_name`` over every series of one schema.
+
+    Without ``GROUP BY`` the query returns one aggregated series, which an alarm can watch.
+    """
+    if function not in INSIGHTS_FUNCTIONS:
+        raise ValueError(f"function: {function!r} is not one of {', '.join(INSIGHTS_FUNCTIONS)}")
+    expression = f'SELECT {function}({metric_name}) FROM SCHEMA("{namespace}", {", ".join(dimensions)})'
+    if where:
+        expression += " WHERE " + " AND ".join(f"{name} = '{value}'" for name, value in where.items())
+    return cloudwatch.MathExpression(
+        expression=expression, using_metrics={}, period=period, label=label or f"{metric_name} ({function})"
+    )
+
+
+def all_models(
+    metric_name: str, *, function: str = "SUM", period: Duration = FIVE_MINUTES, label: str | None = None
+) -> cloudwatch.MathExpression:
+    """One ``AWS/Bedrock`` metric aggregated over every ``ModelId`` series (every model, configured or not)."""
+    return insights_query(
+        function, metric_name, BEDROCK_NAMESPACE, ("ModelId",), period=period, label=label or f"{metric_name} (all models)"
+    )
+
+
+def search_models(metric_name: str, *, statistic: str = "Sum", period: Duration = FIVE_MINUTES) -> cloudwatch.MathExpression:
+    """One ``AWS/Bedrock`` metric, one line per model (SEARCH: for graphs, percentiles allowed; alarms cannot SEARCH)."""
+    return cloudwatch.MathExpression(
+        expression=(
+            f"SEARCH('{{{BEDROCK_NAMESPACE},ModelId}} MetricName=\"{metric_name}\"', '{statistic}', "
+            f"{int(period.to_seconds())})"
+        ),
+        using_metrics={},
+        period=period,
+        label=f"{metric_name} {statistic}: ${{PROP('Dim.ModelId')}}",
+    )
 
 
 def model_metric(
@@ -45,7 +101,9 @@ def model_metric(
     period: Duration = FIVE_MINUTES,
     label: str | None = None,
 ) -> cloudwatch.Metric:
-    """An ``AWS/Bedrock`` metric for one model, or across all models when ``model_id`` is None."""
+    """An ``AWS/Bedrock`` metric for one model (``ModelId``), or the dimensionless series when
+    ``model_id`` is None: use that only for the log delivery metrics ("across all model IDs");
+    runtime metrics across all models are :func:`all_models`."""
     return cloudwatch.Metric(
         namespace=BEDROCK_NAMESPACE,
         metric_name=metric_name,
@@ -67,35 +125,39 @@ def log_delivery_failures(period: Duration = FIVE_MINUTES) -> cloudwatch.MathExp
     )
 
 
-def agent_metric(
+def agent_query(
     agent: MonitoredAgent,
     metric_name: str,
     *,
-    statistic: str = cloudwatch.Stats.SUM,
+    function: str = "SUM",
     period: Duration = FIVE_MINUTES,
     label: str | None = None,
-) -> cloudwatch.Metric:
-    """A metric of one agent alias (``AWS/Bedrock/Agents``, dimension ``AgentAliasArn``)."""
-    return cloudwatch.Metric(
-        namespace=AGENTS_NAMESPACE,
-        metric_name=metric_name,
-        dimensions_map={"AgentAliasArn": agent.alias_arn},
-        statistic=statistic,
+) -> cloudwatch.MathExpression:
+    """``function`` of one agent-alias metric over all its operations and models (Metrics Insights; alarms can watch it)."""
+    return insights_query(
+        function,
+        metric_name,
+        AGENTS_NAMESPACE,
+        AGENT_ALIAS_DIMENSIONS,
+        where={"AgentAliasArn": agent.alias_arn},
         period=period,
-        label=label or f"{agent.name} {metric_name}",
+        label=label or f"{agent.name} {metric_name} ({function})",
     )
 
 
-def agent_errors(agent: MonitoredAgent, period: Duration = FIVE_MINUTES) -> cloudwatch.MathExpression:
-    """Server errors + throttles of one agent alias."""
+def agent_search(
+    agent: MonitoredAgent, metric_name: str, *, statistic: str = "Sum", period: Duration = FIVE_MINUTES
+) -> cloudwatch.MathExpression:
+    """One agent-alias metric, one line per operation and model (SEARCH: graphs only; percentiles allowed)."""
+    schema = ",".join((AGENTS_NAMESPACE, *AGENT_ALIAS_DIMENSIONS))
     return cloudwatch.MathExpression(
-        expression="FILL(server, 0) + FILL(throttles, 0)",
-        using_metrics={
-            "server": agent_metric(agent, "InvocationServerErrors", period=period),
-            "throttles": agent_metric(agent, "InvocationThrottles", period=period),
-        },
+        expression=(
+            f"SEARCH('{{{schema}}} AgentAliasArn=\"{agent.alias_arn}\" MetricName=\"{metric_name}\"', "
+            f"'{statistic}', {int(period.to_seconds())})"
+        ),
+        using_metrics={},
         period=period,
-        label=f"{agent.name} errors",
+        label=f"{metric_name} {statistic}: ${{PROP('Dim.Operation')}} ${{PROP('Dim.ModelId')}}",
     )
 
 

@@ -7,9 +7,10 @@ provider (``lambda_code/invocation_logging/index.py``, plain boto3, no Docker) c
 * on create the provider saves the configuration that was active before (in an SSM
   parameter) and on delete puts it back; if nothing was active it deletes the setting,
   and if someone else has reconfigured logging in the meantime it leaves theirs alone;
-* two :class:`ModelInvocationLogging` constructs in one app that target the same account
-  and region stop synth with a clear message (both environment-agnostic counts as the
-  same target). To share one logging setup between apps see the README.
+* two :class:`ModelInvocationLogging` constructs in one app that may target the same
+  account and region stop synth with a clear message (an environment-agnostic account or
+  region may be deployed anywhere, so it overlaps with any). To share one logging setup
+  between apps see the README.
 
 Destinations: a KMS-encrypted CloudWatch log group (retention from config) and a secure
 S3 bucket for full records and large payloads (KMS, SSL-only, versioned, access-logged,
@@ -204,6 +205,15 @@ class ModelInvocationLogging(Construct):
                     conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
                 ),
                 iam.PolicyStatement(
+                    sid="PassPreviousDeliveryRoleToBedrock",
+                    actions=["iam:PassRole"],
+                    # On delete the provider puts back the configuration that was active before
+                    # this stack; Bedrock requires iam:PassRole on ITS delivery role, which is not
+                    # known at synth time. Any role of this account, and only to Bedrock.
+                    resources=[self._any_role_arn(stack)],
+                    conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+                ),
+                iam.PolicyStatement(
                     sid="KeepPreviousSetting",
                     actions=["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"],
                     resources=[parameter_arn],
@@ -236,13 +246,20 @@ class ModelInvocationLogging(Construct):
         )
         # aws-cdk-lib adds an explicit DependsOn on the role it also references (cfn-lint W3005).
         function.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
         suppress(
             policy,
             "AwsSolutions-IAM5",
             "bedrock:Get/Put/DeleteModelInvocationLoggingConfiguration support no resource-level "
             "permissions (one setting per account and region), so the resource must be '*'; the "
-            "log-stream wildcard is the provider's own log group.",
-            applies_to=["Resource::*", f"Resource::<{stack.get_logical_id(provider_logs.node.default_child)}.Arn>"],
+            "log-stream wildcard is the provider's own log group; iam:PassRole on this account's roles "
+            "(only to bedrock.amazonaws.com) restores the previous configuration, whose delivery role is "
+            "only known at deploy time.",
+            applies_to=[
+                "Resource::*",
+                f"Resource::<{stack.get_logical_id(provider_logs.node.default_child)}.Arn>",
+                f"Resource::arn:<AWS::Partition>:iam::{account}:role/*",
+            ],
         )
         suppress(
             function,
@@ -262,6 +279,10 @@ class ModelInvocationLogging(Construct):
             "observability stack has no VPC, and attaching one would add NAT/endpoints for no data path.",
         )
         return function
+
+    @staticmethod
+    def _any_role_arn(stack: Stack) -> str:
+        return stack.format_arn(service="iam", region="", resource="role", resource_name="*")
 
     @property
     def log_group_name(self) -> str:
@@ -340,14 +361,25 @@ def _target(construct: Construct) -> tuple[str | None, str | None]:
     return account, region
 
 
+def _may_overlap(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Whether two (account, region) targets may be the same; an environment-agnostic part matches any."""
+    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
+
+
 def _check_single_owner(construct: ModelInvocationLogging) -> None:
-    """Two stacks of one app must not both manage the account+region logging setting."""
+    """Two stacks of one app must not both manage the account+region logging setting.
+
+    An environment-agnostic account or region can be deployed anywhere, so it conflicts with
+    every other target on that part.
+    """
     mine = _target(construct)
     for other in construct.node.root.node.find_all():
         if other is construct or not isinstance(other, ModelInvocationLogging):
             continue
-        if _target(other) == mine:
-            account, region = mine
+        theirs = _target(other)
+        if _may_overlap(theirs, mine):
+            account = mine[0] or theirs[0]
+            region = mine[1] or theirs[1]
             where = f"account {account or '(environment-agnostic)'}, region {region or '(environment-agnostic)'}"
             raise PlatformValidationError(
                 construct.node.path,

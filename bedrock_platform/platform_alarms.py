@@ -38,7 +38,7 @@ class PlatformAlarms(Construct):
     Keys: ``model-tokens-hourly:<model>``, ``model-tokens-daily:<model>``,
     ``model-throttles:<model>``, ``model-server-errors:<model>``, ``throttles``,
     ``server-errors``, ``caller-tokens-hourly:<caller name>``, ``log-delivery-failures``,
-    ``agent-latency:<agent>``, ``agent-errors:<agent>``,
+    ``agent-latency:<agent>``, ``agent-errors:<agent>``, ``agent-throttles:<agent>``,
     ``guardrail-interventions:<guardrail>``, ``daily-estimated-spend``.
 
     Example::
@@ -94,15 +94,17 @@ class PlatformAlarms(Construct):
                 limits.server_errors_per_5_minutes,
                 f"Bedrock server errors for {model_id} (AWS/Bedrock InvocationServerErrors) in 5 minutes.",
             )
+        # AWS/Bedrock publishes its runtime metrics per ModelId: sum every model's series
+        # (configured or not) with a Metrics Insights query rather than watch a dimensionless one.
         self._add(
             "throttles",
-            bm.model_metric("InvocationThrottles", label="Throttles (all models)"),
+            bm.all_models("InvocationThrottles", label="Throttles (all models)"),
             limits.throttles_per_5_minutes,
             "Bedrock throttled invocations across all models in 5 minutes (quota reached?).",
         )
         self._add(
             "server-errors",
-            bm.model_metric("InvocationServerErrors", label="Server errors (all models)"),
+            bm.all_models("InvocationServerErrors", label="Server errors (all models)"),
             limits.server_errors_per_5_minutes,
             "Bedrock server errors across all models in 5 minutes.",
         )
@@ -119,20 +121,29 @@ class PlatformAlarms(Construct):
             limits.log_delivery_failures_per_5_minutes,
             "Bedrock could not deliver model invocation logs (CloudWatch or S3): metering and audit are incomplete.",
         )
+        # AWS/Bedrock/Agents carries the alias only with Operation and ModelId: each agent alarm
+        # is one Metrics Insights query over that schema, filtered on the alias.
         for agent in agents:
             self._add(
                 f"agent-latency:{agent.name}",
-                bm.agent_metric(agent, "TotalTime", statistic=cloudwatch.Stats.percentile(99)),
-                limits.agent_latency_p99_ms,
-                f"p99 TotalTime of agent {agent.name} reached the threshold (ms) in 2 of 3 five-minute periods.",
+                bm.agent_query(agent, "TotalTime", function="MAX", label=f"{agent.name} slowest invocation (ms)"),
+                limits.agent_latency_ms,
+                f"The slowest invocation (TotalTime, ms) of agent {agent.name} reached the threshold in 2 of 3 "
+                "five-minute periods.",
                 evaluation_periods=3,
                 datapoints_to_alarm=2,
             )
             self._add(
                 f"agent-errors:{agent.name}",
-                bm.agent_errors(agent),
+                bm.agent_query(agent, "InvocationServerErrors", label=f"{agent.name} server errors"),
                 limits.agent_errors_per_5_minutes,
-                f"Server errors + throttles of agent {agent.name} in 5 minutes reached the threshold.",
+                f"Server errors of agent {agent.name} in 5 minutes reached the threshold.",
+            )
+            self._add(
+                f"agent-throttles:{agent.name}",
+                bm.agent_query(agent, "InvocationThrottles", label=f"{agent.name} throttles"),
+                limits.agent_throttles_per_5_minutes,
+                f"Throttled invocations of agent {agent.name} in 5 minutes reached the threshold.",
             )
         for guardrail in guardrails:
             self._add(

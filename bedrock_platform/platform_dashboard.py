@@ -3,7 +3,8 @@
 Rows: links (budgets, anomaly detection, invocation logs) and alarm status; tokens by
 model; tokens by caller; estimated spend; invocations, latency (p50/p99), throttles and
 errors; agents; guardrails; log delivery health. Token graphs use SEARCH over the
-platform namespace, so every model and caller appears without being configured.
+platform namespace, so every model and caller appears without being configured. A widget
+showing an alarm's Metrics Insights query holds only that query (one per widget).
 """
 
 from __future__ import annotations
@@ -123,24 +124,30 @@ class PlatformDashboard(Construct):
                 ),
             )
 
+        # Across all models: per-model SEARCH lines (percentiles need per-series statistics) and
+        # the alarms' own Metrics Insights sums (one query per widget).
         self.dashboard.add_widgets(
-            _graph("Invocations (all models)", [bm.model_metric("Invocations", label="Invocations")], THIRD),
+            _graph("Invocations (all models)", [bm.all_models("Invocations", label="Invocations")], QUARTER),
             _graph(
-                "Invocation latency (all models)",
-                [
-                    bm.model_metric("InvocationLatency", statistic="p50", label="p50"),
-                    bm.model_metric("InvocationLatency", statistic="p99", label="p99"),
-                ],
-                THIRD,
+                "Invocation latency by model",
+                [bm.search_models("InvocationLatency", statistic="p50"), bm.search_models("InvocationLatency", statistic="p99")],
+                QUARTER,
             ),
+            _graph("Throttles (all models)", [bm.all_models("InvocationThrottles", label="Throttles (all models)")], QUARTER),
             _graph(
-                "Throttles and errors (all models)",
+                "Server errors (all models)", [bm.all_models("InvocationServerErrors", label="Server errors (all models)")],
+                QUARTER,
+            ),
+        )
+        self.dashboard.add_widgets(
+            _graph(
+                "Throttles and errors by model",
                 [
-                    bm.model_metric("InvocationThrottles", label="Throttles"),
-                    bm.model_metric("InvocationServerErrors", label="Server errors"),
-                    bm.model_metric("InvocationClientErrors", label="Client errors"),
+                    bm.search_models("InvocationThrottles"),
+                    bm.search_models("InvocationServerErrors"),
+                    bm.search_models("InvocationClientErrors"),
                 ],
-                THIRD,
+                WIDTH,
             ),
         )
         for model in models:
@@ -175,13 +182,21 @@ class PlatformDashboard(Construct):
 
         for agent in agents:
             self.dashboard.add_widgets(
-                _graph(f"Agent {agent.name}: invocations and errors", [
-                    bm.agent_metric(agent, "InvocationCount"), bm.agent_errors(agent)], THIRD),
-                _graph(f"Agent {agent.name}: latency (TotalTime)", [
-                    bm.agent_metric(agent, "TotalTime", statistic="p50"),
-                    bm.agent_metric(agent, "TotalTime", statistic="p99")], THIRD),
+                _graph(f"Agent {agent.name}: invocations", [bm.agent_query(agent, "InvocationCount")], QUARTER),
+                _graph(f"Agent {agent.name}: server errors", [
+                    bm.agent_query(agent, "InvocationServerErrors", label=f"{agent.name} server errors")], QUARTER),
+                _graph(f"Agent {agent.name}: throttles", [
+                    bm.agent_query(agent, "InvocationThrottles", label=f"{agent.name} throttles")], QUARTER),
+                _graph(f"Agent {agent.name}: slowest invocation (ms)", [
+                    bm.agent_query(agent, "TotalTime", function="MAX", label=f"{agent.name} slowest invocation (ms)")],
+                    QUARTER),
+            )
+            self.dashboard.add_widgets(
+                _graph(f"Agent {agent.name}: latency (TotalTime p50/p99)", [
+                    bm.agent_search(agent, "TotalTime", statistic="p50"),
+                    bm.agent_search(agent, "TotalTime", statistic="p99")], HALF),
                 _graph(f"Agent {agent.name}: tokens", [
-                    bm.agent_metric(agent, "InputTokenCount"), bm.agent_metric(agent, "OutputTokenCount")], THIRD),
+                    bm.agent_search(agent, "InputTokenCount"), bm.agent_search(agent, "OutputTokenCount")], HALF),
             )
         for guardrail in guardrails:
             self.dashboard.add_widgets(

@@ -321,8 +321,14 @@ def test_additional_alias_and_metrics(baseline):
     stack, agent, _ = baseline
     canary = AgentAlias(stack, "Canary", agent=agent, alias_name="canary")
     metric = canary.metric_invocations()
-    assert (metric.namespace, metric.metric_name) == ("AWS/Bedrock/Agents", "InvocationCount")
-    assert stack.resolve(metric.dimensions)["AgentAliasArn"]["Fn::GetAtt"][1] == "AgentAliasArn"
+    # Bedrock publishes alias metrics only as Operation x AgentAliasArn x ModelId: a Metrics
+    # Insights query over that schema, filtered on this alias.
+    parts = stack.resolve(metric.expression)["Fn::Join"][1]
+    assert parts[0] == (
+        'SELECT SUM(InvocationCount) FROM SCHEMA("AWS/Bedrock/Agents", AgentAliasArn, ModelId, Operation) '
+        "WHERE AgentAliasArn = '"
+    )
+    assert parts[1]["Fn::GetAtt"][1] == "AgentAliasArn" and parts[2] == "'"
     assert stack.resolve(canary.configuration_fingerprint) == stack.resolve(agent.alias.configuration_fingerprint)
 
 

@@ -73,7 +73,7 @@ def test_the_expected_alarms_exist(alarms):
         f"acme-model-throttles:{SONNET}", f"acme-model-server-errors:{SONNET}",
         "acme-throttles", "acme-server-errors", "acme-caller-tokens-hourly:support-bot",
         "acme-log-delivery-failures", "acme-agent-latency:support", "acme-agent-errors:support",
-        "acme-guardrail-interventions:default", "acme-daily-estimated-spend",
+        "acme-agent-throttles:support", "acme-guardrail-interventions:default", "acme-daily-estimated-spend",
     }
 
 
@@ -103,18 +103,37 @@ def test_per_caller_token_rate(alarms):
     assert all(q[0] == "AcmeBedrock" and q[2] == {"CallerArn": CALLER_ARN} and q[4] == 3600 for q in _queries(alarm).values())
 
 
+def _insights(alarm):
+    """(expression, period) of an alarm that watches one Metrics Insights query."""
+    (query,) = alarm["Metrics"]
+    assert query["ReturnData"] is True
+    assert query["Expression"].startswith("SELECT ")
+    return query["Expression"], query["Period"]
+
+
 @pytest.mark.parametrize(
     ("name", "metric", "dimensions", "threshold"),
     [
         (f"acme-model-throttles:{HAIKU}", "InvocationThrottles", {"ModelId": HAIKU}, 10),
         (f"acme-model-server-errors:{SONNET}", "InvocationServerErrors", {"ModelId": SONNET}, 5),
-        ("acme-throttles", "InvocationThrottles", {}, 10),
-        ("acme-server-errors", "InvocationServerErrors", {}, 5),
     ],
 )
-def test_bedrock_runtime_alarms(alarms, name, metric, dimensions, threshold):
+def test_bedrock_runtime_alarms_per_model(alarms, name, metric, dimensions, threshold):
     alarm = alarms[name]
     assert _single(alarm) == ("AWS/Bedrock", metric, dimensions, "Sum", 300)
+    assert alarm["Threshold"] == threshold
+
+
+@pytest.mark.parametrize(
+    ("name", "metric", "threshold"),
+    [("acme-throttles", "InvocationThrottles", 10), ("acme-server-errors", "InvocationServerErrors", 5)],
+)
+def test_bedrock_runtime_alarms_across_all_models_sum_every_model_id(alarms, name, metric, threshold):
+    # AWS/Bedrock documents ModelId on every runtime metric: the all-model alarm sums every
+    # ModelId series (configured models or not) instead of watching a dimensionless series.
+    alarm = alarms[name]
+    assert "MetricName" not in alarm and "Dimensions" not in alarm
+    assert _insights(alarm) == (f'SELECT SUM({metric}) FROM SCHEMA("AWS/Bedrock", ModelId)', 300)
     assert alarm["Threshold"] == threshold
 
 
@@ -129,21 +148,46 @@ def test_log_delivery_failures(alarms):
     ], key=str)
 
 
-def test_agent_latency_p99(alarms):
+# AWS/Bedrock/Agents publishes the alias only in the dimension set Operation + AgentAliasArn +
+# ModelId: an alarm on {AgentAliasArn} alone would never fire.
+AGENT_SCHEMA = 'SCHEMA("AWS/Bedrock/Agents", AgentAliasArn, ModelId, Operation)'
+
+
+def test_agent_latency(alarms):
     alarm = alarms["acme-agent-latency:support"]
-    assert _single(alarm) == ("AWS/Bedrock/Agents", "TotalTime", {"AgentAliasArn": AGENT_ALIAS_ARN}, "p99", 300)
+    assert _insights(alarm) == (f"SELECT MAX(TotalTime) FROM {AGENT_SCHEMA} WHERE AgentAliasArn = '{AGENT_ALIAS_ARN}'", 300)
     assert alarm["Threshold"] == 60000
     assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (3, 2)
 
 
-def test_agent_errors(alarms):
-    alarm = alarms["acme-agent-errors:support"]
-    assert alarm["Threshold"] == 5
-    assert _expression(alarm) == "FILL(server, 0) + FILL(throttles, 0)"
-    assert sorted(_queries(alarm).values(), key=str) == sorted([
-        ("AWS/Bedrock/Agents", "InvocationServerErrors", {"AgentAliasArn": AGENT_ALIAS_ARN}, "Sum", 300),
-        ("AWS/Bedrock/Agents", "InvocationThrottles", {"AgentAliasArn": AGENT_ALIAS_ARN}, "Sum", 300),
-    ], key=str)
+@pytest.mark.parametrize(
+    ("name", "metric", "threshold"),
+    [("acme-agent-errors:support", "InvocationServerErrors", 5), ("acme-agent-throttles:support", "InvocationThrottles", 10)],
+)
+def test_agent_errors_and_throttles(alarms, name, metric, threshold):
+    alarm = alarms[name]
+    assert _insights(alarm) == (f"SELECT SUM({metric}) FROM {AGENT_SCHEMA} WHERE AgentAliasArn = '{AGENT_ALIAS_ARN}'", 300)
+    assert alarm["Threshold"] == threshold
+    assert alarm["EvaluationPeriods"] == 1
+
+
+def test_no_alarm_watches_a_dimension_set_bedrock_does_not_publish(alarms):
+    """Every single-metric query uses a documented dimension set; everything else is a Metrics Insights query."""
+    documented = {
+        "AWS/Bedrock": [{"ModelId"}, set()],  # set(): log delivery metrics ("across all model IDs")
+        "AWS/Bedrock/Guardrails": [{"GuardrailArn", "GuardrailVersion"}],
+        "AcmeBedrock": [{"ModelId"}, {"CallerArn"}],
+    }
+    for name, alarm in alarms.items():
+        stats = [q["MetricStat"]["Metric"] for q in alarm.get("Metrics", []) if "MetricStat" in q]
+        if "MetricName" in alarm:
+            stats.append(alarm)
+        for metric in stats:
+            dims = {d["Name"] for d in metric.get("Dimensions", [])}
+            assert metric["Namespace"] in documented, name
+            assert dims in documented[metric["Namespace"]], (name, metric["MetricName"], dims)
+            if not dims:
+                assert metric["MetricName"].startswith("ModelInvocation"), name
 
 
 def test_guardrail_intervention_rate(alarms):
@@ -186,3 +230,10 @@ def test_alarms_can_be_switched_off():
     assert resources(synthesized, "AWS::CloudWatch::Alarm") == {}
     assert resources(synthesized, "Custom::BedrockModelInvocationLogging") == {}
     assert resources(synthesized, "AWS::Logs::MetricFilter") == {}
+
+
+def test_insights_query_rejects_an_unknown_function():
+    from bedrock_platform.bedrock_metrics import insights_query
+
+    with pytest.raises(ValueError, match=r"function: 'P99' is not one of SUM, AVG, MAX, MIN, COUNT"):
+        insights_query("P99", "TotalTime", "AWS/Bedrock/Agents", ("Operation",))

@@ -53,9 +53,11 @@ def test_widget_families_present(dashboard):
         "Input tokens by model", "Output tokens by model", "Cache tokens by model",
         "Input tokens by caller (identity.arn)", "Output tokens by caller (identity.arn)",
         "Cache tokens by caller (identity.arn)", "Estimated spend per day by model (USD)",
-        "Invocations (all models)", "Invocation latency (all models)", "Throttles and errors (all models)",
+        "Invocations (all models)", "Invocation latency by model", "Throttles (all models)",
+        "Server errors (all models)", "Throttles and errors by model",
         f"{HAIKU}: latency", f"{SONNET}: tokens per hour and per day", f"{HAIKU}: throttles and server errors",
-        "Agent support: invocations and errors", "Agent support: latency (TotalTime)", "Agent support: tokens",
+        "Agent support: invocations", "Agent support: server errors", "Agent support: throttles",
+        "Agent support: slowest invocation (ms)", "Agent support: latency (TotalTime p50/p99)", "Agent support: tokens",
         "Guardrail default: interventions", "Guardrail default: intervention rate (%)",
         "Log delivery failures", "Log delivery successes",
     ]:
@@ -71,10 +73,31 @@ def test_budget_status_link_and_alarm_status(template, dashboard):
     assert len(status["properties"]["alarms"]) == len(resources(template, "AWS::CloudWatch::Alarm"))
 
 
+def _widget(dashboard, title):
+    (widget,) = [w for w in dashboard["widgets"] if w["properties"].get("title") == title]
+    return widget
+
+
+def _expressions(widget):
+    return [line[0]["expression"] for line in widget["properties"]["metrics"]
+            if isinstance(line[0], dict) and "expression" in line[0]]
+
+
 def test_latency_percentiles(dashboard):
-    widget = next(w for w in dashboard["widgets"] if w["properties"].get("title") == "Invocation latency (all models)")
-    stats = sorted(line[-1]["stat"] for line in widget["properties"]["metrics"])
-    assert stats == ["p50", "p99"]
+    # One line per model (SEARCH over the documented ModelId dimension), p50 and p99.
+    assert _expressions(_widget(dashboard, "Invocation latency by model")) == [
+        "SEARCH('{AWS/Bedrock,ModelId} MetricName=\"InvocationLatency\"', 'p50', 300)",
+        "SEARCH('{AWS/Bedrock,ModelId} MetricName=\"InvocationLatency\"', 'p99', 300)",
+    ]
+    model = _widget(dashboard, f"{HAIKU}: latency")
+    assert sorted(line[-1]["stat"] for line in model["properties"]["metrics"]) == ["p50", "p99"]
+
+
+def test_metrics_insights_widgets_hold_one_query_each(dashboard):
+    for widget in dashboard["widgets"]:
+        queries = [e for e in _expressions(widget) if e.startswith("SELECT ")] if widget["type"] == "metric" else []
+        if queries:
+            assert len(widget["properties"]["metrics"]) == 1, widget["properties"]["title"]
 
 
 def test_token_graphs_search_the_platform_namespace(dashboard):
@@ -103,8 +126,18 @@ def test_same_metric_definitions_as_the_alarms(template, dashboard):
 
 def test_agent_and_guardrail_widgets_use_their_dimensions(dashboard):
     rows, _ = _metric_rows(dashboard)
-    assert ("AWS/Bedrock/Agents", "InvocationCount", (("AgentAliasArn", AGENT_ALIAS_ARN),)) in rows
-    assert ("AWS/Bedrock/Agents", "InputTokenCount", (("AgentAliasArn", AGENT_ALIAS_ARN),)) in rows
+    schema = 'SCHEMA("AWS/Bedrock/Agents", AgentAliasArn, ModelId, Operation)'
+    assert _expressions(_widget(dashboard, "Agent support: invocations")) == [
+        f"SELECT SUM(InvocationCount) FROM {schema} WHERE AgentAliasArn = '{AGENT_ALIAS_ARN}'"
+    ]
+    search = "SEARCH('{AWS/Bedrock/Agents,AgentAliasArn,ModelId,Operation} AgentAliasArn=\"%s\" MetricName=\"%s\"', '%s', 300)"
+    assert _expressions(_widget(dashboard, "Agent support: latency (TotalTime p50/p99)")) == [
+        search % (AGENT_ALIAS_ARN, "TotalTime", "p50"), search % (AGENT_ALIAS_ARN, "TotalTime", "p99"),
+    ]
+    assert _expressions(_widget(dashboard, "Agent support: tokens")) == [
+        search % (AGENT_ALIAS_ARN, "InputTokenCount", "Sum"), search % (AGENT_ALIAS_ARN, "OutputTokenCount", "Sum"),
+    ]
+    assert not any(namespace == "AWS/Bedrock/Agents" for namespace, _, _ in rows)  # no {AgentAliasArn}-only series
     assert ("AWS/Bedrock/Guardrails", "InvocationsIntervened",
             (("GuardrailArn", GUARDRAIL_ARN), ("GuardrailVersion", "3"))) in rows
 

@@ -196,6 +196,12 @@ def test_provider_iam_is_least_privilege(template):
     assert pass_role["Action"] == "iam:PassRole"
     assert pass_role["Resource"] == {"Fn::GetAtt": [ids["role"], "Arn"]}
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}
+    # Restoring the previous configuration on delete passes ITS delivery role (unknown at synth):
+    # any role of this account, to Bedrock only. Without it, restore-on-delete is always denied.
+    previous = statement(document, "PassPreviousDeliveryRoleToBedrock")
+    assert previous["Action"] == "iam:PassRole"
+    assert flat(previous["Resource"]) == f"arn:<AWS::Partition>:iam::{ACCOUNT}:role/*"
+    assert previous["Condition"] == {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}
     state = statement(document, "KeepPreviousSetting")
     assert sorted(state["Action"]) == ["ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"]
     assert flat(state["Resource"]).endswith(
@@ -204,6 +210,9 @@ def test_provider_iam_is_least_privilege(template):
     suppressions = template["Resources"][policy_id]["Metadata"]["cdk_nag"]["rules_to_suppress"]
     iam5 = [s for s in suppressions if s["id"] == "AwsSolutions-IAM5"]
     assert iam5 and "Resource::*" in iam5[0]["applies_to"]
+    assert f"Resource::arn:<AWS::Partition>:iam::{ACCOUNT}:role/*" in iam5[0]["applies_to"]
+    actions = {a for st in document["Statement"] for a in as_list(st["Action"])}
+    assert not any(a.endswith("*") for a in actions)
 
 
 def test_provider_ships_in_the_package_without_docker(template):
@@ -251,6 +260,25 @@ def test_two_environment_agnostic_stacks_count_as_the_same_target():
     _logging_stack(app, "TeamA")
     with pytest.raises(PlatformValidationError, match="environment-agnostic"):
         _logging_stack(app, "TeamB")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ((None, None), (ACCOUNT, REGION)),  # an environment-agnostic stack may be deployed to the same place
+        ((ACCOUNT, None), (ACCOUNT, REGION)),
+        ((None, REGION), (ACCOUNT, REGION)),
+    ],
+)
+def test_environment_agnostic_parts_overlap_with_any_target(first, second):
+    from aws_cdk import App, Environment
+
+    app = App()
+    _logging_stack(app, "TeamA", Environment(account=first[0], region=first[1]))
+    with pytest.raises(PlatformValidationError) as error:
+        _logging_stack(app, "TeamB", Environment(account=second[0], region=second[1]))
+    assert f"account {ACCOUNT}, region {REGION}" in str(error.value)
+    assert "only one stack may manage it" in str(error.value)
 
 
 def test_different_regions_or_one_owner_are_fine():

@@ -293,3 +293,90 @@ def test_handler_payloads_are_valid_for_botocore():
     with Stubber(client) as stub:
         stub.add_response("put_model_invocation_logging_configuration", {}, {"loggingConfig": OURS})
         index.put_config(client, OURS)
+
+
+# --- deadline: always answer CloudFormation before the function times out ----------------
+
+
+class _Context:
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def test_put_stops_retrying_when_the_next_wait_would_pass_the_deadline(monkeypatch):
+    import time
+
+    sleeps = []
+    monkeypatch.setattr(index, "_SLEEP", sleeps.append)
+    client = boto3.client("bedrock", region_name=REGION)
+    with Stubber(client) as stub:
+        stub.add_client_error("put_model_invocation_logging_configuration", "ValidationException", "cannot assume role")
+        with pytest.raises(ClientError):
+            index.put_config(client, OURS, deadline=time.monotonic() + index.PUT_BACKOFF_SECONDS - 1)
+        stub.assert_no_pending_responses()  # one attempt only
+    assert sleeps == []
+
+
+def test_handler_answers_failed_in_time_when_permissions_never_propagate(responses, monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(index, "_SLEEP", sleeps.append)
+    client = bedrock()
+    monkeypatch.setattr(index, "bedrock_client", lambda: client)
+    attempts = []
+
+    def put(loggingConfig):  # noqa: N803 - boto3 keyword
+        attempts.append(loggingConfig)
+        raise ClientError({"Error": {"Code": "ValidationException", "Message": "cannot assume role"}}, "Put")
+
+    monkeypatch.setattr(client, "put_model_invocation_logging_configuration", put)
+    # 31 s left: 30 s are kept to answer, so there is no time for a 5 s back-off.
+    index.handler(event("Create"), _Context(remaining_ms=31_000))
+    assert responses[-1]["Status"] == "FAILED"
+    assert "ValidationException" in responses[-1]["Reason"]
+    assert len(attempts) == 1 and sleeps == []
+
+
+def test_handler_retries_within_a_long_deadline(responses, monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(index, "_SLEEP", sleeps.append)
+    client = bedrock()
+    monkeypatch.setattr(index, "bedrock_client", lambda: client)
+    real_put = client.put_model_invocation_logging_configuration
+    failures = iter([True, True])
+
+    def put(loggingConfig):  # noqa: N803 - boto3 keyword
+        if next(failures, False):
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not yet"}}, "Put")
+        return real_put(loggingConfig=loggingConfig)
+
+    monkeypatch.setattr(client, "put_model_invocation_logging_configuration", put)
+    index.handler(event("Create"), _Context(remaining_ms=300_000))
+    assert responses[-1]["Status"] == "SUCCESS"
+    assert sleeps == [index.PUT_BACKOFF_SECONDS, 2 * index.PUT_BACKOFF_SECONDS]
+
+
+def test_clients_bound_every_network_wait():
+    for client in (index.bedrock_client(), index.ssm_client()):
+        config = client.meta.config
+        assert (config.connect_timeout, config.read_timeout) == (10, 30)
+        assert config.retries == {"total_max_attempts": 4, "mode": "standard"}  # 1 call + 3 retries
+
+
+@pytest.mark.parametrize("drop", ["LoggingConfig", "StateParameterName"])
+def test_rollback_delete_after_a_create_with_unusable_properties_succeeds(responses, drop):
+    # Create failed on these properties before changing anything; the rollback's Delete must
+    # succeed (or the stack is stuck in ROLLBACK_FAILED) and leave the active setting alone.
+    bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
+    broken = event("Create")
+    del broken["ResourceProperties"][drop]
+    index.handler(broken, None)
+    assert responses[-1]["Status"] == "FAILED"
+    rollback = event("Delete", physical_id=responses[-1]["PhysicalResourceId"])
+    rollback["ResourceProperties"] = broken["ResourceProperties"]
+    index.handler(rollback, None)
+    assert responses[-1]["Status"] == "SUCCESS"
+    assert responses[-1]["Data"] == {"Outcome": "left-foreign"}
+    assert active() == THEIRS

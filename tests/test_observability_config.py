@@ -103,7 +103,7 @@ def test_spend_alarm_respects_the_ten_metric_limit():
 
 def test_duplicate_models_and_callers_are_rejected():
     assert "appears more than once" in problems({"models": [_model(1), _model(1)]})[0]
-    caller = {"name": "a", "arn": "arn:aws:iam::123456789012:role/app"}
+    caller = {"name": "a", "arn": "arn:aws:sts::123456789012:assumed-role/app/app-fn"}
     assert "share the same name" in problems({"alarms": {"callers": [caller, caller]}})[0]
 
 
@@ -112,20 +112,61 @@ def test_caller_arn_must_be_an_identity_arn():
     assert problem.startswith("observability.alarms.callers[0].arn:")
 
 
+def test_caller_role_arn_is_rejected_because_it_is_never_logged():
+    # identity.arn holds the role SESSION (sts assumed-role), never the role ARN: such an alarm
+    # would never fire.
+    (problem,) = problems({"alarms": {"callers": [{"name": "a", "arn": "arn:aws:iam::123456789012:role/app"}]}})
+    assert problem.startswith("observability.alarms.callers[0].arn: 'arn:aws:iam::123456789012:role/app' is a role ARN")
+    assert "arn:aws:sts::123456789012:assumed-role/app/<session name>" in problem
+    for arn in ("arn:aws:sts::123456789012:assumed-role/app/app-fn", "arn:aws:iam::123456789012:user/alice",
+                "arn:aws:iam::123456789012:root"):
+        ObservabilityConfig.model_validate({"alarms": {"callers": [{"name": "a", "arn": arn}]}})
+
+
 def test_namespace_cannot_be_an_aws_namespace():
     (problem,) = problems({"metering": {"namespace": "AWS/Bedrock"}})
     assert "reserved" in problem
 
 
 def test_budget_percentages_and_emails():
-    assert "within 0-1000" in problems({"budgets": {"actual_thresholds_percent": [0]}})[0]
+    assert problems({"budgets": {"actual_thresholds_percent": [50, 0.05]}}) == [
+        "observability.budgets.actual_thresholds_percent: 0.05 is not within 0.1-1000 (a budget threshold in percent)"
+    ]  # 0.1 is the AWS::Budgets::Budget Threshold minimum
+    assert problems({"budgets": {"forecasted_threshold_percent": 0.05}})[0].startswith(
+        "observability.budgets.forecasted_threshold_percent: 0.05 is invalid"
+    )
     assert "at most 4" in problems({"budgets": {"actual_thresholds_percent": [10, 20, 30, 40, 50]}})[0]
     assert problems({"budgets": {"emails": [f"u{i}@example.com" for i in range(11)]}})[0].startswith("observability.budgets.emails")
 
 
-def test_anomaly_threshold_expression_is_checked():
-    (problem,) = problems({"anomaly_detection": {"threshold_expression": {"Foo": 1}}})
-    assert "Cost Explorer expression" in problem
+def _impact(key="ANOMALY_TOTAL_IMPACT_ABSOLUTE", options=("GREATER_THAN_OR_EQUAL",), values=("100",)):
+    return {"Dimensions": {"Key": key, "MatchOptions": list(options), "Values": list(values)}}
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ({"Foo": 1}, "threshold_expression: ['Foo'] is not an expression: use exactly one of And, Or, Not, Dimensions"),
+        (_impact(key="SERVICE"), "threshold_expression.Dimensions.Key: 'SERVICE' is not one of "
+                                 "ANOMALY_TOTAL_IMPACT_ABSOLUTE, ANOMALY_TOTAL_IMPACT_PERCENTAGE"),
+        (_impact(options=["EQUALS"]), "threshold_expression.Dimensions.MatchOptions: ['EQUALS'] must be "
+                                      "['GREATER_THAN_OR_EQUAL']"),
+        ({"Or": [_impact(), _impact(values=["ten"])]},
+         "threshold_expression.Or[1].Dimensions.Values: ['ten'] must be one number as a string, e.g. [\"100\"]"),
+        ({"And": [_impact()]}, "threshold_expression.And: 1 expression(s) is too few: And takes a list of at "
+                               "least 2 expressions"),
+    ],
+)
+def test_anomaly_threshold_expression_is_checked(expression, expected):
+    (problem,) = problems({"anomaly_detection": {"threshold_expression": expression}})
+    assert problem == f"observability.anomaly_detection.{expected}"
+
+
+def test_anomaly_threshold_expression_accepts_and_or_not():
+    both = {"And": [_impact(), _impact(key="ANOMALY_TOTAL_IMPACT_PERCENTAGE", values=["20"])]}
+    config = ObservabilityConfig.model_validate({"anomaly_detection": {"threshold_expression": both}})
+    assert config.anomaly_detection.threshold_expression == both
+    ObservabilityConfig.model_validate({"anomaly_detection": {"threshold_expression": {"Not": _impact(values=["5.5"])}}})
 
 
 def test_unknown_keys_are_errors():

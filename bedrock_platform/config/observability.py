@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from bedrock_platform.config.base import ConfigModel
+from bedrock_platform.config.base import ConfigModel, as_config_error
 from bedrock_platform.log_groups import LOG_RETENTION_DAYS
+from bedrock_platform.validation import PlatformValidationError
 
 # Values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
 # An alarm on a metric math expression may reference at most 10 metrics (CloudWatch hard limit).
@@ -26,6 +27,12 @@ DEFAULT_ANOMALY_THRESHOLD: dict[str, Any] = {
         "Values": ["100"],
     }
 }
+# AWS::Budgets::Budget Notification.Threshold minimum (cfn-lint schema).
+MIN_BUDGET_PERCENT = 0.1
+# Cost Anomaly Detection subscription threshold expressions (Cost Explorer Expression).
+ANOMALY_THRESHOLD_KEYS = ("ANOMALY_TOTAL_IMPACT_ABSOLUTE", "ANOMALY_TOTAL_IMPACT_PERCENTAGE")
+ANOMALY_MATCH_OPTIONS = ("GREATER_THAN_OR_EQUAL",)
+_EXPRESSION_KEYS = ("And", "Or", "Not", "Dimensions")
 _EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _S3_PREFIX = r"[A-Za-z0-9!_.*'()/-]{0,900}"
 
@@ -140,11 +147,35 @@ class ModelPricing(ConfigModel):
 
 
 class MonitoredCaller(ConfigModel):
-    """A caller identity (``identity.arn`` in the invocation log) with a per-caller token alarm."""
+    """A caller identity (``identity.arn`` in the invocation log) with a per-caller token alarm.
+
+    ``arn`` must be what Bedrock logs as ``identity.arn``: an IAM user
+    (``arn:aws:iam::<account>:user/<name>``), the root user, or a role session
+    (``arn:aws:sts::<account>:assumed-role/<role>/<session>``). A role ARN
+    (``arn:aws:iam::<account>:role/<role>``) never appears there, so its alarm would never fire.
+    """
 
     name: str = Field(pattern=r"[A-Za-z0-9_-]{1,64}")
     arn: str = Field(pattern=r"arn:aws[a-z-]*:(iam|sts)::\d{12}:.+")
     tokens_per_hour_threshold: int | None = Field(default=None, ge=1)
+
+    @field_validator("arn")
+    @classmethod
+    def _logged_identity(cls, value: str) -> str:
+        if re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role/.+", value):
+            role = value.rsplit("/", 1)[-1]
+            account = value.split(":")[4]
+            raise as_config_error(
+                PlatformValidationError(
+                    "",
+                    value,
+                    "is a role ARN, which never appears as identity.arn in the invocation log (the alarm would "
+                    "never fire); use the role session ARN the log shows, "
+                    f"arn:aws:sts::{account}:assumed-role/{role}/<session name>, an IAM user ARN "
+                    "(arn:aws:iam::<account>:user/<name>) or the root ARN (arn:aws:iam::<account>:root)",
+                )
+            )
+        return value
 
 
 class AlarmsConfig(ConfigModel):
@@ -158,8 +189,11 @@ class AlarmsConfig(ConfigModel):
     throttles_per_5_minutes: int = Field(default=10, ge=1)
     server_errors_per_5_minutes: int = Field(default=5, ge=1)
     log_delivery_failures_per_5_minutes: int = Field(default=1, ge=1)
-    agent_latency_p99_ms: int = Field(default=60_000, ge=1)
+    # Slowest agent invocation (TotalTime, ms) in 2 of 3 five-minute periods. The alias-level
+    # agent metrics can only be aggregated with Metrics Insights, which has no percentiles.
+    agent_latency_ms: int = Field(default=60_000, ge=1)
     agent_errors_per_5_minutes: int = Field(default=5, ge=1)
+    agent_throttles_per_5_minutes: int = Field(default=10, ge=1)
     guardrail_intervention_rate_percent: float = Field(default=25.0, gt=0, le=100)
     # Estimated spend (USD) in a rolling day above which the spend alarm fires; null disables it.
     daily_estimated_spend: float | None = Field(default=100.0, gt=0)
@@ -190,15 +224,19 @@ class BudgetsConfig(ConfigModel):
     # Cost Explorer service names; third-party models may bill under Marketplace names.
     service_names: list[str] = Field(default_factory=lambda: ["Amazon Bedrock"], min_length=1)
     actual_thresholds_percent: list[float] = Field(default_factory=lambda: [50.0, 80.0, 100.0])
-    forecasted_threshold_percent: float | None = Field(default=100.0, gt=0, le=1000)
+    # FORECASTED goes on the monthly budget only: AWS Budgets does not forecast daily budgets.
+    forecasted_threshold_percent: float | None = Field(default=100.0, ge=MIN_BUDGET_PERCENT, le=1000)
     # Direct email subscribers of each budget notification (the SNS topic is always one).
     emails: list[str] = Field(default_factory=list, max_length=10)
 
     @field_validator("actual_thresholds_percent")
     @classmethod
     def _percentages(cls, value: list[float]) -> list[float]:
-        if any(not 0 < v <= 1000 for v in value):
-            raise ValueError("each percentage must be within 0-1000 (exclusive of 0)")
+        for v in value:
+            if not MIN_BUDGET_PERCENT <= v <= 1000:
+                raise as_config_error(
+                    PlatformValidationError("", v, f"is not within {MIN_BUDGET_PERCENT:g}-1000 (a budget threshold in percent)")
+                )
         if len(set(value)) != len(value):
             raise ValueError("a percentage appears more than once")
         if len(value) > 4:
@@ -223,14 +261,65 @@ class AnomalyDetectionConfig(ConfigModel):
     @field_validator("threshold_expression")
     @classmethod
     def _expression(cls, value: dict[str, Any]) -> dict[str, Any]:
-        allowed = {"And", "Or", "Not", "Dimensions"}
-        if not value or not set(value) <= allowed:
-            raise ValueError(f"a Cost Explorer expression needs one of: {', '.join(sorted(allowed))}")
+        try:
+            check_threshold_expression(value)
+        except PlatformValidationError as error:
+            raise as_config_error(error) from None
         return value
 
     @property
     def threshold_expression_json(self) -> str:
         return json.dumps(self.threshold_expression, separators=(",", ":"), sort_keys=True)
+
+
+def check_threshold_expression(expression: Any, field: str = "") -> None:
+    """A Cost Anomaly Detection threshold expression: And/Or (lists), Not, or Dimensions on the impact.
+
+    ``Dimensions.Key`` must be one of :data:`ANOMALY_THRESHOLD_KEYS`, ``MatchOptions``
+    ``["GREATER_THAN_OR_EQUAL"]`` and ``Values`` one number (as a string), as Cost Anomaly
+    Detection accepts them; anything else would only fail at deploy time.
+    """
+    if not isinstance(expression, dict) or len(expression) != 1 or next(iter(expression)) not in _EXPRESSION_KEYS:
+        shown = sorted(expression) if isinstance(expression, dict) else expression
+        raise PlatformValidationError(
+            field, shown, f"is not an expression: use exactly one of {', '.join(_EXPRESSION_KEYS)}"
+        )
+    ((key, inner),) = expression.items()
+    path = f"{field}.{key}" if field else key
+    if key in ("And", "Or"):
+        if not isinstance(inner, list):
+            raise PlatformValidationError(path, inner, f"must be a list of at least 2 expressions ({key} joins them)")
+        if len(inner) < 2:
+            raise PlatformValidationError(
+                path, len(inner), f"expression(s) is too few: {key} takes a list of at least 2 expressions"
+            )
+        for index, item in enumerate(inner):
+            check_threshold_expression(item, f"{path}[{index}]")
+    elif key == "Not":
+        check_threshold_expression(inner, path)
+    else:
+        if not isinstance(inner, dict):
+            raise PlatformValidationError(path, inner, "must be a mapping with Key, MatchOptions and Values")
+        if inner.get("Key") not in ANOMALY_THRESHOLD_KEYS:
+            raise PlatformValidationError(f"{path}.Key", inner.get("Key"), f"is not one of {', '.join(ANOMALY_THRESHOLD_KEYS)}")
+        options = inner.get("MatchOptions")
+        if not isinstance(options, list) or not options or not set(options) <= set(ANOMALY_MATCH_OPTIONS):
+            raise PlatformValidationError(f"{path}.MatchOptions", options, f"must be {list(ANOMALY_MATCH_OPTIONS)}")
+        values = inner.get("Values")
+        if not isinstance(values, list) or len(values) != 1 or not _is_number_text(values[0]):
+            raise PlatformValidationError(f"{path}.Values", values, 'must be one number as a string, e.g. ["100"]')
+        extra = set(inner) - {"Key", "MatchOptions", "Values"}
+        if extra:
+            raise PlatformValidationError(path, sorted(extra), "are not allowed (use Key, MatchOptions and Values)")
+
+
+def _is_number_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return float(value) >= 0
+    except ValueError:
+        return False
 
 
 class DashboardConfig(ConfigModel):

@@ -27,6 +27,7 @@ import urllib.request
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 LOGGER = logging.getLogger()
@@ -40,12 +41,19 @@ PUT_BACKOFF_SECONDS = 5.0
 _SLEEP = time.sleep
 
 
+# Bounded network waits, so one hung call cannot outlast the deadline below: the function
+# must always answer CloudFormation before it times out (or the stack waits for an hour).
+CLIENT_CONFIG = Config(connect_timeout=10, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"})
+# Time kept back from the Lambda timeout to answer CloudFormation.
+RESPONSE_RESERVE_SECONDS = 30.0
+
+
 def bedrock_client() -> Any:
-    return boto3.client("bedrock")
+    return boto3.client("bedrock", config=CLIENT_CONFIG)
 
 
 def ssm_client() -> Any:
-    return boto3.client("ssm")
+    return boto3.client("ssm", config=CLIENT_CONFIG)
 
 
 # --- the logging setting -------------------------------------------------------------------
@@ -157,15 +165,23 @@ def on_update(
 
 
 def on_delete(props: dict[str, Any], bedrock: Any, ssm: Any, deadline: float | None = None) -> str:
-    """What was done: ``restored``, ``deleted``, ``deleted-previous-invalid``, ``left-foreign``, ``already-off``."""
-    ours = json.loads(props["LoggingConfig"])
-    state_name = props["StateParameterName"]
+    """What was done: ``restored``, ``deleted``, ``deleted-previous-invalid``, ``left-foreign``, ``already-off``.
+
+    Properties a failed Create could not use (the rollback sends them back on Delete) must not
+    fail the rollback: without a readable ``LoggingConfig`` nothing of ours can be active, so
+    whatever is active is left alone.
+    """
+    ours = _parse_config(props.get("LoggingConfig"))
+    state_name = props.get("StateParameterName")
+    if not state_name:
+        LOGGER.warning("no StateParameterName: nothing was saved, nothing to restore")
+        return "already-off" if get_active_config(bedrock) is None else "left-foreign"
     saved = load_state(ssm, state_name)
     previous = saved.get("previous") if saved else None
     active = get_active_config(bedrock)
     if active is None:
         outcome = "already-off"
-    elif destinations(active) != destinations(ours):
+    elif ours is None or destinations(active) != destinations(ours):
         LOGGER.info("logging was reconfigured by someone else since; leaving it as it is")
         outcome = "left-foreign"
     elif previous:
@@ -189,6 +205,14 @@ def on_delete(props: dict[str, Any], bedrock: Any, ssm: Any, deadline: float | N
     delete_state(ssm, state_name)
     LOGGER.info("delete outcome: %s", outcome)
     return outcome
+
+
+def _parse_config(value: Any) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 # --- the CloudFormation protocol -----------------------------------------------------------
@@ -219,7 +243,7 @@ def handler(event: dict[str, Any], context: Any) -> None:
     physical_id = event.get("PhysicalResourceId") or props.get("StateParameterName") or event.get("LogicalResourceId", "logging")
     deadline = None
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-        deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000.0 - 30.0
+        deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000.0 - RESPONSE_RESERVE_SECONDS
     LOGGER.info("%s %s", request, physical_id)
     try:
         bedrock, ssm = bedrock_client(), ssm_client()
