@@ -18,7 +18,9 @@ def _jsii_message(error: BaseException) -> str:
         if re.match(r"\s+at ", line) or line.startswith("Error: ") and lines:
             break
         lines.append(line)
-    return "\n".join(lines).removeprefix("Error: ").strip()
+    message = "\n".join(lines).removeprefix("Error: ").strip()
+    # aws-cdk-lib prefixes an error code ("ValidationFailedWithErrors: ..."): keep the sentence.
+    return re.sub(r"^[A-Za-z]+: (?=Validation failed)", "", message)
 
 
 def run_reporting_errors(main: Callable[[], None]) -> int:
