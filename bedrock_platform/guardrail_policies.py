@@ -117,12 +117,7 @@ class PiiEntity:
 
     def render(self) -> bedrock.CfnGuardrail.PiiEntityConfigProperty:
         return bedrock.CfnGuardrail.PiiEntityConfigProperty(
-            type=self.type,
-            action=_strictest(self.input_action, self.output_action),
-            input_action=self.input_action,
-            output_action=self.output_action,
-            input_enabled=self.input_action != "NONE",
-            output_enabled=self.output_action != "NONE",
+            type=self.type, **_directional_actions(self.input_action, self.output_action)
         )
 
 
@@ -150,11 +145,7 @@ class RegexFilter:
             name=self.name,
             pattern=self.pattern,
             description=self.description,
-            action=_strictest(self.input_action, self.output_action),
-            input_action=self.input_action,
-            output_action=self.output_action,
-            input_enabled=self.input_action != "NONE",
-            output_enabled=self.output_action != "NONE",
+            **_directional_actions(self.input_action, self.output_action),
         )
 
 
@@ -206,6 +197,17 @@ def _at_least_one_action(input_action: str, output_action: str) -> None:
         raise PlatformValidationError(
             "output_action", output_action, "leaves the entity unchecked: set BLOCK or ANONYMIZE on input or output"
         )
+
+
+def _directional_actions(input_action: str, output_action: str) -> dict[str, Any]:
+    """The action fields PII entities and regexes share: explicit per direction, plus the legacy one."""
+    return {
+        "action": _strictest(input_action, output_action),
+        "input_action": input_action,
+        "output_action": output_action,
+        "input_enabled": input_action != "NONE",
+        "output_enabled": output_action != "NONE",
+    }
 
 
 def _strictest(*actions: str) -> str:

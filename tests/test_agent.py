@@ -16,6 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Annotations, Match, Template
 from nag_helpers import add_nag_packs, nag_findings
+from template_helpers import only
 
 from bedrock_platform.action_group import ActionFunction, ActionGroup, FunctionParameter
 from bedrock_platform.agent import Agent, AgentAlias, SessionSummaryMemory
@@ -94,12 +95,6 @@ def build(mutate=None, *, model: str = PROFILE, instruction: str = INSTRUCTION, 
     if not validate:
         return stack, agent, None
     return stack, agent, Template.from_stack(stack)
-
-
-def only(template: Template, resource_type: str) -> tuple[str, dict]:
-    resources = template.find_resources(resource_type)
-    assert len(resources) == 1, resources
-    return next(iter(resources.items()))
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Match, Template
 from nag_helpers import add_nag_packs, nag_findings
+from template_helpers import only
 
 from bedrock_platform.guardrail import Guardrail
 from bedrock_platform.guardrail_policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
@@ -58,12 +59,6 @@ def build(mutate=None, *, tags: bool = False, nag: bool = False):
         add_nag_packs(app)
         return stack, guardrail, app.synth()
     return stack, guardrail, Template.from_stack(stack)
-
-
-def only(template: Template, resource_type: str) -> tuple[str, dict]:
-    resources = template.find_resources(resource_type)
-    assert len(resources) == 1, resources
-    return next(iter(resources.items()))
 
 
 @pytest.fixture(scope="module")
