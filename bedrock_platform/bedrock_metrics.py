@@ -2,7 +2,10 @@
 
 * ``AWS/Bedrock`` (documented dimension: ``ModelId``, on every runtime metric):
   Invocations, InvocationLatency, InvocationClientErrors, InvocationServerErrors,
-  InvocationThrottles, InputTokenCount, OutputTokenCount. Alarms across all models
+  InvocationThrottles, InputTokenCount, OutputTokenCount, and since 2026-03
+  ``TimeToFirstToken`` (ms, streaming APIs only) and ``EstimatedTPMQuotaUsage`` (tokens
+  counted against the tokens-per-minute quota, burndown multipliers included). For calls
+  through an inference profile ``ModelId`` is the profile id. Alarms across all models
   aggregate the per-model series with a Metrics Insights query
   (``SELECT SUM(...) FROM SCHEMA("AWS/Bedrock", ModelId)``), so they cover every model,
   configured or not, without relying on an undocumented dimensionless series. The model
@@ -30,6 +33,7 @@ from bedrock_platform.monitoring_targets import MonitoredAgent, MonitoredGuardra
 BEDROCK_NAMESPACE = "AWS/Bedrock"
 AGENTS_NAMESPACE = "AWS/Bedrock/Agents"
 GUARDRAILS_NAMESPACE = "AWS/Bedrock/Guardrails"
+ONE_MINUTE = Duration.minutes(1)
 FIVE_MINUTES = Duration.minutes(5)
 ONE_HOUR = Duration.hours(1)
 LOG_DELIVERY_FAILURE_METRICS = (
@@ -111,6 +115,20 @@ def model_metric(
         statistic=statistic,
         period=period,
         label=label,
+    )
+
+
+def quota_usage_percent(model_id: str, tokens_per_minute_quota: int) -> cloudwatch.MathExpression:
+    """``EstimatedTPMQuotaUsage`` of one model in each minute as a percentage of its TPM quota.
+
+    The metric is emitted per successful request; its sum over one minute is what the
+    minute's requests count against the tokens-per-minute quota.
+    """
+    return cloudwatch.MathExpression(
+        expression=f"100 * FILL(usage, 0) / {tokens_per_minute_quota}",
+        using_metrics={"usage": model_metric("EstimatedTPMQuotaUsage", model_id, period=ONE_MINUTE)},
+        period=ONE_MINUTE,
+        label=f"{model_id} TPM quota used (%)",
     )
 
 

@@ -5,6 +5,10 @@ Every alarm notifies the one alert topic, takes its threshold from ``observabili
 breaching: no traffic is not an incident. Metrics come from :mod:`token_metering` and
 :mod:`bedrock_metrics`, the same definitions the dashboard graphs.
 
+Per-model token and spend alarms read the per-model series of :mod:`token_metering`, which
+count a model's calls whatever form of its id the invocation log records (id, foundation-model
+or inference-profile ARN, listed application-inference-profile ARNs).
+
 Per-caller alarms need a concrete ``CallerArn`` dimension value, so they exist for the
 callers listed in ``observability.alarms.callers``; every caller (listed or not) is still
 metered and graphed on the dashboard.
@@ -36,7 +40,8 @@ class PlatformAlarms(Construct):
     """All platform alarms, each wired to ``topic``. ``alarms`` maps a stable key to each alarm.
 
     Keys: ``model-tokens-hourly:<model>``, ``model-tokens-daily:<model>``,
-    ``model-throttles:<model>``, ``model-server-errors:<model>``, ``throttles``,
+    ``model-throttles:<model>``, ``model-server-errors:<model>``,
+    ``model-tpm-quota:<model>`` (models with ``tokens_per_minute_quota``), ``throttles``,
     ``server-errors``, ``caller-tokens-hourly:<caller name>``, ``log-delivery-failures``,
     ``agent-latency:<agent>``, ``agent-errors:<agent>``, ``agent-throttles:<agent>``,
     ``guardrail-interventions:<guardrail>``, ``daily-estimated-spend``.
@@ -94,6 +99,18 @@ class PlatformAlarms(Construct):
                 limits.server_errors_per_5_minutes,
                 f"Bedrock server errors for {model_id} (AWS/Bedrock InvocationServerErrors) in 5 minutes.",
             )
+            if model.tokens_per_minute_quota is not None:
+                self._add(
+                    f"model-tpm-quota:{model_id}",
+                    bm.quota_usage_percent(model_id, model.tokens_per_minute_quota),
+                    limits.tpm_quota_usage_percent,
+                    f"{model_id} used at least the threshold percentage of its tokens-per-minute quota "
+                    f"({model.tokens_per_minute_quota:,} TPM as configured; AWS/Bedrock EstimatedTPMQuotaUsage) "
+                    "in 2 of 3 minutes: throttling is near. Check the quota in Service Quotas (the configured "
+                    "value is not read from AWS) and request an increase, or set maxTokens on requests.",
+                    evaluation_periods=3,
+                    datapoints_to_alarm=2,
+                )
         # AWS/Bedrock publishes its runtime metrics per ModelId: sum every model's series
         # (configured or not) with a Metrics Insights query rather than watch a dimensionless one.
         self._add(

@@ -1,10 +1,13 @@
 """The platform's CloudWatch dashboard, built from the same metric definitions as the alarms.
 
 Rows: links (budgets, anomaly detection, invocation logs) and alarm status; tokens by
-model; tokens by caller; estimated spend; invocations, latency (p50/p99), throttles and
-errors; agents; guardrails; log delivery health. Token graphs use SEARCH over the
-platform namespace, so every model and caller appears without being configured. A widget
-showing an alarm's Metrics Insights query holds only that query (one per widget).
+model id as logged; tokens by caller; tokens of each configured model; estimated spend;
+invocations, latency (p50/p99), time to first token (p50/p90), throttles and errors; per
+configured model the same plus tokens and TPM quota usage; agents; guardrails; log delivery
+health. The as-logged and caller graphs use SEARCH over the platform namespace, so every
+model id form and caller appears without being configured; per-model graphs read the same
+per-model series as the alarms. A widget showing an alarm's Metrics Insights query holds
+only that query (one per widget).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ WIDTH = 24
 HALF = 12
 THIRD = 8
 QUARTER = 6
+SIXTH = 4
 HEIGHT = 6
 ONE_HOUR = Duration.hours(1)
 ONE_DAY = Duration.days(1)
@@ -84,7 +88,7 @@ class PlatformDashboard(Construct):
             header.append(cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(alarms), width=HALF, height=HEIGHT))
         self.dashboard.add_widgets(*header)
 
-        for split, title in ((BY_MODEL, "model"), (BY_CALLER, "caller (identity.arn)")):
+        for split, title in ((BY_MODEL, "modelId as logged"), (BY_CALLER, "caller (identity.arn)")):
             self.dashboard.add_widgets(
                 _graph(f"Input tokens by {title}", [metrics.search("input", split)], THIRD),
                 _graph(f"Output tokens by {title}", [metrics.search("output", split)], THIRD),
@@ -110,6 +114,16 @@ class PlatformDashboard(Construct):
         if models:
             self.dashboard.add_widgets(
                 _graph(
+                    "Tokens per hour by configured model (every form of its id)",
+                    [
+                        metrics.total_tokens(model_id=m.model_id, period=ONE_HOUR, label=m.model_id, id_prefix=f"h{i}")
+                        for i, m in enumerate(models)
+                    ],
+                    WIDTH,
+                )
+            )
+            self.dashboard.add_widgets(
+                _graph(
                     "Estimated spend per day by model (USD)",
                     [metrics.model_spend(m, period=ONE_DAY, index=i) for i, m in enumerate(models)],
                     HALF,
@@ -127,16 +141,21 @@ class PlatformDashboard(Construct):
         # Across all models: per-model SEARCH lines (percentiles need per-series statistics) and
         # the alarms' own Metrics Insights sums (one query per widget).
         self.dashboard.add_widgets(
-            _graph("Invocations (all models)", [bm.all_models("Invocations", label="Invocations")], QUARTER),
+            _graph("Invocations (all models)", [bm.all_models("Invocations", label="Invocations")], SIXTH),
             _graph(
                 "Invocation latency by model",
                 [bm.search_models("InvocationLatency", statistic="p50"), bm.search_models("InvocationLatency", statistic="p99")],
                 QUARTER,
             ),
-            _graph("Throttles (all models)", [bm.all_models("InvocationThrottles", label="Throttles (all models)")], QUARTER),
+            _graph(
+                "Time to first token by model (streaming)",
+                [bm.search_models("TimeToFirstToken", statistic="p50"), bm.search_models("TimeToFirstToken", statistic="p90")],
+                QUARTER,
+            ),
+            _graph("Throttles (all models)", [bm.all_models("InvocationThrottles", label="Throttles (all models)")], SIXTH),
             _graph(
                 "Server errors (all models)", [bm.all_models("InvocationServerErrors", label="Server errors (all models)")],
-                QUARTER,
+                SIXTH,
             ),
         )
         self.dashboard.add_widgets(
@@ -152,15 +171,23 @@ class PlatformDashboard(Construct):
         )
         for model in models:
             model_id = model.model_id
-            self.dashboard.add_widgets(
-                _graph(f"{model_id}: invocations", [bm.model_metric("Invocations", model_id)], QUARTER),
+            row = [
+                _graph(f"{model_id}: invocations", [bm.model_metric("Invocations", model_id)], SIXTH),
                 _graph(
                     f"{model_id}: latency",
                     [
                         bm.model_metric("InvocationLatency", model_id, statistic="p50", label="p50"),
                         bm.model_metric("InvocationLatency", model_id, statistic="p99", label="p99"),
                     ],
-                    QUARTER,
+                    SIXTH,
+                ),
+                _graph(
+                    f"{model_id}: time to first token",
+                    [
+                        bm.model_metric("TimeToFirstToken", model_id, statistic="p50", label="p50"),
+                        bm.model_metric("TimeToFirstToken", model_id, statistic="p90", label="p90"),
+                    ],
+                    SIXTH,
                 ),
                 _graph(
                     f"{model_id}: throttles and server errors",
@@ -168,7 +195,7 @@ class PlatformDashboard(Construct):
                         bm.model_metric("InvocationThrottles", model_id),
                         bm.model_metric("InvocationServerErrors", model_id),
                     ],
-                    QUARTER,
+                    SIXTH,
                 ),
                 _graph(
                     f"{model_id}: tokens per hour and per day",
@@ -176,9 +203,18 @@ class PlatformDashboard(Construct):
                         metrics.total_tokens(model_id=model_id, period=ONE_HOUR, label="per hour"),
                         metrics.total_tokens(model_id=model_id, period=ONE_DAY, label="per day", id_prefix="d"),
                     ],
-                    QUARTER,
+                    SIXTH,
                 ),
-            )
+            ]
+            if model.tokens_per_minute_quota is not None:
+                row.append(
+                    _graph(
+                        f"{model_id}: TPM quota used (%)",
+                        [bm.quota_usage_percent(model_id, model.tokens_per_minute_quota)],
+                        SIXTH,
+                    )
+                )
+            self.dashboard.add_widgets(*row)
 
         for agent in agents:
             self.dashboard.add_widgets(

@@ -65,7 +65,9 @@ class ObservabilityStack(Stack):
         self.metrics = TokenMetrics(obs.metering.namespace)
         self.metering: TokenMetering | None = None
         if obs.metering.enabled and log_group is not None:
-            self.metering = TokenMetering(self, "TokenMetering", log_group=log_group, namespace=obs.metering.namespace)
+            self.metering = TokenMetering(
+                self, "TokenMetering", log_group=log_group, namespace=obs.metering.namespace, models=obs.models
+            )
 
         self.alarms: PlatformAlarms | None = None
         if obs.alarms.enabled:

@@ -12,6 +12,9 @@ REGION = "eu-west-1"
 HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"
 SONNET = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"
 CALLER_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/support-bot/support-fn"
+# An application inference profile (opaque id) that the config lists under HAIKU.
+HAIKU_APP_PROFILE_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:application-inference-profile/a1b2c3d4e5f6"
+SONNET_TPM_QUOTA = 400000
 AGENT_ALIAS_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:agent-alias/AGENT12345/ALIAS12345"
 GUARDRAIL_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:guardrail/gr12345"
 
@@ -27,8 +30,10 @@ RICH_CONFIG: dict[str, Any] = {
                 "output_price_per_1k_tokens": 0.004,
                 "cache_read_price_per_1k_tokens": 0.00008,
                 "tokens_per_hour_threshold": 500000,
+                "application_inference_profile_arns": [HAIKU_APP_PROFILE_ARN],
             },
-            {"model_id": SONNET, "input_price_per_1k_tokens": 0.003, "output_price_per_1k_tokens": 0.015},
+            {"model_id": SONNET, "input_price_per_1k_tokens": 0.003, "output_price_per_1k_tokens": 0.015,
+             "tokens_per_minute_quota": SONNET_TPM_QUOTA},
         ],
         "alarms": {
             "emails": ["ops@example.com"],

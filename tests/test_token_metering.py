@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from observability_support import HAIKU, SONNET, logical_id_like, observability_app, resources
+from observability_support import (
+    ACCOUNT,
+    HAIKU,
+    HAIKU_APP_PROFILE_ARN,
+    REGION,
+    SONNET,
+    logical_id_like,
+    observability_app,
+    resources,
+)
 
 from bedrock_platform.config.observability import ModelPricing
 from bedrock_platform.token_metering import TOKEN_KINDS, TokenMetrics, filter_pattern
@@ -55,9 +64,15 @@ FAILED_RECORD = {
 OTHER_RECORD = {"schemaType": "SomethingElse", "input": {"inputTokenCount": 5}, "modelId": HAIKU}
 
 
-# --- a tiny evaluator of the CloudWatch Logs JSON filter-pattern subset the filters use ----
+# --- an evaluator of the CloudWatch Logs JSON filter-pattern subset the filters use -------
+# Source: CloudWatch Logs "Filter pattern syntax" (awsdocs/amazon-cloudwatch-logs-user-guide,
+# doc_source/FilterAndPatternSyntax.md, "Matching Terms in JSON Log Events"): `{ SELECTOR
+# EQUALITY_OPERATOR STRING }`; "You can use the asterisk '*' wildcard character to match any
+# text at, before, or after a search term. For example, *Event will match PutEvent";
+# compound conditions with && and ||, parentheses, precedence () > && > ||; numeric
+# comparisons only match numeric fields. The same semantics TestMetricFilter applies.
 
-_TERM = re.compile(r'\(\s*(\$(?:\.[A-Za-z0-9_]+)+)\s*(=|!=|>=|<=|>|<)\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)\s*\)')
+_TOKEN = re.compile(r'\s*(\(|\)|&&|\|\||\$(?:\.[A-Za-z0-9_]+)+|>=|<=|!=|=|>|<|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)')
 
 
 def _lookup(record, path):
@@ -69,32 +84,69 @@ def _lookup(record, path):
     return value
 
 
+def _tokens(body):
+    tokens, position = [], 0
+    while position < len(body.rstrip()):
+        found = _TOKEN.match(body, position)
+        assert found, f"unsupported syntax at {body[position:]!r}"
+        tokens.append(found.group(1))
+        position = found.end()
+    return tokens
+
+
+def _compare(value, op, literal):
+    if literal.startswith('"'):
+        if not isinstance(value, str) or op not in ("=", "!="):
+            return False
+        glob = re.escape(literal[1:-1]).replace(r"\*", ".*")
+        equal = re.fullmatch(glob, value) is not None
+        return equal if op == "=" else not equal
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False  # numeric comparisons match only numeric fields
+    number = float(literal)
+    return {">=": value >= number, "<=": value <= number, ">": value > number, "<": value < number,
+            "=": value == number, "!=": value != number}[op]
+
+
 def matches(pattern: str, record: dict) -> bool:
     body = pattern.strip()
     assert body.startswith("{") and body.endswith("}"), pattern
-    terms = [t.strip() for t in body[1:-1].split("&&")]
-    for term in terms:
-        found = _TERM.fullmatch(term)
-        assert found, f"unsupported term {term!r}"
-        path, op, literal = found.groups()
-        value = _lookup(record, path)
-        if literal.startswith('"'):
-            if not isinstance(value, str):
-                return False
-            ok = {"=": value == literal[1:-1], "!=": value != literal[1:-1]}[op]
-        else:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return False  # numeric comparisons match only numeric fields
-            number = float(literal)
-            ok = {">=": value >= number, "<=": value <= number, ">": value > number, "<": value < number,
-                  "=": value == number, "!=": value != number}[op]
-        if not ok:
-            return False
-    return True
+    tokens = _tokens(body[1:-1])
+
+    def parse_or(i):
+        value, i = parse_and(i)
+        while i < len(tokens) and tokens[i] == "||":
+            right, i = parse_and(i + 1)
+            value = value or right
+        return value, i
+
+    def parse_and(i):
+        value, i = parse_term(i)
+        while i < len(tokens) and tokens[i] == "&&":
+            right, i = parse_term(i + 1)
+            value = value and right
+        return value, i
+
+    def parse_term(i):
+        if tokens[i] == "(":
+            value, i = parse_or(i + 1)
+            assert tokens[i] == ")", tokens[i:]
+            return value, i + 1
+        path, op, literal = tokens[i:i + 3]
+        assert path.startswith("$.") and op in ("=", "!=", ">=", "<=", ">", "<"), tokens[i:i + 3]
+        return _compare(_lookup(record, path), op, literal), i + 3
+
+    value, end = parse_or(0)
+    assert end == len(tokens), tokens[end:]
+    return value
 
 
 def publish(metric_filter: dict, record: dict):
-    """What CloudWatch would publish for ``record``: (metric, dimensions, value), or None."""
+    """What CloudWatch would publish for ``record``: (metric, dimensions, value), or None.
+
+    A dimension value is "the log event field that will contain the value for this
+    dimension" (AWS::Logs::MetricFilter Dimension, cfn-lint schema): taken from the record as-is.
+    """
     if not matches(metric_filter["FilterPattern"], record):
         return None
     (transformation,) = metric_filter["MetricTransformations"]
@@ -102,50 +154,90 @@ def publish(metric_filter: dict, record: dict):
     return transformation["MetricName"], dimensions, _lookup(record, transformation["MetricValue"])
 
 
+def test_the_evaluator_follows_the_documented_examples():
+    # Examples from the CloudWatch Logs filter pattern documentation.
+    event = {"eventType": "UpdateTrail", "sourceIPAddress": "111.111.111.111", "user": {"id": 1}}
+    assert matches('{ $.eventType = "UpdateTrail" }', event)
+    assert matches("{ $.sourceIPAddress != 123.123.* }".replace("123.123.*", '"123.123.*"'), event)
+    assert matches('{ $.eventType = "*Trail" }', event) and not matches('{ $.eventType = "*Event" }', event)
+    assert matches('{ ($.user.id = 2 && $.eventType = "x") || $.eventType = "UpdateTrail" }', event)
+    assert not matches('{ ($.user.id = 1 || $.eventType = "x") && $.eventType = "nomatch" }', event)
+
+
 # --- the filters in the synthesized template ----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def filters():
-    template = observability_app().observability
+def _filters(template):
     found = {}
     for props in (r["Properties"] for r in resources(template, "AWS::Logs::MetricFilter").values()):
         (transformation,) = props["MetricTransformations"]
-        (dimension,) = transformation["Dimensions"]
-        found[(transformation["MetricName"], dimension["Key"])] = {
+        dimensions = {d["Key"]: d["Value"] for d in transformation.get("Dimensions", [])}
+        key = (transformation["MetricName"], next(iter(dimensions), None))
+        assert key not in found, key
+        found[key] = {
             "FilterPattern": props["FilterPattern"],
             "LogGroupName": props["LogGroupName"],
-            "MetricTransformations": [{**transformation, "Dimensions": {dimension["Key"]: dimension["Value"]}}],
+            "MetricTransformations": [{**transformation, "Dimensions": dimensions}],
         }
     return found
 
 
-def test_eight_filters_per_model_and_per_caller(filters):
+@pytest.fixture(scope="module")
+def filters():
+    return _filters(observability_app().observability)
+
+
+KIND_METRICS = ("InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount")
+VALUES = {
+    "InputTokenCount": "$.input.inputTokenCount",
+    "OutputTokenCount": "$.output.outputTokenCount",
+    "CacheReadInputTokenCount": "$.input.cacheReadInputTokenCount",
+    "CacheWriteInputTokenCount": "$.input.cacheWriteInputTokenCount",
+}
+HAIKU_KEY = "anthropic.claude-3-5-haiku-20241022-v1_0"
+SONNET_KEY = "us.anthropic.claude-3-7-sonnet-20250219-v1_0"
+
+
+def test_filters_as_logged_per_caller_and_per_configured_model(filters):
     assert set(filters) == {
-        (metric, dimension)
-        for metric in ("InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount")
-        for dimension in ("ModelId", "CallerArn")
+        *((metric, dimension) for metric in KIND_METRICS for dimension in ("ModelId", "CallerArn")),
+        *((f"{metric}/{key}", None) for metric in KIND_METRICS for key in (HAIKU_KEY, SONNET_KEY)),
     }
 
 
 def test_exact_patterns_values_and_dimensions(filters):
     log_group = logical_id_like(observability_app().observability, "AWS::Logs::LogGroup", "InvocationLoggingLogGroup")
-    expected_values = {
-        "InputTokenCount": "$.input.inputTokenCount",
-        "OutputTokenCount": "$.output.outputTokenCount",
-        "CacheReadInputTokenCount": "$.input.cacheReadInputTokenCount",
-        "CacheWriteInputTokenCount": "$.input.cacheWriteInputTokenCount",
-    }
     for (metric, dimension), metric_filter in filters.items():
-        value = expected_values[metric]
-        assert metric_filter["FilterPattern"] == f'{{ ($.schemaType = "ModelInvocationLog") && ({value} >= 0) }}'
+        kind = metric.split("/")[0]
+        value = VALUES[kind]
         (transformation,) = metric_filter["MetricTransformations"]
         assert transformation["MetricNamespace"] == "AcmeBedrock"  # from config
         assert transformation["MetricValue"] == value
         assert transformation["Unit"] == "Count"
         assert "DefaultValue" not in transformation  # not allowed with dimensions
-        assert transformation["Dimensions"] == {dimension: {"ModelId": "$.modelId", "CallerArn": "$.identity.arn"}[dimension]}
         assert metric_filter["LogGroupName"] == {"Ref": log_group}
+        if dimension is None:
+            continue
+        assert metric_filter["FilterPattern"] == f'{{ ($.schemaType = "ModelInvocationLog") && ({value} >= 0) }}'
+        assert transformation["Dimensions"] == {dimension: {"ModelId": "$.modelId", "CallerArn": "$.identity.arn"}[dimension]}
+
+
+def test_exact_per_model_patterns(filters):
+    # One filter per configured model and token kind; the pattern names every form of the id.
+    haiku = filters[(f"InputTokenCount/{HAIKU_KEY}", None)]
+    assert haiku["FilterPattern"] == (
+        '{ ($.schemaType = "ModelInvocationLog") && ($.input.inputTokenCount >= 0) && '
+        f'($.modelId = "{HAIKU}" || $.modelId = "*/{HAIKU}" || $.modelId = "{HAIKU_APP_PROFILE_ARN}") }}'
+    )
+    assert haiku["MetricTransformations"][0]["Dimensions"] == {}  # a fixed series per model
+    sonnet = filters[(f"CacheWriteInputTokenCount/{SONNET_KEY}", None)]
+    assert sonnet["FilterPattern"] == (
+        '{ ($.schemaType = "ModelInvocationLog") && ($.input.cacheWriteInputTokenCount >= 0) && '
+        f'($.modelId = "{SONNET}" || $.modelId = "*/{SONNET}") }}'
+    )
+    for metric_filter in filters.values():
+        assert len(metric_filter["FilterPattern"]) <= 1024  # PutMetricFilter filterPattern max (botocore)
+        assert re.fullmatch(r"((?![:*$])[\x00-\x7F]){1,255}", metric_filter["MetricTransformations"][0]["MetricName"])
 
 
 def test_record_with_cache_publishes_every_kind_per_model_and_caller(filters):
@@ -156,19 +248,84 @@ def test_record_with_cache_publishes_every_kind_per_model_and_caller(filters):
     assert published[("OutputTokenCount", "CallerArn")] == ("OutputTokenCount", {"CallerArn": caller}, 310)
     assert published[("CacheReadInputTokenCount", "ModelId")] == ("CacheReadInputTokenCount", {"ModelId": HAIKU}, 800)
     assert published[("CacheWriteInputTokenCount", "ModelId")] == ("CacheWriteInputTokenCount", {"ModelId": HAIKU}, 0)
+    assert published[(f"InputTokenCount/{HAIKU_KEY}", None)] == (f"InputTokenCount/{HAIKU_KEY}", {}, 1200)
+    assert published[(f"InputTokenCount/{SONNET_KEY}", None)] is None
 
 
 def test_record_without_cache_fields_publishes_no_cache_datapoints(filters):
     published = {key: publish(f, RECORD_WITHOUT_CACHE) for key, f in filters.items()}
     assert published[("InputTokenCount", "ModelId")] == ("InputTokenCount", {"ModelId": SONNET}, 4000)
     assert published[("OutputTokenCount", "ModelId")] == ("OutputTokenCount", {"ModelId": SONNET}, 120)
+    assert published[(f"OutputTokenCount/{SONNET_KEY}", None)] == (f"OutputTokenCount/{SONNET_KEY}", {}, 120)
     assert published[("CacheReadInputTokenCount", "ModelId")] is None
     assert published[("CacheWriteInputTokenCount", "CallerArn")] is None
+    assert published[(f"CacheReadInputTokenCount/{SONNET_KEY}", None)] is None
 
 
 def test_failed_and_foreign_records_publish_nothing(filters):
     for record in (FAILED_RECORD, OTHER_RECORD):
         assert all(publish(f, record) is None for f in filters.values())
+
+
+# Every form a record's modelId takes (issue 7 item 2). Real records: a bare id in the
+# ModelInvocationLog example of dheerajoruganty/aws-bedrock-logs-mcp-server (setup.md,
+# "modelId": "amazon.nova-lite-v1:0", ConverseStream); an inference-profile ARN in a recorded
+# InvokeModelWithResponseStream record of 2026-05-11 quoted in a public LiteLLM-on-EKS runbook
+# ("modelId": "arn:aws:bedrock:us-east-1:...:inference-profile/us.anthropic.claude-opus-4-7"), as
+# ../shared/reference/agentcore-facts.md states for profile calls while AWS/Bedrock metrics carry the
+# profile id. Foundation-model ARN format: arn:aws:bedrock:REGION::foundation-model/ID (Bedrock model
+# ARNs, as callers pass them to InvokeModel); application-inference-profile ARN:
+# arn:aws:bedrock:REGION:ACCOUNT:application-inference-profile/ID (opaque id, names no model).
+MODEL_ID_FORMS = [
+    (HAIKU, HAIKU_KEY),  # bare model id
+    (f"arn:aws:bedrock:{REGION}::foundation-model/{HAIKU}", HAIKU_KEY),  # foundation-model ARN
+    (HAIKU_APP_PROFILE_ARN, HAIKU_KEY),  # application inference profile listed under HAIKU
+    (SONNET, SONNET_KEY),  # inference-profile id
+    (f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/{SONNET}", SONNET_KEY),  # inference-profile ARN
+]
+
+
+def _record(model_id: str) -> dict:
+    return {**RECORD_WITHOUT_CACHE, "modelId": model_id}
+
+
+@pytest.mark.parametrize(("model_id", "key"), MODEL_ID_FORMS)
+def test_every_form_of_a_models_id_reaches_its_series(filters, model_id, key):
+    published = {k: publish(f, _record(model_id)) for k, f in filters.items()}
+    per_model = {k[0] for k, v in published.items() if v is not None and k[1] is None}
+    assert per_model == {f"InputTokenCount/{key}", f"OutputTokenCount/{key}"}  # exactly one model, no double count
+    # The as-logged series keeps the raw value (what the dashboard's "as logged" graphs show).
+    assert published[("InputTokenCount", "ModelId")] == ("InputTokenCount", {"ModelId": model_id}, 4000)
+
+
+@pytest.mark.parametrize(
+    "model_id",
+    [
+        f"arn:aws:bedrock:{REGION}:{ACCOUNT}:application-inference-profile/zzz999",  # not listed in config
+        f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",  # another model
+        f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.{HAIKU}",  # a profile of HAIKU, not HAIKU
+        f"eu.{HAIKU}",
+    ],
+)
+def test_other_models_and_unlisted_application_profiles_only_reach_the_as_logged_series(filters, model_id):
+    published = {k: publish(f, _record(model_id)) for k, f in filters.items()}
+    assert [k for k, v in published.items() if v is not None and k[1] is None] == []
+    assert published[("OutputTokenCount", "ModelId")] == ("OutputTokenCount", {"ModelId": model_id}, 120)
+
+
+def test_default_app_meters_its_agents_inference_profile_calls(platform):
+    """The default agent calls a US inference profile; its log records carry the profile ARN.
+    The per-model token alarm and the spend expression must read the series those records reach."""
+    template = platform.raw("Observability")
+    default_model = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    record = _record(f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/{default_model}")
+    published = {(v[0], tuple(v[1].items())) for f in _filters(template).values() if (v := publish(f, record))}
+    alarms = {a["Properties"]["AlarmName"]: a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()}
+    for name in (f"bedrock-platform-model-tokens-hourly:{default_model}", "bedrock-platform-daily-estimated-spend"):
+        read = {(q["MetricStat"]["Metric"]["MetricName"], tuple((d["Name"], d["Value"]) for d in
+                 q["MetricStat"]["Metric"].get("Dimensions", []))) for q in alarms[name]["Metrics"] if "MetricStat" in q}
+        assert ("InputTokenCount/us.anthropic.claude-haiku-4-5-20251001-v1_0", ()) in read & published, name
+        assert ("OutputTokenCount/us.anthropic.claude-haiku-4-5-20251001-v1_0", ()) in read & published, name
 
 
 def test_pattern_function_matches_template():
@@ -204,8 +361,10 @@ def test_estimated_spend_is_tokens_times_price():
         "FILL(m1_output, 0) * 0.004 / 1000"
     )
     stats = {q["id"]: q["metricStat"] for q in rendered if "metricStat" in q}
-    assert stats["m0_cache_read"]["metric"]["metricName"] == "CacheReadInputTokenCount"
-    assert stats["m1_output"]["metric"]["dimensions"] == [{"name": "ModelId", "value": "m-b"}]
+    # The per-model series (every form of the id), named after the model; no dimension.
+    assert stats["m0_cache_read"]["metric"]["metricName"] == "CacheReadInputTokenCount/m-a"
+    assert stats["m1_output"]["metric"]["metricName"] == "OutputTokenCount/m-b"
+    assert "dimensions" not in stats["m1_output"]["metric"]
     assert {s["stat"] for s in stats.values()} == {"Sum"}
     assert {s["period"] for s in stats.values()} == {86400}
     # The same arithmetic in Python: 1M input + 100k output tokens of m-a.

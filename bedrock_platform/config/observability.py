@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bedrock_platform.config.base import ConfigModel, as_config_error
 from bedrock_platform.log_groups import LOG_RETENTION_DAYS
+from bedrock_platform.token_metering import check_metered_models
 from bedrock_platform.validation import PlatformValidationError
 
 # Values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
@@ -124,16 +125,68 @@ class MeteringConfig(ConfigModel):
         return value
 
 
-class ModelPricing(ConfigModel):
-    """One metered model: its id as logged (``modelId``), prices and optional alarm overrides."""
+# A model id or inference-profile id as AWS/Bedrock publishes it in ModelId (not an ARN).
+_MODEL_ID = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}"
+_APPLICATION_PROFILE_ARN = r"arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:application-inference-profile/[a-zA-Z0-9]+"
 
-    model_id: str = Field(min_length=1, max_length=2048)
+
+class ModelPricing(ConfigModel):
+    """One metered model: its canonical id, prices and optional alarm overrides.
+
+    ``model_id`` is the id AWS/Bedrock metrics carry as ``ModelId``: a model id
+    (``anthropic.claude-3-5-haiku-20241022-v1:0``) or an inference-profile id
+    (``us.anthropic.claude-haiku-4-5-20251001-v1:0``), never an ARN. Invocation-log records
+    that name it by ARN (foundation-model or inference-profile ARN) are metered under this id
+    too. Application inference profiles have opaque ARNs that name no model: list the ones
+    that call this model in ``application_inference_profile_arns`` to meter them here;
+    unlisted ones are still metered under their ARN in the as-logged series.
+
+    ``tokens_per_minute_quota`` is the tokens-per-minute quota of this model (or profile) in
+    this account and region, as the Service Quotas console shows it. CloudFormation has no
+    Service Quotas type, so the value is yours to keep current; when set, an alarm fires on
+    AWS/Bedrock ``EstimatedTPMQuotaUsage`` above ``alarms.tpm_quota_usage_percent`` of it.
+    """
+
+    model_id: str = Field(pattern=_MODEL_ID)
     input_price_per_1k_tokens: float = Field(ge=0)
     output_price_per_1k_tokens: float = Field(ge=0)
     cache_read_price_per_1k_tokens: float | None = Field(default=None, ge=0)
     cache_write_price_per_1k_tokens: float | None = Field(default=None, ge=0)
     tokens_per_hour_threshold: int | None = Field(default=None, ge=1)
     tokens_per_day_threshold: int | None = Field(default=None, ge=1)
+    tokens_per_minute_quota: int | None = Field(default=None, ge=1)
+    application_inference_profile_arns: list[str] = Field(default_factory=list)
+
+    @field_validator("model_id", mode="before")
+    @classmethod
+    def _not_an_arn(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("arn:"):
+            raise as_config_error(
+                PlatformValidationError(
+                    "",
+                    value,
+                    "is an ARN: use the model or inference-profile id AWS/Bedrock metrics carry as ModelId "
+                    "(the part after 'foundation-model/' or 'inference-profile/'); records that use the ARN are "
+                    "metered under the id. Application-inference-profile ARNs go in application_inference_profile_arns",
+                )
+            )
+        return value
+
+    @field_validator("application_inference_profile_arns")
+    @classmethod
+    def _profile_arns(cls, value: list[str]) -> list[str]:
+        for index, arn in enumerate(value):
+            if not re.fullmatch(_APPLICATION_PROFILE_ARN, arn):
+                raise as_config_error(
+                    PlatformValidationError(
+                        f"[{index}]", arn,
+                        "is not an application-inference-profile ARN "
+                        "(arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>)",
+                    )
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("an ARN appears more than once")
+        return value
 
     @property
     def priced_token_types(self) -> dict[str, float]:
@@ -195,6 +248,9 @@ class AlarmsConfig(ConfigModel):
     agent_errors_per_5_minutes: int = Field(default=5, ge=1)
     agent_throttles_per_5_minutes: int = Field(default=10, ge=1)
     guardrail_intervention_rate_percent: float = Field(default=25.0, gt=0, le=100)
+    # Per model with a tokens_per_minute_quota: alarm when AWS/Bedrock EstimatedTPMQuotaUsage in a
+    # minute reaches this percentage of the quota (in 2 of 3 minutes), before Bedrock throttles.
+    tpm_quota_usage_percent: float = Field(default=80.0, gt=0, le=100)
     # Estimated spend (USD) in a rolling day above which the spend alarm fires; null disables it.
     daily_estimated_spend: float | None = Field(default=100.0, gt=0)
     emails: list[str] = Field(default_factory=list)
@@ -348,6 +404,13 @@ class ObservabilityConfig(ConfigModel):
         ids = [m.model_id for m in value]
         if len(set(ids)) != len(ids):
             raise ValueError("a model_id appears more than once")
+        arns = [arn for m in value for arn in m.application_inference_profile_arns]
+        if len(set(arns)) != len(arns):
+            raise ValueError("an application inference profile ARN is listed under more than one model")
+        try:
+            check_metered_models(value)
+        except PlatformValidationError as error:
+            raise as_config_error(error) from None
         return value
 
     @model_validator(mode="after")
