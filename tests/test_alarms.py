@@ -9,6 +9,7 @@ from observability_support import (
     GUARDRAIL_ARN,
     HAIKU,
     SONNET,
+    SONNET_TPM_QUOTA,
     logical_id_like,
     observability_app,
     resources,
@@ -70,7 +71,7 @@ def test_the_expected_alarms_exist(alarms):
         f"acme-model-tokens-hourly:{HAIKU}", f"acme-model-tokens-daily:{HAIKU}",
         f"acme-model-throttles:{HAIKU}", f"acme-model-server-errors:{HAIKU}",
         f"acme-model-tokens-hourly:{SONNET}", f"acme-model-tokens-daily:{SONNET}",
-        f"acme-model-throttles:{SONNET}", f"acme-model-server-errors:{SONNET}",
+        f"acme-model-throttles:{SONNET}", f"acme-model-server-errors:{SONNET}", f"acme-model-tpm-quota:{SONNET}",
         "acme-throttles", "acme-server-errors", "acme-caller-tokens-hourly:support-bot",
         "acme-log-delivery-failures", "acme-agent-latency:support", "acme-agent-errors:support",
         "acme-agent-throttles:support", "acme-guardrail-interventions:default", "acme-daily-estimated-spend",
@@ -84,17 +85,54 @@ def test_model_token_rate_hourly(alarms, model, threshold):
     assert alarm["EvaluationPeriods"] == 1
     assert _expression(alarm) == "FILL(t_input, 0) + FILL(t_output, 0) + FILL(t_cache_read, 0) + FILL(t_cache_write, 0)"
     queries = _queries(alarm)
-    assert {q[0] for q in queries.values()} == {"AcmeBedrock"}
-    assert {q[1] for q in queries.values()} == {
-        "InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount",
-    }
-    assert all(q[2] == {"ModelId": model} and q[3] == "Sum" and q[4] == 3600 for q in queries.values())
+    key = model.replace(":", "_")
+    # The per-model series the model's metric filters publish (every form of its id; test_token_metering).
+    assert sorted(queries.values()) == sorted(
+        ("AcmeBedrock", f"{metric}/{key}", {}, "Sum", 3600)
+        for metric in ("InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount")
+    )
 
 
 def test_model_token_rate_daily(alarms):
     alarm = alarms[f"acme-model-tokens-daily:{HAIKU}"]
     assert alarm["Threshold"] == 20_000_000
-    assert all(q[2] == {"ModelId": HAIKU} and q[4] == 86400 for q in _queries(alarm).values())
+    assert {q[1] for q in _queries(alarm).values()} == {
+        f"{metric}/anthropic.claude-3-5-haiku-20241022-v1_0"
+        for metric in ("InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount")
+    }
+    assert all(q[2] == {} and q[4] == 86400 for q in _queries(alarm).values())
+
+
+def test_tpm_quota_usage_alarm(alarms):
+    # AWS/Bedrock EstimatedTPMQuotaUsage (ModelId dimension; since 2026-03, emitted for every
+    # successful request: AWS Machine Learning Blog, 2026-03-12, "Improve operational visibility for
+    # inference workloads on Amazon Bedrock with new CloudWatch metrics for TTFT and Estimated Quota
+    # Consumption"). Summed per minute it is what the minute counts against the tokens-per-minute
+    # quota; the alarm compares it, as a percentage of the configured quota, with 80 (the default).
+    alarm = alarms[f"acme-model-tpm-quota:{SONNET}"]
+    assert _expression(alarm) == f"100 * FILL(usage, 0) / {SONNET_TPM_QUOTA}"
+    assert _queries(alarm) == {"usage": ("AWS/Bedrock", "EstimatedTPMQuotaUsage", {"ModelId": SONNET}, "Sum", 60)}
+    assert alarm["Threshold"] == 80
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (3, 2)
+    assert f"acme-model-tpm-quota:{HAIKU}" not in alarms  # no quota configured for it
+
+
+def test_tpm_quota_threshold_is_configurable():
+    from aws_cdk.assertions import Template
+
+    from bedrock_platform.config.loader import parse_config
+    from stacks.observability_stack import ObservabilityStack
+    from stacks.platform import new_app
+
+    config = parse_config({"observability": {
+        "models": [{"model_id": "amazon.nova-lite-v1:0", "input_price_per_1k_tokens": 0.00006,
+                    "output_price_per_1k_tokens": 0.00024, "tokens_per_minute_quota": 2_000_000}],
+        "alarms": {"tpm_quota_usage_percent": 65}, "dashboard": {"enabled": False}}})
+    template = Template.from_stack(ObservabilityStack(new_app(), "Obs", config=config)).to_json()
+    alarm = next(a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()
+                 if a["Properties"]["AlarmName"] == "bedrock-platform-model-tpm-quota:amazon.nova-lite-v1:0")
+    assert alarm["Threshold"] == 65
+    assert _expression(alarm) == "100 * FILL(usage, 0) / 2000000"
 
 
 def test_per_caller_token_rate(alarms):
@@ -176,7 +214,8 @@ def test_no_alarm_watches_a_dimension_set_bedrock_does_not_publish(alarms):
     documented = {
         "AWS/Bedrock": [{"ModelId"}, set()],  # set(): log delivery metrics ("across all model IDs")
         "AWS/Bedrock/Guardrails": [{"GuardrailArn", "GuardrailVersion"}],
-        "AcmeBedrock": [{"ModelId"}, {"CallerArn"}],
+        # set(): the per-model series (one fixed metric name per configured model)
+        "AcmeBedrock": [{"ModelId"}, {"CallerArn"}, set()],
     }
     for name, alarm in alarms.items():
         stats = [q["MetricStat"]["Metric"] for q in alarm.get("Metrics", []) if "MetricStat" in q]
@@ -186,7 +225,7 @@ def test_no_alarm_watches_a_dimension_set_bedrock_does_not_publish(alarms):
             dims = {d["Name"] for d in metric.get("Dimensions", [])}
             assert metric["Namespace"] in documented, name
             assert dims in documented[metric["Namespace"]], (name, metric["MetricName"], dims)
-            if not dims:
+            if not dims and metric["Namespace"] == "AWS/Bedrock":
                 assert metric["MetricName"].startswith("ModelInvocation"), name
 
 
@@ -211,8 +250,10 @@ def test_daily_estimated_spend(alarms):
         "FILL(m1_output, 0) * 0.015 / 1000"
     )
     queries = _queries(alarm)
-    assert queries["m0_cache_read"] == ("AcmeBedrock", "CacheReadInputTokenCount", {"ModelId": HAIKU}, "Sum", 86400)
-    assert queries["m1_output"] == ("AcmeBedrock", "OutputTokenCount", {"ModelId": SONNET}, "Sum", 86400)
+    assert queries["m0_cache_read"] == (
+        "AcmeBedrock", "CacheReadInputTokenCount/anthropic.claude-3-5-haiku-20241022-v1_0", {}, "Sum", 86400)
+    assert queries["m1_output"] == (
+        "AcmeBedrock", "OutputTokenCount/us.anthropic.claude-3-7-sonnet-20250219-v1_0", {}, "Sum", 86400)
     assert len(queries) <= 10  # CloudWatch's limit for one alarm
 
 

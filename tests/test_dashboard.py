@@ -50,7 +50,9 @@ def _metric_rows(dashboard):
 def test_widget_families_present(dashboard):
     titles = _titles(dashboard)
     for expected in [
-        "Input tokens by model", "Output tokens by model", "Cache tokens by model",
+        "Input tokens by modelId as logged", "Output tokens by modelId as logged", "Cache tokens by modelId as logged",
+        "Tokens per hour by configured model (every form of its id)", "Time to first token by model (streaming)",
+        f"{HAIKU}: time to first token", f"{SONNET}: TPM quota used (%)",
         "Input tokens by caller (identity.arn)", "Output tokens by caller (identity.arn)",
         "Cache tokens by caller (identity.arn)", "Estimated spend per day by model (USD)",
         "Invocations (all models)", "Invocation latency by model", "Throttles (all models)",
@@ -91,6 +93,35 @@ def test_latency_percentiles(dashboard):
     ]
     model = _widget(dashboard, f"{HAIKU}: latency")
     assert sorted(line[-1]["stat"] for line in model["properties"]["metrics"]) == ["p50", "p99"]
+
+
+def test_time_to_first_token_beside_latency(dashboard):
+    # AWS/Bedrock TimeToFirstToken (ms, streaming APIs ConverseStream/InvokeModelWithResponseStream,
+    # ModelId dimension; AWS Machine Learning Blog 2026-03-12, Bedrock "Monitor bedrock-runtime
+    # inference using CloudWatch metrics"). p50 and p90, in the row of the latency graphs.
+    assert _expressions(_widget(dashboard, "Time to first token by model (streaming)")) == [
+        "SEARCH('{AWS/Bedrock,ModelId} MetricName=\"TimeToFirstToken\"', 'p50', 300)",
+        "SEARCH('{AWS/Bedrock,ModelId} MetricName=\"TimeToFirstToken\"', 'p90', 300)",
+    ]
+    titles = _titles(dashboard)
+    assert titles.index("Time to first token by model (streaming)") == titles.index("Invocation latency by model") + 1
+    model = _widget(dashboard, f"{SONNET}: time to first token")["properties"]["metrics"]
+    assert [line[:4] for line in model] == [["AWS/Bedrock", "TimeToFirstToken", "ModelId", SONNET]] * 2
+    assert [line[-1]["stat"] for line in model] == ["p50", "p90"]
+    assert titles.index(f"{SONNET}: time to first token") == titles.index(f"{SONNET}: latency") + 1
+
+
+def test_quota_usage_graph_is_the_alarms_expression(dashboard):
+    widget = _widget(dashboard, f"{SONNET}: TPM quota used (%)")
+    assert _expressions(widget) == ["100 * FILL(usage, 0) / 400000"]
+    assert f"{HAIKU}: TPM quota used (%)" not in _titles(dashboard)
+
+
+def test_configured_model_tokens_read_the_per_model_series(dashboard):
+    rows, _ = _metric_rows(dashboard)
+    for key in ("anthropic.claude-3-5-haiku-20241022-v1_0", "us.anthropic.claude-3-7-sonnet-20250219-v1_0"):
+        for metric in ("InputTokenCount", "OutputTokenCount", "CacheReadInputTokenCount", "CacheWriteInputTokenCount"):
+            assert ("AcmeBedrock", f"{metric}/{key}", ()) in rows
 
 
 def test_metrics_insights_widgets_hold_one_query_each(dashboard):

@@ -172,3 +172,61 @@ def test_anomaly_threshold_expression_accepts_and_or_not():
 def test_unknown_keys_are_errors():
     (problem,) = problems({"alarm": {}})
     assert problem == "observability.alarm: is not a known setting (check the spelling)"
+
+
+# --- model ids, application inference profiles and TPM quotas (issue 7 items 2 and 6) -------
+
+PRICES = {"input_price_per_1k_tokens": 0.001, "output_price_per_1k_tokens": 0.005}
+
+
+def test_model_id_must_be_the_id_not_an_arn():
+    arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    (problem,) = problems({"models": [{"model_id": arn, **PRICES}]})
+    assert problem.startswith("observability.models[0].model_id: 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/...' is an ARN")
+    assert "application_inference_profile_arns" in problem
+
+
+def test_application_inference_profile_arns_are_checked():
+    bad = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    (problem,) = problems({"models": [{"model_id": "amazon.nova-lite-v1:0", **PRICES,
+                                      "application_inference_profile_arns": [bad]}]})
+    assert problem.startswith("observability.models[0].application_inference_profile_arns[0]:")
+    assert "is not an application-inference-profile ARN" in problem
+    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
+    (problem,) = problems({"models": [
+        {"model_id": "amazon.nova-lite-v1:0", **PRICES, "application_inference_profile_arns": [arn]},
+        {"model_id": "amazon.nova-pro-v1:0", **PRICES, "application_inference_profile_arns": [arn]},
+    ], "alarms": {"daily_estimated_spend": None}})
+    assert "listed under more than one model" in problem
+
+
+def test_too_many_models_for_the_filter_quota():
+    # 100 metric filters per log group (PutMetricFilter); 8 shared, 4 per model: at most 23 models.
+    models = [{"model_id": f"amazon.model-{i}-v1:0", **PRICES} for i in range(24)]
+    (problem,) = problems({"models": models, "alarms": {"daily_estimated_spend": None}})
+    assert problem == (
+        "observability.models: 24 models are too many to meter: at most 23 (4 metric filters each, 8 shared, "
+        "100 per log group)"
+    )
+
+
+def test_model_ids_that_share_a_metric_name_key_are_rejected():
+    (problem,) = problems({"models": [{"model_id": "vendor.model-v1:0", **PRICES},
+                                      {"model_id": "vendor.model-v1_0", **PRICES}]})
+    assert problem.startswith("observability.models[1].model_id: 'vendor.model-v1_0' has the same metric name key")
+
+
+def test_tpm_quota_and_threshold_limits():
+    (problem,) = problems({"models": [{"model_id": "amazon.nova-lite-v1:0", **PRICES, "tokens_per_minute_quota": 0}]})
+    assert problem.startswith("observability.models[0].tokens_per_minute_quota: 0")
+    (problem,) = problems({"alarms": {"tpm_quota_usage_percent": 120}})
+    assert problem.startswith("observability.alarms.tpm_quota_usage_percent: 120")
+    assert ObservabilityConfig().alarms.tpm_quota_usage_percent == 80
+
+
+@pytest.mark.parametrize("path", ["config/default.yaml", "config/prod.yaml"])
+def test_shipped_configs_set_a_tpm_quota_for_the_agents_model(path):
+    config = load_config(path)
+    (agent,) = config.agents.agents
+    model = next(m for m in config.observability.models if m.model_id == agent.foundation_model)
+    assert model.tokens_per_minute_quota == 1_000_000
