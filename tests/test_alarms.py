@@ -278,3 +278,11 @@ def test_insights_query_rejects_an_unknown_function():
 
     with pytest.raises(ValueError, match=r"function: 'P99' is not one of SUM, AVG, MAX, MIN, COUNT"):
         insights_query("P99", "TotalTime", "AWS/Bedrock/Agents", ("Operation",))
+
+
+def test_default_app_has_the_tpm_quota_alarm(platform):
+    template = platform.raw("Observability")
+    names = {a["Properties"]["AlarmName"]: a["Properties"] for a in resources(template, "AWS::CloudWatch::Alarm").values()}
+    alarm = names["bedrock-platform-model-tpm-quota:us.anthropic.claude-haiku-4-5-20251001-v1:0"]
+    assert _expression(alarm) == "100 * FILL(usage, 0) / 1000000"
+    assert alarm["Threshold"] == 80

@@ -38,3 +38,9 @@ def test_prod_retains_stateful_resources(prod_platform):
     assert seen == set(stateful)
     collection = next(r for r in prod_platform.raw("Knowledge")["Resources"].values() if r["Type"] == "AWS::OpenSearchServerless::Collection")
     assert collection["Properties"]["StandbyReplicas"] == "ENABLED"
+
+
+def test_prod_has_the_tpm_quota_alarm(prod_platform):
+    template = prod_platform.raw("Observability")
+    names = {r["Properties"]["AlarmName"] for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert any(name.endswith("-model-tpm-quota:us.anthropic.claude-haiku-4-5-20251001-v1:0") for name in names)
