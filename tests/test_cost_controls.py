@@ -249,6 +249,27 @@ def test_bad_monitor_settings_are_config_errors(anomaly, expected):
     assert expected in problem
 
 
+@pytest.mark.parametrize("anomaly", [{}, {"monitor": "service"},
+                                     {"existing_monitor_arn": f"arn:aws:ce::{ACCOUNT}:anomalymonitor/x"}])
+def test_every_monitor_mode_passes_cfn_lint_and_nag(anomaly):
+    # The default app's gates (tests/test_quality_gates.py) see only the default mode.
+    from aws_cdk.assertions import Template
+    from cfnlint.api import ManualArgs, lint
+    from nag_helpers import add_nag_packs, nag_findings
+
+    from bedrock_platform.config.loader import parse_config
+    from stacks.cost_stack import CostControlsStack
+    from stacks.platform import new_app
+
+    app = new_app()
+    stack = CostControlsStack(app, "Cost", config=parse_config({"observability": {"anomaly_detection": anomaly}}))
+    add_nag_packs(app)
+    assembly = app.synth()
+    template = Template.from_stack(stack).to_json()
+    assert [m.message for m in lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))] == []
+    assert nag_findings(assembly) == []
+
+
 def test_cost_controls_can_be_switched_off():
     template = _cost_stack(budgets={"enabled": False}, anomaly_detection={"enabled": False})
     assert resources(template, "AWS::Budgets::Budget") == {}
@@ -272,7 +293,11 @@ def test_fingerprints_cover_exactly_the_create_only_properties():
     # cfn-lint schemas (cfnlint/data/schemas/providers/us-east-1.json -> resources/<hash>.json),
     # createOnlyProperties: a change to any of these makes CloudFormation replace the resource,
     # creating the new one before deleting the old, so the name must change with them.
-    from bedrock_platform.cost_controls import BUDGET_CREATE_ONLY, MONITOR_CREATE_ONLY, SUBSCRIPTION_CREATE_ONLY
+    from bedrock_platform.cost_controls import (
+        BUDGET_CREATE_ONLY,
+        MONITOR_CREATE_ONLY,
+        SUBSCRIPTION_CREATE_ONLY,
+    )
 
     def cfn(names):
         return {f"/properties/{n[0].upper()}{n[1:]}" for n in names}
