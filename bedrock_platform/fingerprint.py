@@ -23,15 +23,22 @@ _PROPS_ATTRIBUTE = "aws:cdk:cloudformation:props"
 DEFAULT_EXCLUDED = frozenset({"tags"})
 
 
-def resolved_properties(resource: CfnResource, *, exclude: frozenset[str] = DEFAULT_EXCLUDED) -> dict[str, Any]:
-    """The resource's CloudFormation properties as they will be synthesized, minus ``exclude``.
+def resolved_properties(
+    resource: CfnResource,
+    *,
+    exclude: frozenset[str] = DEFAULT_EXCLUDED,
+    only: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """The resource's CloudFormation properties as they will be synthesized, minus ``exclude``
+    (and, when ``only`` is given, limited to those property names: CDK's camelCase keys).
 
     Read through the public tree-inspection API, so properties set with L1 setters count too.
     """
     inspector = TreeInspector()
     resource.inspect(inspector)
     props = inspector.attributes.get(_PROPS_ATTRIBUTE) or {}
-    resolved = Stack.of(resource).resolve({k: v for k, v in props.items() if k not in exclude})
+    kept = {k: v for k, v in props.items() if k not in exclude and (only is None or k in only)}
+    resolved = Stack.of(resource).resolve(kept)
     return resolved if isinstance(resolved, dict) else {}
 
 
@@ -55,14 +62,23 @@ def lazy_fingerprint(
     *,
     extra: Sequence[Any] = (),
     exclude: frozenset[str] = DEFAULT_EXCLUDED,
+    only: frozenset[str] | None = None,
     template: str = "{digest}",
+    length: int = 16,
 ) -> str:
     """A token that resolves to ``template`` with ``{digest}`` replaced by the fingerprint of
-    ``resource``'s resolved properties plus ``extra`` values (tokens allowed, resolved too)."""
+    ``resource``'s resolved properties plus ``extra`` values (tokens allowed, resolved too).
+
+    ``only`` limits the fingerprint to the named properties (e.g. the create-only ones); it must
+    leave out the property the token itself is put into, which would otherwise resolve itself.
+    """
 
     def produce() -> str:
         stack = Stack.of(resource)
-        value = {"properties": resolved_properties(resource, exclude=exclude), "extra": stack.resolve(list(extra))}
-        return template.format(digest=digest(value))
+        value = {
+            "properties": resolved_properties(resource, exclude=exclude, only=only),
+            "extra": stack.resolve(list(extra)),
+        }
+        return template.format(digest=digest(value, length))
 
     return Lazy.uncached_string(_Producer(produce))
