@@ -54,7 +54,7 @@ NAME_BASE_MAX = 90  # leaves room for "-" and the 8-character fingerprint (limit
 # every token at least 33 characters, and it ends in "-" so an alphanumeric id keeps the pattern.
 CLIENT_TOKEN_PREFIX = "eventbridge-scheduler-ingestion-"
 EXECUTION_ID = "<aws.scheduler.execution-id>"
-# Retry a failed start for up to an hour (throttling, a job still running), then dead-letter it.
+# Retry a failed start for up to an hour, then send it to the dead-letter queue.
 RETRY_ATTEMPTS = 3
 MAXIMUM_EVENT_AGE = Duration.hours(1)
 
