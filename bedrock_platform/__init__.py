@@ -22,6 +22,7 @@ from bedrock_platform.embedding import EmbeddingModel
 from bedrock_platform.foundation_model import FoundationModel
 from bedrock_platform.guardrail import Guardrail, GuardrailBase
 from bedrock_platform.guardrail_policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
+from bedrock_platform.ingestion_schedules import IngestionSchedules
 from bedrock_platform.invocation_logging import ModelInvocationLogging
 from bedrock_platform.knowledge_base import KnowledgeBase, KnowledgeBaseBase
 from bedrock_platform.model_access import GuardrailEnforcedModelAccess
@@ -57,6 +58,7 @@ __all__ = [
     "GuardrailBase",
     "GuardrailEnforcedModelAccess",
     "HierarchicalChunking",
+    "IngestionSchedules",
     "KnowledgeBase",
     "KnowledgeBaseBase",
     "ModelInvocationLogging",

@@ -8,6 +8,10 @@ failing with 409 "already exists".
     kb.add_s3_data_source("Docs", name="policies", inclusion_prefixes=["policies/"],
                           chunking=ChunkingPresets.get("policy_manual"),
                           ingestion_schedule="rate(1 day)")
+
+A scheduled data source starts ``StartIngestionJob`` through EventBridge Scheduler's universal
+target, retries a failed start, and sends a start that still fails to the dead-letter queue of
+its :class:`~bedrock_platform.ingestion_schedules.IngestionSchedules` (shared by the stack).
 """
 
 from __future__ import annotations
@@ -16,15 +20,17 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from bedrock_platform.chunking import ChunkingStrategy, FixedSizeChunking
+from bedrock_platform.ingestion_schedules import IngestionSchedules
 from bedrock_platform.knowledge_base import KnowledgeBase
 from bedrock_platform.nag import nag_resource, suppress
 from bedrock_platform.parsing import DefaultParsing, ParsingStrategy
@@ -42,6 +48,15 @@ DATA_DELETION_POLICIES = ("DELETE", "RETAIN")
 SCHEDULE_PATTERN = r"(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))"
 SCHEDULE_RULE = "rate(N minutes|hours|days) or cron(...) (EventBridge Scheduler syntax)"
 NAME_BASE_MAX = 90  # leaves room for "-" and the 8-character fingerprint (limit 100)
+# StartIngestionJob clientToken (botocore bedrock-agent model): 33-256 characters matching
+# [a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}. <aws.scheduler.execution-id> alone is shorter (the
+# Scheduler guide's example is "d32c5kddcf5bb8c3", 16 characters): this 32-character prefix makes
+# every token at least 33 characters, and it ends in "-" so an alphanumeric id keeps the pattern.
+CLIENT_TOKEN_PREFIX = "eventbridge-scheduler-ingestion-"
+EXECUTION_ID = "<aws.scheduler.execution-id>"
+# Retry a failed start for up to an hour, then send it to the dead-letter queue.
+RETRY_ATTEMPTS = 3
+MAXIMUM_EVENT_AGE = Duration.hours(1)
 
 
 class S3DataSource(Construct):
@@ -51,6 +66,10 @@ class S3DataSource(Construct):
     key) or ``bucket_name`` to import by name; with neither, the knowledge base's documents
     bucket (a :class:`SecureBucket`, shared by its data sources) is used. The knowledge base
     role gets read access to that bucket and prefix only.
+
+    With ``ingestion_schedule``, ingestion starts on that schedule in the group of ``schedules``
+    (default: the stack's shared :class:`IngestionSchedules`, in the ``default`` group); runs
+    that fail after the retries land in its dead-letter queue, exposed as ``dead_letter_queue``.
 
     Example::
 
@@ -75,6 +94,7 @@ class S3DataSource(Construct):
         parsing: ParsingStrategy | None = None,
         data_deletion_policy: str = "DELETE",
         ingestion_schedule: str | None = None,
+        schedules: IngestionSchedules | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -152,8 +172,12 @@ class S3DataSource(Construct):
 
         self.schedule: scheduler.CfnSchedule | None = None
         self.schedule_role: iam.Role | None = None
+        self.schedules: IngestionSchedules | None = None
+        self.dead_letter_queue: sqs.IQueue | None = None
         if ingestion_schedule is not None:
-            self._add_schedule(stack, ingestion_schedule)
+            self.schedules = schedules or IngestionSchedules.of(self)
+            self.dead_letter_queue = self.schedules.queue
+            self._add_schedule(stack, ingestion_schedule, self.schedules)
 
     @property
     def _prefix(self) -> str:
@@ -198,32 +222,34 @@ class S3DataSource(Construct):
             )
         return statements
 
-    def _add_schedule(self, stack: Stack, expression: str) -> None:
+    def _add_schedule(self, stack: Stack, expression: str, schedules: IngestionSchedules) -> None:
         """Start ingestion jobs on a schedule with EventBridge Scheduler's universal target (no Lambda)."""
-        schedule_arn_pattern = stack.format_arn(service="scheduler", resource="schedule", resource_name="*")
         self.schedule_role = iam.Role(
             self,
             "IngestionScheduleRole",
             description=f"EventBridge Scheduler starts ingestion of {self.data_source_name}",
-            assumed_by=confused_deputy_principal(self, "scheduler", source_arn=schedule_arn_pattern),
+            # Scheduler's aws:SourceArn is the schedule GROUP ARN, never a schedule's.
+            assumed_by=confused_deputy_principal(self, "scheduler", source_arn=schedules.group_arn),
         )
         policy = iam.ManagedPolicy(
             self,
             "IngestionSchedulePolicy",
-            description=f"Start ingestion jobs of {self.data_source_name} only",
+            description=f"Start ingestion jobs of {self.data_source_name} only; report failed starts",
             roles=[self.schedule_role],
             statements=[
                 iam.PolicyStatement(
                     sid="StartIngestion",
                     actions=["bedrock:StartIngestionJob"],
                     resources=[self.knowledge_base.knowledge_base_arn],
-                )
+                ),
+                *schedules.dead_letter_statements(""),
             ],
         )
         self.schedule = scheduler.CfnSchedule(
             self,
             "IngestionSchedule",
             description=f"Ingest new and changed documents into {self.knowledge_base.name}",
+            group_name=schedules.group_name,
             schedule_expression=expression,
             state="ENABLED",
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
@@ -234,12 +260,16 @@ class S3DataSource(Construct):
                     {
                         "KnowledgeBaseId": self.knowledge_base.knowledge_base_id,
                         "DataSourceId": self.data_source_id,
-                        "ClientToken": "<aws.scheduler.execution-id>",
+                        # The same execution id on every retry of one run: a retry after a lost
+                        # response returns the job already started instead of starting another.
+                        "ClientToken": CLIENT_TOKEN_PREFIX + EXECUTION_ID,
                     }
                 ),
                 retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
-                    maximum_event_age_in_seconds=3600, maximum_retry_attempts=3
+                    maximum_event_age_in_seconds=MAXIMUM_EVENT_AGE.to_seconds(),
+                    maximum_retry_attempts=RETRY_ATTEMPTS,
                 ),
+                dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(arn=schedules.queue.queue_arn),
             ),
         )
         self.schedule.node.add_dependency(policy)

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.data_source import S3DataSource
+from bedrock_platform.ingestion_schedules import IngestionSchedules
 from bedrock_platform.knowledge_base import KnowledgeBase
 from bedrock_platform.vector_store import VectorCollection
 
@@ -47,6 +48,17 @@ class KnowledgeStack(Stack):
         CfnOutput(self, "CollectionArn", value=self.vector_store.collection_arn)
 
         self.knowledge_bases: dict[str, KnowledgeBase] = {}
+        # One schedule group and dead-letter queue for every scheduled data source of the platform.
+        self.ingestion_schedules: IngestionSchedules | None = None
+        if any(ds.ingestion_schedule for kb in knowledge.knowledge_bases for ds in kb.data_sources):
+            self.ingestion_schedules = IngestionSchedules(
+                self,
+                "IngestionSchedules",
+                group_name=f"{config.name}-ingestion",
+                removal_policy=RemovalPolicy.RETAIN if removal == RemovalPolicy.SNAPSHOT else removal,
+            )
+            CfnOutput(self, "IngestionDeadLetterQueueUrl", value=self.ingestion_schedules.queue.queue_url,
+                      description="Scheduled ingestion runs that failed after their retries")
         for kb_config in knowledge.knowledge_bases:
             logical = _logical_name(kb_config.name)
             kb = KnowledgeBase(
@@ -77,6 +89,7 @@ class KnowledgeStack(Stack):
                     parsing=ds_config.parsing.resolved,
                     data_deletion_policy=ds_config.data_deletion_policy,
                     ingestion_schedule=ds_config.ingestion_schedule,
+                    schedules=self.ingestion_schedules,
                 )
                 CfnOutput(self, f"{logical}{ds_logical}DataSourceId", value=data_source.data_source_id)
                 CfnOutput(self, f"{logical}{ds_logical}BucketName", value=data_source.bucket.bucket_name)

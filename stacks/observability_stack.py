@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import App, CfnOutput, Environment, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from bedrock_platform.alert_topic import AlertTopic
 from bedrock_platform.config.platform import PlatformConfig
+from bedrock_platform.ingestion_schedules import IngestionSchedules
 from bedrock_platform.invocation_logging import ModelInvocationLogging
 from bedrock_platform.monitoring_targets import MonitoredAgent, MonitoredGuardrail
-from bedrock_platform.platform_alarms import PlatformAlarms
+from bedrock_platform.platform_alarms import PlatformAlarms, alarm_name
 from bedrock_platform.platform_dashboard import PlatformDashboard
 from bedrock_platform.token_metering import TokenMetering, TokenMetrics
 from stacks.cost_stack import CostControlsStack, removal_policy_for_logs
@@ -39,6 +41,7 @@ class ObservabilityStack(Stack):
         config: PlatformConfig,
         monitored_agents: Sequence[MonitoredAgent] = (),
         monitored_guardrails: Sequence[MonitoredGuardrail] = (),
+        ingestion_dead_letter_queue_name: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -82,6 +85,17 @@ class ObservabilityStack(Stack):
                 guardrails=monitored_guardrails,
             )
 
+        # The knowledge stack deploys first and shares its dead-letter queue's name (SSM parameter).
+        self.ingestion_alarm: cloudwatch.Alarm | None = None
+        if ingestion_dead_letter_queue_name is not None and self.alarms is not None:
+            self.ingestion_alarm = IngestionSchedules.dead_letter_alarm(
+                self,
+                "IngestionDeadLetterAlarm",
+                queue_name=ingestion_dead_letter_queue_name,
+                topic=self.alert_topic.topic,
+                alarm_name=alarm_name(config.name, "ingestion-dead-letters"),
+            )
+
         self.dashboard: PlatformDashboard | None = None
         if obs.dashboard.enabled:
             self.dashboard = PlatformDashboard(
@@ -93,7 +107,7 @@ class ObservabilityStack(Stack):
                 callers=obs.alarms.callers,
                 agents=monitored_agents,
                 guardrails=monitored_guardrails,
-                alarms=list(self.alarms.alarms.values()) if self.alarms else (),
+                alarms=[*self.alarms.alarms.values(), *filter(None, [self.ingestion_alarm])] if self.alarms else (),
                 log_group_name=log_group.log_group_name if log_group is not None else None,
             )
             CfnOutput(self, "DashboardUrl", value=self.dashboard.url, description="CloudWatch dashboard of the platform")
@@ -112,6 +126,7 @@ def add_observability(
     env: Environment | None = None,
     monitored_agents: Sequence[MonitoredAgent] = (),
     monitored_guardrails: Sequence[MonitoredGuardrail] = (),
+    ingestion_dead_letter_queue_name: str | None = None,
 ) -> ObservabilityStacks:
     """Add the observability stack (in ``env``) and the us-east-1 cost stack, as configured."""
     obs = config.observability
@@ -123,6 +138,7 @@ def add_observability(
         config=config,
         monitored_agents=monitored_agents,
         monitored_guardrails=monitored_guardrails,
+        ingestion_dead_letter_queue_name=ingestion_dead_letter_queue_name,
         env=env,
         stack_name=f"{config.name}-observability",
         description="Bedrock platform: model invocation logging, token metering, alarms and dashboard",

@@ -70,11 +70,14 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
         )
         kb_refs.bind(agents)
     refs, monitored_agents, monitored_guardrails = _monitored(config, agents)
+    dead_letter_refs, dead_letter_queue_name = _ingestion_dead_letters(config, knowledge)
     observability = add_observability(
-        app, config, monitored_agents=monitored_agents, monitored_guardrails=monitored_guardrails
+        app, config, monitored_agents=monitored_agents, monitored_guardrails=monitored_guardrails,
+        ingestion_dead_letter_queue_name=dead_letter_queue_name,
     )
-    if refs is not None and observability.observability is not None:
-        refs.bind(observability.observability)
+    for shared in (refs, dead_letter_refs):
+        if shared is not None and observability.observability is not None:
+            shared.bind(observability.observability)
     for key, value in {"platform": config.name, "profile": config.profile, **config.tags}.items():
         Tags.of(app).add(key, value)
     return PlatformStacks(
@@ -102,3 +105,12 @@ def _monitored(config: PlatformConfig, agents: AgentStack | None) -> tuple[WeakR
         for name, guardrail in agents.guardrails.items()
     ]
     return refs, monitored_agents, monitored_guardrails
+
+
+def _ingestion_dead_letters(config: PlatformConfig, knowledge: KnowledgeStack) -> tuple[WeakReferences | None, str | None]:
+    """The knowledge stack's dead-letter queue name, for the observability stack's alarm (via SSM)."""
+    schedules = knowledge.ingestion_schedules
+    if schedules is None or not (config.observability.enabled and config.observability.alarms.enabled):
+        return None, None
+    refs = WeakReferences(knowledge, config.name, "reads the ingestion dead-letter queue name from SSM")
+    return refs, refs.share("ingestion/dead-letter-queue-name", schedules.queue.queue_name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from aws_cdk.assertions import Match
@@ -230,22 +231,118 @@ def test_one_documents_bucket_per_knowledge_base_secured(knowledge_template):
     assert len(ssl_only) == 4  # two document buckets and their two access-log buckets
 
 
+def _start_ingestion_request_shape():
+    """botocore's bedrock-agent model: what StartIngestionJob accepts (the API validates the same)."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("bedrock-agent")
+    return model.operation_model("StartIngestionJob").input_shape
+
+
+def _valid_client_token(token: str) -> bool:
+    # bedrock-agent model, shape ClientToken: min 33, max 256, pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}
+    meta = _start_ingestion_request_shape().members["clientToken"].metadata
+    return meta["min"] <= len(token) <= meta["max"] and re.fullmatch(meta["pattern"], token) is not None
+
+
+def _schedule_input(template) -> dict:
+    """The schedule's Input as EventBridge Scheduler receives it, CloudFormation tokens as TOKEN."""
+    _, schedule = _one(template, "AWS::Scheduler::Schedule")
+    parts = schedule["Properties"]["Target"]["Input"]["Fn::Join"][1]
+    return json.loads("".join(part if isinstance(part, str) else "TOKEN" for part in parts))
+
+
 def test_ingestion_schedule_uses_universal_target_without_lambda(knowledge_template):
     _, schedule = _one(knowledge_template, "AWS::Scheduler::Schedule")
     props = schedule["Properties"]
     assert props["ScheduleExpression"] == "rate(1 day)"
     assert props["Target"]["Arn"] == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:::aws-sdk:bedrockagent:startIngestionJob"]]}
-    rendered = json.dumps(props["Target"]["Input"])
-    assert "KnowledgeBaseId" in rendered and "DataSourceId" in rendered and "<aws.scheduler.execution-id>" in rendered
+    request = _schedule_input(knowledge_template)
+    assert set(request) == {"KnowledgeBaseId", "DataSourceId", "ClientToken"}
+    # Universal-target input keys are the API's request members, capitalized (botocore: knowledgeBaseId, ...).
+    members = set(_start_ingestion_request_shape().members)
+    assert {key[0].lower() + key[1:] for key in request} <= members
+
+
+def test_scheduled_client_token_is_valid_for_start_ingestion_job(knowledge_template):
+    token = _schedule_input(knowledge_template)["ClientToken"]
+    assert token == "eventbridge-scheduler-ingestion-<aws.scheduler.execution-id>"
+    # EventBridge Scheduler replaces <aws.scheduler.execution-id> at each run ("Adding context
+    # attributes", EventBridge Scheduler User Guide; example id "d32c5kddcf5bb8c3"). Its length is not
+    # documented: even a one-character id must give a valid token, and the documented example too.
+    placeholder = "<aws.scheduler.execution-id>"
+    for execution_id in ("d", "d32c5kddcf5bb8c3", "d32c5kdd-cf5b-b8c3"):
+        assert _valid_client_token(token.replace(placeholder, execution_id)), execution_id
+    prefix = token.replace(placeholder, "")
+    meta = _start_ingestion_request_shape().members["clientToken"].metadata
+    assert len(prefix) + 1 >= meta["min"] and meta["max"] - len(prefix) >= 200  # room for any real id
+    # The starting commit's token was the bare id: the documented example is refused (too short).
+    assert not _valid_client_token("d32c5kddcf5bb8c3")
+
+
+def test_scheduler_role_trusts_only_the_platform_schedule_group(knowledge_template):
+    group_logical, group = _one(knowledge_template, "AWS::Scheduler::ScheduleGroup")
+    assert group["Properties"]["Name"] == "bedrock-platform-ingestion"  # from the platform name
+    _, schedule = _one(knowledge_template, "AWS::Scheduler::Schedule")
+    assert schedule["Properties"]["GroupName"] == {"Ref": group_logical}
+    [(_, role)] = knowledge_template.find_resources(
+        "AWS::IAM::Role", {"Properties": {"Description": Match.string_like_regexp("EventBridge Scheduler")}}
+    ).items()
+    # EventBridge Scheduler User Guide, "Confused deputy prevention": "The value of aws:SourceArn must
+    # be your EventBridge Scheduler schedule group ARN ... Do not scope the aws:SourceArn statement to a
+    # specific schedule". aws-cdk-lib's aws_scheduler_targets uses the group ARN the same way.
+    assert role["Properties"]["AssumeRolePolicyDocument"] == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Service": "scheduler.amazonaws.com"},
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                    "ArnLike": {"aws:SourceArn": {"Fn::GetAtt": [group_logical, "Arn"]}},
+                },
+            }
+        ],
+    }
+
+
+def test_failed_scheduled_runs_are_retried_then_dead_lettered(knowledge_template):
+    queue_logical, queue = _one(knowledge_template, "AWS::SQS::Queue")
+    _, schedule = _one(knowledge_template, "AWS::Scheduler::Schedule")
+    target = schedule["Properties"]["Target"]
+    # AWS::Scheduler::Schedule RetryPolicy (cfn-lint schema): age 60-86400 s, attempts 0-185.
+    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 3}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [queue_logical, "Arn"]}}
+
+    key_logical = queue["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    keys = knowledge_template.find_resources("AWS::KMS::Key")
+    assert keys[key_logical]["Properties"]["EnableKeyRotation"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 1209600  # 14 days, the SQS maximum
+    assert "RedrivePolicy" not in queue["Properties"]
+    knowledge_template.has_resource_properties("AWS::SQS::QueuePolicy", {
+        "Queues": [{"Ref": queue_logical}],
+        "PolicyDocument": {"Statement": [Match.object_like({
+            "Effect": "Deny", "Action": "sqs:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        })]},
+    })
+
     [(_, policy)] = knowledge_template.find_resources(
         "AWS::IAM::ManagedPolicy", {"Properties": {"Description": Match.string_like_regexp("Start ingestion jobs")}}
     ).items()
-    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
-    assert statement["Action"] == "bedrock:StartIngestionJob"
-    assert statement["Resource"]["Fn::GetAtt"][1] == "KnowledgeBaseArn"
-    [(_, role)] = knowledge_template.find_resources("AWS::IAM::Role", {"Properties": {"Description": Match.string_like_regexp("EventBridge Scheduler")}}).items()
-    condition = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
-    assert condition["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    start, send, encrypt = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert start["Action"] == "bedrock:StartIngestionJob"
+    assert start["Resource"]["Fn::GetAtt"][1] == "KnowledgeBaseArn"
+    # EventBridge Scheduler delivers dead-letter events with the execution role ("Configuring a
+    # dead-letter queue": sqs:SendMessage); a sender to an SSE-KMS queue needs kms:GenerateDataKey and
+    # kms:Decrypt on its key (Amazon SQS Developer Guide, "Key management").
+    assert send == {"Sid": "SendDeadLetters", "Effect": "Allow", "Action": "sqs:SendMessage",
+                    "Resource": {"Fn::GetAtt": [queue_logical, "Arn"]}}
+    assert encrypt == {
+        "Sid": "EncryptDeadLetters", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": {"Fn::GetAtt": [key_logical, "Arn"]},
+        "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Join": ["", ["sqs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}}},
+    }
 
 
 def test_outputs(knowledge_template):

@@ -119,7 +119,7 @@ ACTION_SERVICES = {
     "aoss": ["opensearchserverless"],
     "bedrock": ["bedrock", "bedrock-agent", "bedrock-runtime", "bedrock-agent-runtime"],
     "dynamodb": ["dynamodb"], "iam": ["iam"], "kms": ["kms"], "lambda": ["lambda"], "logs": ["logs"],
-    "s3": ["s3"], "sns": ["sns"], "ssm": ["ssm"], "sts": ["sts"], "xray": ["xray"],
+    "s3": ["s3"], "sns": ["sns"], "sqs": ["sqs"], "ssm": ["ssm"], "sts": ["sts"], "xray": ["xray"],
 }  # fmt: skip
 # IAM actions that are real but are not named after one API operation.
 IAM_ONLY_ACTIONS = {
