@@ -351,3 +351,16 @@ def test_different_regions_or_one_owner_are_fine():
 
 def test_nothing_else_in_the_stack_manages_logging(template):
     assert len(resources(template, "Custom::BedrockModelInvocationLogging")) == 1
+
+
+def test_provider_suppressions_name_only_rules_the_packs_have(template):
+    # cdk-nag 2.38 (lib/packs/*.js): LambdaConcurrency and LambdaDLQ are HIPAA and NIST 800-53 R5
+    # rules only; PCI DSS 3.2.1 has LambdaInsideVPC but neither of them.
+    function_id = logical_id_like(template, "AWS::Lambda::Function", "InvocationLoggingProvider")
+    rules = {r["id"] for r in template["Resources"][function_id]["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+    assert rules == {
+        "NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency",
+        "NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ",
+        "Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination", "Serverless-LambdaTracing",
+        "NIST.800.53.R5-LambdaInsideVPC", "HIPAA.Security-LambdaInsideVPC", "PCI.DSS.321-LambdaInsideVPC",
+    }
