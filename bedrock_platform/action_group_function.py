@@ -2,8 +2,14 @@
 
 Bedrock invokes action-group Lambdas synchronously, once per tool call of the agent's
 reasoning loop; what matters is a fast cold start, structured logs with a retention, traces,
-and a bounded blast radius (reserved concurrency, least-privilege role). No Docker bundling:
-the handler directory is zipped as is and Powertools comes from its public Lambda layer.
+and a least-privilege role. No Docker bundling: the handler directory is zipped as is and
+Powertools comes from its public Lambda layer.
+
+Reserved concurrency is off by default: Lambda refuses a reservation that would leave the
+account's unreserved concurrency below 100 (AWS Lambda Developer Guide, "Configuring reserved
+concurrency"), and new accounts often have a concurrency quota of only 10-50, so a default
+reservation would fail the first deploy. Set ``reserved_concurrency`` to cap (and guarantee)
+the function's concurrency once the account quota allows it.
 """
 
 from __future__ import annotations
@@ -61,9 +67,9 @@ class ActionGroupFunction(Construct):
     """The Lambda function behind one Bedrock agent action group.
 
     Python (:data:`RUNTIME`) on arm64 with the Powertools layer, X-Ray active tracing, an
-    explicit KMS-encrypted log group with retention, optional reserved concurrency, and a
-    role whose permissions live in one customer-managed policy (add more with
-    :meth:`add_to_role_policy`).
+    explicit KMS-encrypted log group with retention, optional reserved concurrency (none by
+    default, see the module docstring), and a role whose permissions live in one
+    customer-managed policy (add more with :meth:`add_to_role_policy`).
 
     Example::
 
@@ -73,7 +79,7 @@ class ActionGroupFunction(Construct):
             handler="handler.lambda_handler",
             description="Customer-support action group",
             powertools_service_name="customer-support",
-            reserved_concurrency=10,
+            # reserved_concurrency=10,  # only where the account keeps >= 100 unreserved after it
         )
         fn.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[table.table_arn]))
         fn.grant_invoke_to_bedrock_agent(agent.attr_agent_arn)
@@ -236,11 +242,15 @@ class ActionGroupFunction(Construct):
             "reaches no private network resource; a VPC would add NAT or endpoint cost without isolating anything",
         )
         if reserved_concurrency is None:
+            # Only HIPAA and NIST 800-53 R5 carry LambdaConcurrency (cdk-nag 2.38); it is a
+            # resource-level rule with no finding ids, so ``applies_to`` does not apply.
             suppress(
                 cfn_function,
                 ["HIPAA.Security-LambdaConcurrency", "NIST.800.53.R5-LambdaConcurrency"],
-                "reserved_concurrency is not configured for this function: it shares the account's unreserved "
-                "concurrency; set reserved_concurrency in the configuration to cap it",
+                "No reserved concurrency by default: Lambda refuses a reservation that leaves the account's "
+                "unreserved concurrency below 100 (Lambda guide 'Configuring reserved concurrency'), which fails "
+                "deploys on new accounts with a quota of 10-50; the function shares the unreserved pool until "
+                "reserved_concurrency is set in the configuration",
             )
 
 

@@ -12,6 +12,13 @@ provider (``lambda_code/invocation_logging/index.py``, plain boto3, no Docker) c
   region may be deployed anywhere, so it overlaps with any). To share one logging setup
   between apps see the README.
 
+The provider acts only on CloudFormation events for its own stack (``StackId`` equals the
+stack's ``AWS::StackId``, ``ServiceToken`` is its own ARN, ``ResponseURL`` is CloudFormation's
+response bucket) and may pass to Bedrock only its delivery role plus the previous setup's
+roles listed in ``restore_delivery_role_arns``. It has no resource policy: CloudFormation
+invokes it with the credentials of whoever runs the stack operation (or the stack's service
+role), so who may invoke it is decided by those principals' IAM policies.
+
 Destinations: a KMS-encrypted CloudWatch log group (retention from config) and a secure
 S3 bucket for full records and large payloads (KMS, SSL-only, versioned, access-logged,
 lifecycle from config). The delivery role is assumed only by ``bedrock.amazonaws.com``
@@ -20,6 +27,7 @@ for this account and region, and can write only to those destinations.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -204,15 +212,7 @@ class ModelInvocationLogging(Construct):
                     resources=[self.role.role_arn],
                     conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
                 ),
-                iam.PolicyStatement(
-                    sid="PassPreviousDeliveryRoleToBedrock",
-                    actions=["iam:PassRole"],
-                    # On delete the provider puts back the configuration that was active before
-                    # this stack; Bedrock requires iam:PassRole on ITS delivery role, which is not
-                    # known at synth time. Any role of this account, and only to Bedrock.
-                    resources=[self._any_role_arn(stack)],
-                    conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
-                ),
+                *self._restore_statements(),
                 iam.PolicyStatement(
                     sid="KeepPreviousSetting",
                     actions=["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"],
@@ -243,29 +243,33 @@ class ModelInvocationLogging(Construct):
             memory_size=256,
             role=role,
             log_group=provider_logs,
+            # What the provider checks every event against (see index.py, "origin"): only
+            # CloudFormation, for this stack, may drive it; and the roles it may pass to Bedrock.
+            environment={
+                "STACK_ID": stack.stack_id,
+                "DELIVERY_ROLE_ARN": self.role.role_arn,
+                "RESTORE_ROLE_ARNS": json.dumps(list(self.config.restore_delivery_role_arns)),
+            },
         )
         # aws-cdk-lib adds an explicit DependsOn on the role it also references (cfn-lint W3005).
         function.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
         suppress(
             policy,
             "AwsSolutions-IAM5",
             "bedrock:Get/Put/DeleteModelInvocationLoggingConfiguration support no resource-level "
             "permissions (one setting per account and region), so the resource must be '*'; the "
-            "log-stream wildcard is the provider's own log group; iam:PassRole on this account's roles "
-            "(only to bedrock.amazonaws.com) restores the previous configuration, whose delivery role is "
-            "only known at deploy time.",
+            "log-stream wildcard is the provider's own log group.",
             applies_to=[
                 "Resource::*",
                 f"Resource::<{stack.get_logical_id(provider_logs.node.default_child)}.Arn>",
-                f"Resource::arn:<AWS::Partition>:iam::{account}:role/*",
             ],
         )
         suppress(
             function,
             [
-                "NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency", "PCI.DSS.321-LambdaConcurrency",
-                "NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ", "PCI.DSS.321-LambdaDLQ",
+                # cdk-nag 2.38: LambdaConcurrency and LambdaDLQ exist in the HIPAA and NIST R5 packs only.
+                "NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency",
+                "NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ",
                 "Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination", "Serverless-LambdaTracing",
             ],
             "A custom-resource provider invoked only by CloudFormation during deploys: it always answers "
@@ -280,9 +284,25 @@ class ModelInvocationLogging(Construct):
         )
         return function
 
-    @staticmethod
-    def _any_role_arn(stack: Stack) -> str:
-        return stack.format_arn(service="iam", region="", resource="role", resource_name="*")
+    def _restore_statements(self) -> list[iam.PolicyStatement]:
+        """PassRole on the previous setup's delivery roles, listed in config (none: no statement).
+
+        On delete the provider puts back the configuration that was active before this stack,
+        and Bedrock requires ``iam:PassRole`` on ITS delivery role. Only roles named in
+        ``restore_delivery_role_arns``, only to Bedrock; the provider refuses to replace a
+        configuration whose role it could not pass back (so a delete never strands it).
+        """
+        arns = list(self.config.restore_delivery_role_arns)
+        if not arns:
+            return []
+        return [
+            iam.PolicyStatement(
+                sid="PassPreviousDeliveryRoleToBedrock",
+                actions=["iam:PassRole"],
+                resources=arns,
+                conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+            )
+        ]
 
     @property
     def log_group_name(self) -> str:

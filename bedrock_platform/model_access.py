@@ -5,9 +5,15 @@ with the platform guardrail applied.
                                           models=["us.anthropic.claude-haiku-4-5-20251001-v1:0"])
     access.attach_to_role(app_role)
 
-The IAM condition key ``bedrock:GuardrailIdentifier`` holds ``<guardrail ARN>:<version>`` of
-the guardrail a request applies (Amazon Bedrock User Guide, "Enforce the use of specific
-guardrails in model inference requests"). It covers InvokeModel, InvokeModelWithResponseStream,
+The IAM condition key ``bedrock:GuardrailIdentifier`` holds the guardrail a request applies:
+``<guardrail ARN>:<version>`` for a numeric version and the bare guardrail ARN for DRAFT
+(Amazon Bedrock User Guide, "Enforce the use of specific guardrails in model inference
+requests", examples 1-3). The policy uses that guide's example 3, "any of its numeric
+versions": ``ArnLike <guardrail ARN>:*`` to allow and ``ArnNotLike`` the same to deny. Every
+guardrail edit publishes a new version (and the old one is deleted), so pinning one version
+would deny every application until it redeployed; any published version of the platform
+guardrail is accepted, DRAFT never (its bare ARN does not match ``:*``, and an explicit Deny
+also covers a ``:DRAFT`` suffix). It covers InvokeModel, InvokeModelWithResponseStream,
 Converse and ConverseStream: Converse is authorized as ``bedrock:InvokeModel`` and
 ConverseStream as ``bedrock:InvokeModelWithResponseStream``. The explicit Deny keeps a request
 without that guardrail (or with another one) out even if another policy allows the models.
@@ -26,6 +32,7 @@ from bedrock_platform.nag import suppress
 from bedrock_platform.validation import PlatformValidationError, check_unique
 
 GUARDRAIL_CONDITION_KEY = "bedrock:GuardrailIdentifier"
+DRAFT_VERSION = "DRAFT"
 
 
 class GuardrailEnforcedModelAccess(Construct):
@@ -33,8 +40,9 @@ class GuardrailEnforcedModelAccess(Construct):
 
     Statements: Allow InvokeModel/InvokeModelWithResponseStream on the models (for inference
     profiles, the profile and its foundation model in each destination region) when
-    ``bedrock:GuardrailIdentifier`` equals the guardrail's published version; Deny the same
-    otherwise; Allow ApplyGuardrail on the guardrail (and decrypt with its key, if any).
+    ``bedrock:GuardrailIdentifier`` is any published (numeric) version of the guardrail; Deny
+    the same otherwise and for DRAFT; Allow ApplyGuardrail on the guardrail (and decrypt with
+    its key, if any). The policy does not change when the guardrail publishes a new version.
 
     Example::
 
@@ -59,20 +67,27 @@ class GuardrailEnforcedModelAccess(Construct):
         check_unique("models", (m.model_id for m in self.models))
         self.guardrail = guardrail
         resources = [arn for model in self.models for arn in model.invoke_resource_arns(self)]
-        guardrail_condition = {GUARDRAIL_CONDITION_KEY: guardrail.guardrail_version_arn}
+        any_published_version = {GUARDRAIL_CONDITION_KEY: published_versions_pattern(guardrail)}
         statements = [
             iam.PolicyStatement(
                 sid="InvokeListedModelsWithGuardrail",
                 actions=list(INVOKE_ACTIONS),
                 resources=resources,
-                conditions={"StringEquals": guardrail_condition},
+                conditions={"ArnLike": any_published_version},
             ),
             iam.PolicyStatement(
                 sid="DenyInvokeWithoutGuardrail",
                 effect=iam.Effect.DENY,
                 actions=list(INVOKE_ACTIONS),
                 resources=resources,
-                conditions={"StringNotEquals": guardrail_condition},
+                conditions={"ArnNotLike": any_published_version},
+            ),
+            iam.PolicyStatement(
+                sid="DenyInvokeWithDraftGuardrail",
+                effect=iam.Effect.DENY,
+                actions=list(INVOKE_ACTIONS),
+                resources=resources,
+                conditions={"ArnLike": {GUARDRAIL_CONDITION_KEY: f"{guardrail.guardrail_arn}:{DRAFT_VERSION}"}},
             ),
             iam.PolicyStatement(
                 sid="ApplyPlatformGuardrail", actions=["bedrock:ApplyGuardrail"], resources=[guardrail.guardrail_arn]
@@ -101,3 +116,8 @@ class GuardrailEnforcedModelAccess(Construct):
 
     def attach_to_role(self, role: iam.IRole) -> None:
         self.policy.attach_to_role(role)
+
+
+def published_versions_pattern(guardrail: GuardrailBase) -> str:
+    """``<guardrail ARN>:*``: every numeric version of ``guardrail`` (DRAFT is the bare ARN)."""
+    return f"{guardrail.guardrail_arn}:*"

@@ -38,7 +38,7 @@ class CustomerSupportActions(Construct):
 
     Example::
 
-        actions = CustomerSupportActions(self, "CustomerSupport", reserved_concurrency=10)
+        actions = CustomerSupportActions(self, "CustomerSupport")
         bedrock.CfnAgent.AgentActionGroupProperty(
             action_group_name=actions.action_group_name,
             description=actions.action_group_description,

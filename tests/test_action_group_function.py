@@ -354,3 +354,39 @@ def test_action_group_function_validates_props(kwargs, message):
 def test_retention_days_maps_every_cloudwatch_period():
     assert retention_days(30).name == "ONE_MONTH"
     assert retention_days(3653).name == "TEN_YEARS"
+
+
+# --- defaults that deploy on a new account ------------------------------------------------------
+# AWS Lambda Developer Guide, "Configuring reserved concurrency"
+# (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html): "You can reserve up
+# to the Unreserved account concurrency value minus 100"; Lambda answers a larger reservation with
+# "Specified ReservedConcurrentExecutions for function decreases account's
+# UnreservedConcurrentExecution below its minimum value of [100]". New accounts often have a
+# concurrency quota of 10-50, so ANY reservation fails their first deploy.
+
+
+def test_default_config_reserves_no_concurrency_and_says_why(platform):
+    from bedrock_platform.config.agents import ActionGroupConfig
+
+    assert ActionGroupConfig(name="customer-support").reserved_concurrency is None
+    assert [g.reserved_concurrency for g in platform.config.agents.action_groups] == [None]
+    functions = [
+        resource for resource in platform.raw("Agents")["Resources"].values()
+        if resource["Type"] == "AWS::Lambda::Function" and "POWERTOOLS_SERVICE_NAME" in json.dumps(resource)
+    ]
+    assert len(functions) == 1
+    [function] = functions
+    assert "ReservedConcurrentExecutions" not in function["Properties"]
+    rules = {r["id"]: r["reason"] for r in function["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+    # cdk-nag 2.38: only the HIPAA and NIST 800-53 R5 packs carry LambdaConcurrency.
+    for rule in ("HIPAA.Security-LambdaConcurrency", "NIST.800.53.R5-LambdaConcurrency"):
+        assert "below 100" in rules[rule] and "Configuring reserved concurrency" in rules[rule]
+
+
+def test_prod_keeps_a_documented_reservation():
+    from bedrock_platform.config.loader import load_config
+
+    prod = load_config(ROOT / "config" / "prod.yaml")
+    assert [g.reserved_concurrency for g in prod.agents.action_groups] == [50]
+    text = (ROOT / "config" / "prod.yaml").read_text()
+    assert "quota of at least 150" in text  # 50 reserved + the 100 Lambda keeps unreserved

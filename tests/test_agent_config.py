@@ -244,7 +244,7 @@ def test_stack_model_access_policy_enforces_the_guardrail(agent_stack):
     template.has_resource_properties(
         "AWS::IAM::ManagedPolicy",
         {"PolicyDocument": {"Statement": Match.array_with([
-            Match.object_like({"Sid": "InvokeListedModelsWithGuardrail", "Condition": {"StringEquals": {"bedrock:GuardrailIdentifier": Match.any_value()}}}),
+            Match.object_like({"Sid": "InvokeListedModelsWithGuardrail", "Condition": {"ArnLike": {"bedrock:GuardrailIdentifier": Match.any_value()}}}),
             Match.object_like({"Sid": "DenyInvokeWithoutGuardrail", "Effect": "Deny"}),
         ])}},
     )  # fmt: skip

@@ -192,16 +192,16 @@ def test_provider_iam_is_least_privilege(template):
         "bedrock:PutModelInvocationLoggingConfiguration",
     ]
     assert setting_["Resource"] == "*"  # no resource-level permissions exist for these actions
-    pass_role = statement(document, "PassDeliveryRoleToBedrock")
-    assert pass_role["Action"] == "iam:PassRole"
-    assert pass_role["Resource"] == {"Fn::GetAtt": [ids["role"], "Arn"]}
-    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}
-    # Restoring the previous configuration on delete passes ITS delivery role (unknown at synth):
-    # any role of this account, to Bedrock only. Without it, restore-on-delete is always denied.
-    previous = statement(document, "PassPreviousDeliveryRoleToBedrock")
-    assert previous["Action"] == "iam:PassRole"
-    assert flat(previous["Resource"]) == f"arn:<AWS::Partition>:iam::{ACCOUNT}:role/*"
-    assert previous["Condition"] == {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}}
+    # iam:PassRole on the platform's own delivery role only (no restore roles configured): not
+    # "role/*", which let anyone able to invoke the provider point account-wide logging anywhere.
+    pass_roles = [st for st in document["Statement"] if "iam:PassRole" in as_list(st["Action"])]
+    assert pass_roles == [{
+        "Sid": "PassDeliveryRoleToBedrock",
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": {"Fn::GetAtt": [ids["role"], "Arn"]},
+        "Condition": {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+    }]
     state = statement(document, "KeepPreviousSetting")
     assert sorted(state["Action"]) == ["ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"]
     assert flat(state["Resource"]).endswith(
@@ -209,10 +209,69 @@ def test_provider_iam_is_least_privilege(template):
     )
     suppressions = template["Resources"][policy_id]["Metadata"]["cdk_nag"]["rules_to_suppress"]
     iam5 = [s for s in suppressions if s["id"] == "AwsSolutions-IAM5"]
-    assert iam5 and "Resource::*" in iam5[0]["applies_to"]
-    assert f"Resource::arn:<AWS::Partition>:iam::{ACCOUNT}:role/*" in iam5[0]["applies_to"]
+    provider_logs = logical_id_like(template, "AWS::Logs::LogGroup", "InvocationLoggingProviderLogs")
+    assert [s["applies_to"] for s in iam5] == [["Resource::*", f"Resource::<{provider_logs}.Arn>"]]
     actions = {a for st in document["Statement"] for a in as_list(st["Action"])}
     assert not any(a.endswith("*") for a in actions)
+
+
+def test_provider_knows_its_stack_and_the_roles_it_may_pass(template):
+    function_id = logical_id_like(template, "AWS::Lambda::Function", "InvocationLoggingProvider")
+    variables = template["Resources"][function_id]["Properties"]["Environment"]["Variables"]
+    assert variables == {
+        "STACK_ID": {"Ref": "AWS::StackId"},  # checked against every event's StackId
+        "DELIVERY_ROLE_ARN": {"Fn::GetAtt": [_ids(template)["role"], "Arn"]},
+        "RESTORE_ROLE_ARNS": "[]",
+    }
+
+
+def test_provider_has_no_resource_policy(template):
+    # CloudFormation invokes a custom resource's function with the credentials of whoever runs the
+    # stack operation (or the stack's service role): AWS CloudFormation User Guide, "CloudFormation
+    # service role". So no AWS::Lambda::Permission is needed, and none may widen who can invoke it.
+    assert resources(template, "AWS::Lambda::Permission") == {} or all(
+        "InvocationLoggingProvider" not in json.dumps(p["Properties"]["FunctionName"])
+        for p in resources(template, "AWS::Lambda::Permission").values()
+    )
+
+
+PREVIOUS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/service-role/team-a-bedrock-logging"
+
+
+def test_configured_previous_delivery_roles_are_the_only_others_it_may_pass():
+    from aws_cdk import App, Environment, Stack
+    from aws_cdk.assertions import Template
+
+    from bedrock_platform.invocation_logging import ModelInvocationLogging
+
+    stack = Stack(App(), "Restore", env=Environment(account=ACCOUNT, region=REGION))
+    ModelInvocationLogging(stack, "Logging", config=InvocationLoggingConfig(restore_delivery_role_arns=[PREVIOUS_ROLE]))
+    template = Template.from_stack(stack).to_json()
+    policy_id = logical_id_like(template, "AWS::IAM::ManagedPolicy", "LoggingProviderPolicy")
+    document = template["Resources"][policy_id]["Properties"]["PolicyDocument"]
+    assert statement(document, "PassPreviousDeliveryRoleToBedrock") == {
+        "Sid": "PassPreviousDeliveryRoleToBedrock",
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": PREVIOUS_ROLE,
+        "Condition": {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
+    }
+    function_id = logical_id_like(template, "AWS::Lambda::Function", "LoggingProvider")
+    variables = template["Resources"][function_id]["Properties"]["Environment"]["Variables"]
+    assert json.loads(variables["RESTORE_ROLE_ARNS"]) == [PREVIOUS_ROLE]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (f"arn:aws:iam::{ACCOUNT}:role/*", "is not an IAM role ARN"),
+        (f"arn:aws:iam::{ACCOUNT}:user/alice", "is not an IAM role ARN"),
+        ("team-a-role", "is not an IAM role ARN"),
+    ],
+)
+def test_restore_roles_must_be_exact_role_arns(value, message):
+    with pytest.raises(ValueError, match=message):
+        InvocationLoggingConfig(restore_delivery_role_arns=[value])
 
 
 def test_provider_ships_in_the_package_without_docker(template):
@@ -292,3 +351,16 @@ def test_different_regions_or_one_owner_are_fine():
 
 def test_nothing_else_in_the_stack_manages_logging(template):
     assert len(resources(template, "Custom::BedrockModelInvocationLogging")) == 1
+
+
+def test_provider_suppressions_name_only_rules_the_packs_have(template):
+    # cdk-nag 2.38 (lib/packs/*.js): LambdaConcurrency and LambdaDLQ are HIPAA and NIST 800-53 R5
+    # rules only; PCI DSS 3.2.1 has LambdaInsideVPC but neither of them.
+    function_id = logical_id_like(template, "AWS::Lambda::Function", "InvocationLoggingProvider")
+    rules = {r["id"] for r in template["Resources"][function_id]["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+    assert rules == {
+        "NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency",
+        "NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ",
+        "Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination", "Serverless-LambdaTracing",
+        "NIST.800.53.R5-LambdaInsideVPC", "HIPAA.Security-LambdaInsideVPC", "PCI.DSS.321-LambdaInsideVPC",
+    }

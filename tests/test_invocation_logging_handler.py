@@ -19,6 +19,16 @@ from bedrock_platform.lambda_code.invocation_logging import index
 
 REGION = "eu-west-1"
 STATE = "/bedrock-platform/test-stack/model-invocation-logging/previous-config"
+STACK_ID = "arn:aws:cloudformation:eu-west-1:123456789012:stack/test-stack/51af3dc0-da77-11e4-872e-1234567db123"
+FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:test-stack-InvocationLoggingProvider-AbC123"
+# The shape of a real ResponseURL (AWS Lambda Developer Guide, "Using AWS Lambda with
+# CloudFormation", example event): CloudFormation's response bucket
+# cloudformation-custom-resource-response-<region without dashes>, pre-signed, keyed by stack|resource|request.
+RESPONSE_URL = (
+    "https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/"
+    "arn%3Aaws%3Acloudformation%3Aeu-west-1%3A123456789012%3Astack/test-stack/51af3dc0-da77-11e4-872e-1234567db123"
+    "%7CLoggingSetting%7Creq-1?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1555451971&Signature=28UijZePE5I4dvukKQqM"
+)
 OURS = {
     "cloudWatchConfig": {
         "logGroupName": "ours-log-group",
@@ -41,6 +51,11 @@ THEIRS = {
 @pytest.fixture(autouse=True)
 def aws(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)  # set by the Lambda runtime
+    # Set by the construct on the function (see test_invocation_logging.py).
+    monkeypatch.setenv("STACK_ID", STACK_ID)
+    monkeypatch.setenv("DELIVERY_ROLE_ARN", OURS["cloudWatchConfig"]["roleArn"])
+    monkeypatch.setenv("RESTORE_ROLE_ARNS", json.dumps([THEIRS["cloudWatchConfig"]["roleArn"]]))
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setattr(index, "_SLEEP", lambda seconds: None)
@@ -64,12 +79,26 @@ def responses(monkeypatch):
 
     def fake_urlopen(request, timeout):
         assert request.get_method() == "PUT"
-        assert request.full_url == "https://cfn-response.example/presigned"
+        assert request.full_url == RESPONSE_URL
         sent.append(json.loads(request.data))
         return _Response()
 
     monkeypatch.setattr(index.urllib.request, "urlopen", fake_urlopen)
     return sent
+
+
+class _Context:
+    """The Lambda context's fields the handler reads."""
+
+    def __init__(self, remaining_ms: int = 300_000, function_arn: str = FUNCTION_ARN) -> None:
+        self.remaining_ms = remaining_ms
+        self.invoked_function_arn = function_arn
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+CONTEXT = _Context()
 
 
 def bedrock():
@@ -87,12 +116,13 @@ def active():
 def event(request_type, config=OURS, old=None, physical_id=None):
     body = {
         "RequestType": request_type,
-        "ResponseURL": "https://cfn-response.example/presigned",
-        "StackId": "arn:aws:cloudformation:eu-west-1:123456789012:stack/test-stack/guid",
+        "ServiceToken": FUNCTION_ARN,
+        "ResponseURL": RESPONSE_URL,
+        "StackId": STACK_ID,
         "RequestId": "req-1",
         "LogicalResourceId": "LoggingSetting",
         "ResourceType": "Custom::BedrockModelInvocationLogging",
-        "ResourceProperties": {"ServiceToken": "arn", "LoggingConfig": json.dumps(config), "StateParameterName": STATE},
+        "ResourceProperties": {"ServiceToken": FUNCTION_ARN, "LoggingConfig": json.dumps(config), "StateParameterName": STATE},
     }
     if old is not None:
         body["OldResourceProperties"] = old
@@ -109,7 +139,7 @@ def saved_state():
 
 
 def test_create_with_logging_off_saves_null_and_puts_ours(responses):
-    index.handler(event("Create"), None)
+    index.handler(event("Create"), CONTEXT)
     assert responses[-1]["Status"] == "SUCCESS"
     assert responses[-1]["PhysicalResourceId"] == STATE
     assert saved_state() == {"previous": None}
@@ -118,7 +148,7 @@ def test_create_with_logging_off_saves_null_and_puts_ours(responses):
 
 def test_create_over_a_foreign_config_saves_it(responses):
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
-    index.handler(event("Create"), None)
+    index.handler(event("Create"), CONTEXT)
     assert responses[-1]["Status"] == "SUCCESS"
     assert saved_state() == {"previous": THEIRS}
     assert active()["cloudWatchConfig"]["logGroupName"] == "ours-log-group"
@@ -126,8 +156,8 @@ def test_create_over_a_foreign_config_saves_it(responses):
 
 def test_retried_create_keeps_the_first_saved_config(responses):
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
-    index.handler(event("Create"), None)
-    index.handler(event("Create"), None)  # ours is active now: must not overwrite THEIRS with ours
+    index.handler(event("Create"), CONTEXT)
+    index.handler(event("Create"), CONTEXT)  # ours is active now: must not overwrite THEIRS with ours
     assert saved_state() == {"previous": THEIRS}
 
 
@@ -136,10 +166,10 @@ def test_retried_create_keeps_the_first_saved_config(responses):
 
 def test_update_puts_new_flags_and_keeps_saved_config(responses):
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
-    index.handler(event("Create"), None)
+    index.handler(event("Create"), CONTEXT)
     changed = {**OURS, "imageDataDeliveryEnabled": True}
     old_props = event("Create")["ResourceProperties"]
-    index.handler(event("Update", changed, old=old_props, physical_id=STATE), None)
+    index.handler(event("Update", changed, old=old_props, physical_id=STATE), CONTEXT)
     assert responses[-1]["Status"] == "SUCCESS"
     assert responses[-1]["PhysicalResourceId"] == STATE
     assert active()["imageDataDeliveryEnabled"] is True
@@ -148,11 +178,11 @@ def test_update_puts_new_flags_and_keeps_saved_config(responses):
 
 def test_update_moves_the_saved_config_when_the_parameter_name_changes(responses):
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
-    index.handler(event("Create"), None)
+    index.handler(event("Create"), CONTEXT)
     new_name = STATE + "-v2"
     update = event("Update", physical_id=STATE, old=event("Create")["ResourceProperties"])
     update["ResourceProperties"]["StateParameterName"] = new_name
-    index.handler(update, None)
+    index.handler(update, CONTEXT)
     assert responses[-1]["PhysicalResourceId"] == new_name
     assert index.load_state(ssm(), new_name) == {"previous": THEIRS}
 
@@ -162,8 +192,8 @@ def test_update_moves_the_saved_config_when_the_parameter_name_changes(responses
 
 def test_delete_restores_the_previous_config(responses):
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
-    index.handler(event("Create"), None)
-    index.handler(event("Delete", physical_id=STATE), None)
+    index.handler(event("Create"), CONTEXT)
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
     assert responses[-1]["Status"] == "SUCCESS"
     assert responses[-1]["Data"] == {"Outcome": "restored"}
     assert active() == THEIRS
@@ -171,45 +201,45 @@ def test_delete_restores_the_previous_config(responses):
 
 
 def test_delete_without_previous_config_turns_logging_off(responses):
-    index.handler(event("Create"), None)
-    index.handler(event("Delete", physical_id=STATE), None)
+    index.handler(event("Create"), CONTEXT)
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
     assert responses[-1]["Data"] == {"Outcome": "deleted"}
     assert active() is None
     assert saved_state() is None
 
 
 def test_delete_leaves_a_config_someone_else_put_since(responses):
-    index.handler(event("Create"), None)
+    index.handler(event("Create"), CONTEXT)
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)  # another team takes over
-    index.handler(event("Delete", physical_id=STATE), None)
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
     assert responses[-1]["Data"] == {"Outcome": "left-foreign"}
     assert active() == THEIRS
     assert saved_state() is None
 
 
 def test_delete_ignores_delivery_flag_changes_when_deciding_ownership(responses):
-    index.handler(event("Create"), None)
+    index.handler(event("Create"), CONTEXT)
     bedrock().put_model_invocation_logging_configuration(loggingConfig={**OURS, "imageDataDeliveryEnabled": True})
-    index.handler(event("Delete", physical_id=STATE), None)
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
     assert responses[-1]["Data"] == {"Outcome": "deleted"}
 
 
 def test_delete_after_a_failed_create_changes_nothing(responses):
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
     # Create failed before anything was saved; CloudFormation rolls back with a Delete.
-    index.handler(event("Delete", physical_id=STATE), None)
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
     assert responses[-1]["Status"] == "SUCCESS"
     assert active() == THEIRS
 
 
 def test_delete_when_logging_is_already_off(responses):
-    index.handler(event("Delete", physical_id=STATE), None)
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
     assert responses[-1]["Data"] == {"Outcome": "already-off"}
 
 
 def test_delete_falls_back_to_delete_when_the_previous_destinations_are_gone(responses, monkeypatch):
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
-    index.handler(event("Create"), None)
+    index.handler(event("Create"), CONTEXT)
     client = bedrock()
     monkeypatch.setattr(index, "bedrock_client", lambda: client)
     real_put = client.put_model_invocation_logging_configuration
@@ -220,14 +250,14 @@ def test_delete_falls_back_to_delete_when_the_previous_destinations_are_gone(res
         return real_put(loggingConfig=loggingConfig)
 
     monkeypatch.setattr(client, "put_model_invocation_logging_configuration", put)
-    index.handler(event("Delete", physical_id=STATE), None)
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
     assert responses[-1]["Data"] == {"Outcome": "deleted-previous-invalid"}
     assert active() is None
 
 
 def test_delete_fails_loudly_when_restore_is_denied(responses, monkeypatch):
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
-    index.handler(event("Create"), None)
+    index.handler(event("Create"), CONTEXT)
     client = bedrock()
     monkeypatch.setattr(index, "bedrock_client", lambda: client)
 
@@ -235,7 +265,7 @@ def test_delete_fails_loudly_when_restore_is_denied(responses, monkeypatch):
         raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no iam:PassRole"}}, "Put")
 
     monkeypatch.setattr(client, "put_model_invocation_logging_configuration", put)
-    index.handler(event("Delete", physical_id=STATE), None)
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
     assert responses[-1]["Status"] == "FAILED"
     assert "restore or disable model invocation logging by hand" in responses[-1]["Reason"]
     assert active()["cloudWatchConfig"]["logGroupName"] == "ours-log-group"  # not switched off silently
@@ -247,7 +277,7 @@ def test_delete_fails_loudly_when_restore_is_denied(responses, monkeypatch):
 def test_every_failure_is_answered_with_a_reason(responses):
     broken = event("Create")
     del broken["ResourceProperties"]["LoggingConfig"]
-    index.handler(broken, None)
+    index.handler(broken, CONTEXT)
     assert responses[-1]["Status"] == "FAILED"
     assert "LoggingConfig" in responses[-1]["Reason"]
     assert responses[-1]["RequestId"] == "req-1"
@@ -255,7 +285,7 @@ def test_every_failure_is_answered_with_a_reason(responses):
 
 
 def test_unknown_request_type_fails(responses):
-    index.handler(event("Frobnicate"), None)
+    index.handler(event("Frobnicate"), CONTEXT)
     assert responses[-1]["Status"] == "FAILED"
 
 
@@ -296,14 +326,6 @@ def test_handler_payloads_are_valid_for_botocore():
 
 
 # --- deadline: always answer CloudFormation before the function times out ----------------
-
-
-class _Context:
-    def __init__(self, remaining_ms: int) -> None:
-        self.remaining_ms = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
 
 
 def test_put_stops_retrying_when_the_next_wait_would_pass_the_deadline(monkeypatch):
@@ -372,11 +394,160 @@ def test_rollback_delete_after_a_create_with_unusable_properties_succeeds(respon
     bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
     broken = event("Create")
     del broken["ResourceProperties"][drop]
-    index.handler(broken, None)
+    index.handler(broken, CONTEXT)
     assert responses[-1]["Status"] == "FAILED"
     rollback = event("Delete", physical_id=responses[-1]["PhysicalResourceId"])
     rollback["ResourceProperties"] = broken["ResourceProperties"]
-    index.handler(rollback, None)
+    index.handler(rollback, CONTEXT)
     assert responses[-1]["Status"] == "SUCCESS"
     assert responses[-1]["Data"] == {"Outcome": "left-foreign"}
     assert active() == THEIRS
+
+
+# --- origin: only CloudFormation, for this stack, may drive the account-wide setting -------------
+# The event fields are those of a CloudFormation custom-resource request (AWS CloudFormation User
+# Guide, "Custom resource request objects": StackId, ResponseURL, ResourceProperties.ServiceToken).
+
+
+@pytest.fixture
+def no_aws_calls(monkeypatch):
+    """A rejected event must not read or change anything: any client creation fails the test."""
+
+    def forbidden():
+        raise AssertionError("a rejected event created an AWS client")
+
+    monkeypatch.setattr(index, "bedrock_client", forbidden)
+    monkeypatch.setattr(index, "ssm_client", forbidden)
+
+
+def _forged(**changes):
+    body = event("Create", config={**OURS, "cloudWatchConfig": {"logGroupName": "attacker", "roleArn": "arn:aws:iam::123456789012:role/admin"}})
+    body.update(changes)
+    return body
+
+
+OTHER_STACK = "arn:aws:cloudformation:eu-west-1:123456789012:stack/someone-else/0c5e8d10-0000-11ef-9262-0123456789ab"
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"StackId": OTHER_STACK}, "is not this provider's stack"),  # another stack points a resource at us
+        ({"ServiceToken": FUNCTION_ARN + "-other"}, "ServiceToken"),
+    ],
+)
+def test_event_not_for_this_stack_is_answered_failed_and_changes_nothing(responses, no_aws_calls, changes, problem):
+    bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
+    index.handler(_forged(**changes), CONTEXT)
+    assert responses[-1]["Status"] == "FAILED"
+    assert responses[-1]["Reason"].startswith("Rejected, not a CloudFormation request")
+    assert problem in responses[-1]["Reason"]
+    assert active() == THEIRS
+    assert saved_state() is None
+
+
+def test_resource_properties_service_token_must_be_this_function(responses, no_aws_calls):
+    forged = _forged()
+    forged["ResourceProperties"]["ServiceToken"] = "arn:aws:lambda:eu-west-1:123456789012:function:other"
+    index.handler(forged, CONTEXT)
+    assert responses[-1]["Status"] == "FAILED" and "ServiceToken" in responses[-1]["Reason"]
+
+
+def test_forged_delete_does_not_switch_logging_off(responses):
+    index.handler(event("Create"), CONTEXT)
+    index.handler(event("Delete", physical_id=STATE) | {"StackId": OTHER_STACK}, CONTEXT)
+    assert responses[-1]["Status"] == "FAILED"
+    assert index.destinations(active()) == index.destinations(OURS)
+    assert saved_state() == {"previous": None}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://attacker.example/collect",
+        "http://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/x",  # not TLS
+        "https://cloudformation-custom-resource-response-useast1.s3-us-east-1.amazonaws.com/x",  # another region
+        "https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com.attacker.example/x",
+        "https://user@cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/x",
+        "https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com:8443/x",
+        "https://my-cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/x",
+        "https://[::1/x",  # unparsable
+        None,
+    ],
+)
+def test_event_with_a_foreign_response_url_is_refused_and_nothing_is_sent(responses, no_aws_calls, url):
+    # A direct invoke: nothing is PUT anywhere (no request to an address the caller chose).
+    with pytest.raises(PermissionError, match="ResponseURL"):
+        index.handler(_forged(ResponseURL=url), CONTEXT)
+    assert responses == []
+
+
+def test_missing_stack_id_rejects_everything(responses, no_aws_calls, monkeypatch):
+    monkeypatch.delenv("STACK_ID")
+    index.handler(event("Create"), CONTEXT)
+    assert responses[-1]["Status"] == "FAILED" and "StackId" in responses[-1]["Reason"]
+
+
+@pytest.mark.parametrize(
+    ("url", "region"),
+    [
+        # AWS Lambda Developer Guide, "Using AWS Lambda with CloudFormation", example event
+        ("https://cloudformation-custom-resource-response-useast1.s3-us-east-1.amazonaws.com/arn%3Aaws%3A...", "us-east-1"),
+        # the same guide, China regions (docs.amazonaws.cn)
+        ("https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/arn%3Aaws-cn%3A...", "cn-north-1"),
+        ("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws%3A...", "us-east-1"),
+        ("https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/arn%3Aaws%3A...", "eu-west-1"),
+    ],
+)
+def test_documented_response_urls_are_accepted(url, region):
+    assert index.is_response_url(url, region)
+
+
+def test_a_qualified_invocation_arn_is_the_same_function(responses):
+    index.handler(event("Create"), _Context(function_arn=FUNCTION_ARN + ":$LATEST"))
+    assert responses[-1]["Status"] == "SUCCESS"
+
+
+# --- iam:PassRole only on the delivery role and the configured previous roles -------------------
+
+
+def test_create_refuses_to_replace_a_setup_whose_role_it_could_not_restore(responses, monkeypatch):
+    monkeypatch.setenv("RESTORE_ROLE_ARNS", "[]")
+    bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
+    index.handler(event("Create"), CONTEXT)
+    assert responses[-1]["Status"] == "FAILED"
+    assert "arn:aws:iam::123456789012:role/team-a" in responses[-1]["Reason"]
+    assert "restore_delivery_role_arns" in responses[-1]["Reason"]
+    assert active() == THEIRS  # nothing replaced
+    assert saved_state() is None
+
+
+def test_create_over_a_setup_without_a_role_needs_no_restore_role(responses, monkeypatch):
+    monkeypatch.setenv("RESTORE_ROLE_ARNS", "[]")
+    s3_only = {"s3Config": {"bucketName": "team-a-bucket", "keyPrefix": "logs"}, "textDataDeliveryEnabled": True,
+               "imageDataDeliveryEnabled": True, "embeddingDataDeliveryEnabled": True}
+    bedrock().put_model_invocation_logging_configuration(loggingConfig=s3_only)
+    index.handler(event("Create"), CONTEXT)
+    assert responses[-1]["Status"] == "SUCCESS"
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
+    assert responses[-1]["Data"] == {"Outcome": "restored"}
+    assert active() == s3_only
+
+
+def test_a_logging_config_with_another_delivery_role_is_refused(responses):
+    bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
+    other = {**OURS, "cloudWatchConfig": {**OURS["cloudWatchConfig"], "roleArn": "arn:aws:iam::123456789012:role/admin"}}
+    index.handler(event("Create", config=other), CONTEXT)
+    assert responses[-1]["Status"] == "FAILED"
+    assert "must deliver with this stack's delivery role" in responses[-1]["Reason"]
+    assert active() == THEIRS
+
+
+def test_delete_fails_clearly_when_the_saved_role_is_no_longer_passable(responses, monkeypatch):
+    bedrock().put_model_invocation_logging_configuration(loggingConfig=THEIRS)
+    index.handler(event("Create"), CONTEXT)
+    monkeypatch.setenv("RESTORE_ROLE_ARNS", "[]")  # e.g. removed from the config since
+    index.handler(event("Delete", physical_id=STATE), CONTEXT)
+    assert responses[-1]["Status"] == "FAILED"
+    assert "add it to restore_delivery_role_arns" in responses[-1]["Reason"]
+    assert index.destinations(active()) == index.destinations(OURS)  # not switched off silently

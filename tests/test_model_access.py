@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 
 import pytest
@@ -57,7 +58,12 @@ def test_exact_statements(synthesized):
     guardrail_id = next(iter(template.find_resources("AWS::Bedrock::Guardrail")))
     version_id = next(iter(template.find_resources("AWS::Bedrock::GuardrailVersion")))
     key_id = next(iter(template.find_resources("AWS::KMS::Key")))
-    condition_value = {"Fn::Join": ["", [{"Fn::GetAtt": [guardrail_id, "GuardrailArn"]}, ":", {"Fn::GetAtt": [version_id, "Version"]}]]}
+    # Amazon Bedrock User Guide, "Enforce the use of specific guardrails in model inference
+    # requests" (https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions-id.html),
+    # example 3 "any of its numeric versions": ArnLike / ArnNotLike "<guardrail ARN>:*". The key
+    # holds "<guardrail ARN>:<version>" for a numeric version and the bare ARN for DRAFT (example 2).
+    any_version = {"Fn::Join": ["", [{"Fn::GetAtt": [guardrail_id, "GuardrailArn"]}, ":*"]]}
+    draft = {"Fn::Join": ["", [{"Fn::GetAtt": [guardrail_id, "GuardrailArn"]}, ":DRAFT"]]}
     sonnet = GLOBAL_SONNET.split(".", 1)[1]
     profile = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":bedrock:", {"Ref": "AWS::Region"}, ":",
                                  {"Ref": "AWS::AccountId"}, f":inference-profile/{GLOBAL_SONNET}"]]}  # fmt: skip
@@ -69,14 +75,21 @@ def test_exact_statements(synthesized):
             "Effect": "Allow",
             "Action": actions,
             "Resource": resources,
-            "Condition": {"StringEquals": {"bedrock:GuardrailIdentifier": condition_value}},
+            "Condition": {"ArnLike": {"bedrock:GuardrailIdentifier": any_version}},
         },
         {
             "Sid": "DenyInvokeWithoutGuardrail",
             "Effect": "Deny",
             "Action": actions,
             "Resource": resources,
-            "Condition": {"StringNotEquals": {"bedrock:GuardrailIdentifier": condition_value}},
+            "Condition": {"ArnNotLike": {"bedrock:GuardrailIdentifier": any_version}},
+        },
+        {
+            "Sid": "DenyInvokeWithDraftGuardrail",
+            "Effect": "Deny",
+            "Action": actions,
+            "Resource": resources,
+            "Condition": {"ArnLike": {"bedrock:GuardrailIdentifier": draft}},
         },
         {"Sid": "ApplyPlatformGuardrail", "Effect": "Allow", "Action": "bedrock:ApplyGuardrail",
          "Resource": {"Fn::GetAtt": [guardrail_id, "GuardrailArn"]}},  # fmt: skip
@@ -84,6 +97,63 @@ def test_exact_statements(synthesized):
     ])
     role_id = next(iter(template.find_resources("AWS::IAM::Role")))
     assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
+    # The policy no longer names the published version: a guardrail edit does not touch it.
+    assert version_id not in json.dumps(policy)
+
+
+GUARDRAIL_ARN = "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123xyz"
+
+
+def _arn_like(value: str | None, pattern: str) -> bool:
+    """IAM ArnLike: the six colon-separated ARN parts match, '*'/'?' wildcards within a part.
+
+    IAM User Guide, "IAM JSON policy elements: Condition operators", ARN condition operators.
+    """
+    if value is None:
+        return False
+    parts, wanted = value.split(":", 5), pattern.split(":", 5)
+    return len(parts) == len(wanted) == 6 and all(fnmatch.fnmatchcase(p, w) for p, w in zip(parts, wanted, strict=True))
+
+
+def _decide(statements: list[dict], identifier: str | None) -> str:
+    """Explicit Deny wins, then Allow, else implicit deny; a missing key makes ArnNotLike true."""
+    allowed = False
+    for statement in statements:
+        if not statement["Sid"].startswith(("InvokeListed", "DenyInvoke")):
+            continue
+        ((operator, condition),) = statement["Condition"].items()
+        assert operator in ("ArnLike", "ArnNotLike"), operator
+        pattern = condition["bedrock:GuardrailIdentifier"]
+        matches = _arn_like(identifier, pattern)
+        applies = matches if operator == "ArnLike" else not matches
+        if applies and statement["Effect"] == "Deny":
+            return "deny"
+        allowed = allowed or (applies and statement["Effect"] == "Allow")
+    return "allow" if allowed else "deny"
+
+
+def _statements_for(guardrail_arn: str) -> list[dict]:
+    app = new_app()
+    stack = Stack(app, "Resolved")
+    imported = Guardrail.from_guardrail_attributes(stack, "Imported", guardrail_arn=guardrail_arn, guardrail_version="3")
+    access = GuardrailEnforcedModelAccess(stack, "Access", models=[HAIKU], guardrail=imported)
+    return stack.resolve(access.policy.document.to_json())["Statement"]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "decision"),
+    [
+        (f"{GUARDRAIL_ARN}:1", "allow"),  # the version published at deploy
+        (f"{GUARDRAIL_ARN}:42", "allow"),  # a version published by a later guardrail edit
+        (GUARDRAIL_ARN, "deny"),  # DRAFT: the bare ARN (guide, example 2)
+        (f"{GUARDRAIL_ARN}:DRAFT", "deny"),
+        (None, "deny"),  # no guardrail in the request
+        ("arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123xyzother:1", "deny"),  # another guardrail
+        ("arn:aws:bedrock:us-east-1:123456789012:guardrail/other:1", "deny"),
+    ],
+)
+def test_any_published_version_is_allowed_and_draft_or_none_denied(identifier, decision):
+    assert _decide(_statements_for(GUARDRAIL_ARN), identifier) == decision
 
 
 def test_zero_nag_findings_with_a_scoped_suppression_for_the_global_model(synthesized):

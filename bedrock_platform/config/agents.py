@@ -7,7 +7,7 @@
           grounding_threshold: 0.7              # overrides merge into the preset
       action_groups:
         - name: customer-support                # the reference implementation
-          reserved_concurrency: 10
+          # reserved_concurrency: 10            # none by default (see ActionGroupFunction)
       agents:
         - name: customer-support
           foundation_model: us.anthropic.claude-haiku-4-5-20251001-v1:0
@@ -197,6 +197,8 @@ class ActionGroupConfig(ConfigModel):
     name: str
     timeout_seconds: int = 30
     memory_mb: int = 256
+    # None (default): no reservation, the function shares the account's unreserved pool. Lambda
+    # refuses a reservation that leaves fewer than 100 unreserved, so set it only where the quota allows.
     reserved_concurrency: int | None = None
     log_retention_days: int = 30
 

@@ -36,6 +36,8 @@ ANOMALY_MATCH_OPTIONS = ("GREATER_THAN_OR_EQUAL",)
 _EXPRESSION_KEYS = ("And", "Or", "Not", "Dimensions")
 _EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _S3_PREFIX = r"[A-Za-z0-9!_.*'()/-]{0,900}"
+# IAM role ARN: path and name characters from botocore's iam CreateRole Path/RoleName patterns.
+_ROLE_ARN = r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}"
 
 
 def _check_emails(values: list[str]) -> list[str]:
@@ -70,6 +72,9 @@ class InvocationLoggingConfig(ConfigModel):
     access_log_expiration_days: int = Field(default=365, ge=1)
     # Metric filters are put on this log group when another app owns the setting.
     existing_log_group_name: str | None = None
+    # Delivery roles of a logging setup that was active before this app (only to restore it when
+    # the stack is deleted): the provider may pass only these and its own role to Bedrock.
+    restore_delivery_role_arns: list[str] = Field(default_factory=list)
 
     @field_validator("log_retention_days")
     @classmethod
@@ -84,6 +89,19 @@ class InvocationLoggingConfig(ConfigModel):
         if not re.fullmatch(_S3_PREFIX, value) or value.startswith("/") or value.endswith("/"):
             raise ValueError("use letters, digits and !_.*'()/- without a leading or trailing '/'")
         return value
+
+    @field_validator("restore_delivery_role_arns")
+    @classmethod
+    def _role_arns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.fullmatch(_ROLE_ARN, value) or "*" in value or "?" in value:
+                raise ValueError(
+                    f"{value!r} is not an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<path/name>, "
+                    "no wildcards)"
+                )
+        if len(set(values)) != len(values):
+            raise ValueError("a role ARN appears more than once")
+        return values
 
     @model_validator(mode="after")
     def _lifecycle_order(self) -> InvocationLoggingConfig:
@@ -104,6 +122,8 @@ class InvocationLoggingConfig(ConfigModel):
             )
         if self.enabled and self.existing_log_group_name:
             raise ValueError("existing_log_group_name is for apps that do not own logging (enabled: false)")
+        if not self.enabled and self.restore_delivery_role_arns:
+            raise ValueError("restore_delivery_role_arns is for the app that owns logging (enabled: true)")
         return self
 
     @property

@@ -16,15 +16,33 @@ keeps booleans intact, which CloudFormation would turn into strings) and
 ``StateParameterName``. CloudFormation invokes this function directly (the ServiceToken
 is its ARN); every path answers the pre-signed ResponseURL, failures with a reason.
 Plain boto3 and the standard library only: nothing to bundle, no Docker.
+
+Origin: the setting is account-wide, so the function acts only on events CloudFormation
+sends for the stack it belongs to. Before any API call it checks that ``StackId`` equals
+``STACK_ID`` (``AWS::StackId`` of its own stack), that ``ServiceToken`` is its own ARN, and
+that ``ResponseURL`` is an https URL of CloudFormation's custom-resource response bucket for
+this region (``cloudformation-custom-resource-response-<region without dashes>``, AWS
+CloudFormation User Guide, VPC endpoint bucket names; Lambda Developer Guide, "Using AWS
+Lambda with CloudFormation", example event). A rejected event changes nothing: it is
+answered FAILED when its ResponseURL is CloudFormation's (so a stack that points a custom
+resource at this function fails at once instead of waiting an hour), otherwise the function
+raises and sends nothing anywhere.
+
+Roles: the function may pass only its own delivery role (``DELIVERY_ROLE_ARN``) and the
+roles in ``RESTORE_ROLE_ARNS`` to Bedrock. Create refuses to replace an active configuration
+whose delivery role it could not pass back on delete.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import time
 import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -54,6 +72,90 @@ def bedrock_client() -> Any:
 
 def ssm_client() -> Any:
     return boto3.client("ssm", config=CLIENT_CONFIG)
+
+
+# --- origin: only CloudFormation, for this stack --------------------------------------------
+
+RESPONSE_BUCKET_PREFIX = "cloudformation-custom-resource-response-"
+
+
+def is_response_url(url: Any, region: str | None) -> bool:
+    """Whether ``url`` is an https URL of CloudFormation's custom-resource response bucket in ``region``.
+
+    The bucket is ``cloudformation-custom-resource-response-<region without dashes>``, addressed
+    virtual-host style on the global, ``s3-<region>`` or ``s3.<region>`` endpoint (``.com.cn``
+    in China), e.g. ``https://cloudformation-custom-resource-response-useast1.s3-us-east-1.amazonaws.com/...``.
+    """
+    if not isinstance(url, str) or not region:
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.scheme != "https" or parts.username or parts.password or port not in (None, 443):
+        return False
+    bucket = re.escape(RESPONSE_BUCKET_PREFIX + region.replace("-", ""))
+    host = rf"{bucket}\.s3(?:[.-](?:{re.escape(region)}|external-1))?\.amazonaws\.com(?:\.cn)?"
+    return re.fullmatch(host, parts.hostname or "") is not None
+
+
+def own_function_arn(context: Any) -> str | None:
+    """The function's unqualified ARN (a version or alias qualifier dropped), from the context."""
+    arn = getattr(context, "invoked_function_arn", None)
+    if not isinstance(arn, str):
+        return None
+    return ":".join(arn.split(":")[:7])
+
+
+def origin_problems(event: dict[str, Any], context: Any) -> list[str]:
+    """Why ``event`` is not a CloudFormation request for this provider's stack (empty: it is)."""
+    problems = []
+    stack_id = os.environ.get("STACK_ID")
+    if not stack_id or event.get("StackId") != stack_id:
+        problems.append(f"StackId {event.get('StackId')!r} is not this provider's stack")
+    own = own_function_arn(context)
+    properties = event.get("ResourceProperties")
+    tokens = {event.get("ServiceToken", own), properties.get("ServiceToken") if isinstance(properties, dict) else None}
+    if own is None or tokens != {own}:
+        problems.append("ServiceToken is not this function's ARN")
+    if not is_response_url(event.get("ResponseURL"), os.environ.get("AWS_REGION")):
+        problems.append("ResponseURL is not a pre-signed URL of CloudFormation's custom-resource response bucket")
+    return problems
+
+
+# --- which delivery roles may be passed to Bedrock -----------------------------------------
+
+
+def delivery_role(config: dict[str, Any] | None) -> str | None:
+    """The role Bedrock assumes for ``config`` (only CloudWatch delivery has one)."""
+    return ((config or {}).get("cloudWatchConfig") or {}).get("roleArn")
+
+
+def passable_roles() -> set[str]:
+    """The roles this function holds ``iam:PassRole`` on: its delivery role and the restore list."""
+    roles = set(json.loads(os.environ.get("RESTORE_ROLE_ARNS") or "[]"))
+    if os.environ.get("DELIVERY_ROLE_ARN"):
+        roles.add(os.environ["DELIVERY_ROLE_ARN"])
+    return roles
+
+
+def check_own_role(desired: dict[str, Any]) -> None:
+    own = os.environ.get("DELIVERY_ROLE_ARN")
+    if own and delivery_role(desired) != own:
+        raise ValueError(f"LoggingConfig must deliver with this stack's delivery role {own}, not {delivery_role(desired)!r}")
+
+
+def check_restorable(previous: dict[str, Any] | None) -> None:
+    """Refuse to replace a configuration whose delivery role could not be passed back on delete."""
+    role = delivery_role(previous)
+    if role and role not in passable_roles():
+        raise PermissionError(
+            f"model invocation logging is already configured in this account and region with delivery role "
+            f"{role}; putting it back when this stack is deleted needs iam:PassRole on that role. Add it to "
+            "restore_delivery_role_arns (observability.logging.restore_delivery_role_arns) and redeploy, or keep "
+            "the existing setup and set observability.logging.enabled: false"
+        )
 
 
 # --- the logging setting -------------------------------------------------------------------
@@ -138,12 +240,14 @@ def delete_state(ssm: Any, name: str) -> None:
 def on_create(props: dict[str, Any], bedrock: Any, ssm: Any, deadline: float | None = None) -> str:
     desired = json.loads(props["LoggingConfig"])
     state_name = props["StateParameterName"]
+    check_own_role(desired)
     active = get_active_config(bedrock)
     if active is not None and destinations(active) == destinations(desired):
         # Already ours (e.g. a retried create): keep what was saved the first time.
         if load_state(ssm, state_name) is None:
             save_state(ssm, state_name, None)
     else:
+        check_restorable(active)
         save_state(ssm, state_name, active)
     put_config(bedrock, desired, deadline)
     return state_name
@@ -154,6 +258,7 @@ def on_update(
 ) -> str:
     desired = json.loads(props["LoggingConfig"])
     state_name = props["StateParameterName"]
+    check_own_role(desired)
     old_state_name = old_props.get("StateParameterName", state_name)
     if old_state_name != state_name and load_state(ssm, state_name) is None:
         saved = load_state(ssm, old_state_name)
@@ -185,6 +290,12 @@ def on_delete(props: dict[str, Any], bedrock: Any, ssm: Any, deadline: float | N
         LOGGER.info("logging was reconfigured by someone else since; leaving it as it is")
         outcome = "left-foreign"
     elif previous:
+        if delivery_role(previous) and delivery_role(previous) not in passable_roles():
+            raise RuntimeError(
+                f"the configuration active before this stack delivers with role {delivery_role(previous)}, which "
+                "this provider may not pass to Bedrock: add it to restore_delivery_role_arns and redeploy, or "
+                "restore or disable model invocation logging by hand, then retry the stack delete"
+            )
         try:
             put_config(bedrock, previous, deadline)
             outcome = "restored"
@@ -239,6 +350,17 @@ def send_response(event: dict[str, Any], status: str, physical_id: str, reason: 
 
 def handler(event: dict[str, Any], context: Any) -> None:
     request = event.get("RequestType")
+    problems = origin_problems(event, context)
+    if problems:
+        # Nothing is read or changed. Answer only CloudFormation's own response bucket.
+        reason = "Rejected, not a CloudFormation request for this provider's stack: " + "; ".join(problems)
+        LOGGER.error("%r: %s", request, reason)
+        answerable = all(isinstance(event.get(k), str) for k in ("StackId", "RequestId", "LogicalResourceId"))
+        if answerable and is_response_url(event.get("ResponseURL"), os.environ.get("AWS_REGION")):
+            rejected_id = event.get("PhysicalResourceId") or f"rejected-{event['RequestId']}"
+            send_response(event, "FAILED", str(rejected_id), reason=reason)
+            return
+        raise PermissionError(reason)
     props = event.get("ResourceProperties", {})
     physical_id = event.get("PhysicalResourceId") or props.get("StateParameterName") or event.get("LogicalResourceId", "logging")
     deadline = None
