@@ -1,8 +1,9 @@
 """Content fingerprints of L1 resources, computed at synth time from their resolved properties.
 
 Used where CloudFormation must be told that something changed: a guardrail version is
-published (replaced) when the guardrail's settings change, and an agent alias moves to a new
-agent version when the agent's configuration changes. The fingerprint is a lazy token, so it
+published (replaced) when the guardrail's settings change, an agent alias moves to a new
+agent version when the agent's configuration changes, and a knowledge base or vector index
+whose create-only settings change is replaced under a new name (the fingerprint is in the name). The fingerprint is a lazy token, so it
 sees every property set after construction (``add_*`` calls, L1 setters), and it depends only
 on the resolved template values: an unchanged re-synth yields the identical string.
 """
@@ -23,15 +24,20 @@ _PROPS_ATTRIBUTE = "aws:cdk:cloudformation:props"
 DEFAULT_EXCLUDED = frozenset({"tags"})
 
 
-def resolved_properties(resource: CfnResource, *, exclude: frozenset[str] = DEFAULT_EXCLUDED) -> dict[str, Any]:
-    """The resource's CloudFormation properties as they will be synthesized, minus ``exclude``.
+def resolved_properties(
+    resource: CfnResource, *, exclude: frozenset[str] = DEFAULT_EXCLUDED, include: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The resource's CloudFormation properties as they will be synthesized, minus ``exclude``
+    (only those in ``include`` if given; property names as jsii spells them, e.g. ``storageConfiguration``).
 
     Read through the public tree-inspection API, so properties set with L1 setters count too.
+    ``include`` lets a resource put the fingerprint of some properties into its own name.
     """
     inspector = TreeInspector()
     resource.inspect(inspector)
     props = inspector.attributes.get(_PROPS_ATTRIBUTE) or {}
-    resolved = Stack.of(resource).resolve({k: v for k, v in props.items() if k not in exclude})
+    kept = {k: v for k, v in props.items() if k not in exclude and (include is None or k in include)}
+    resolved = Stack.of(resource).resolve(kept)
     return resolved if isinstance(resolved, dict) else {}
 
 
@@ -55,14 +61,20 @@ def lazy_fingerprint(
     *,
     extra: Sequence[Any] = (),
     exclude: frozenset[str] = DEFAULT_EXCLUDED,
+    include: frozenset[str] | None = None,
     template: str = "{digest}",
+    length: int = 16,
 ) -> str:
     """A token that resolves to ``template`` with ``{digest}`` replaced by the fingerprint of
-    ``resource``'s resolved properties plus ``extra`` values (tokens allowed, resolved too)."""
+    ``resource``'s resolved properties (see :func:`resolved_properties`) plus ``extra`` values
+    (tokens allowed, resolved too), ``length`` hex characters long."""
 
     def produce() -> str:
         stack = Stack.of(resource)
-        value = {"properties": resolved_properties(resource, exclude=exclude), "extra": stack.resolve(list(extra))}
-        return template.format(digest=digest(value))
+        value = {
+            "properties": resolved_properties(resource, exclude=exclude, include=include),
+            "extra": stack.resolve(list(extra)),
+        }
+        return template.format(digest=digest(value, length))
 
     return Lazy.uncached_string(_Producer(produce))

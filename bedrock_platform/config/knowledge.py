@@ -155,7 +155,11 @@ class KnowledgeBaseConfig(ConfigModel):
 
 
 class VectorStoreConfig(ConfigModel):
-    collection_name: str = "bedrock-platform-kb"
+    """The shared collection. ``collection_name`` defaults to ``<platform name>-kb``; a name set
+    here must start with ``<platform name>-`` (checked by :class:`PlatformConfig`), so two
+    platforms never share a collection or its policies."""
+
+    collection_name: str | None = Field(default=None, description="Default: <platform name>-kb")
     standby_replicas: bool | None = Field(default=None, description="Default: off in dev, on in prod")
     kms_key_arn: str | None = None
     vpc_endpoint_ids: list[str] = Field(default_factory=list)
@@ -163,10 +167,25 @@ class VectorStoreConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _check(self) -> VectorStoreConfig:
-        build(lambda: check_pattern("collection_name", self.collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE))
+        if self.collection_name is not None:
+            build(lambda: check_pattern("collection_name", self.collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE))
         if self.kms_key_arn is not None:
             build(lambda: check_pattern("kms_key_arn", self.kms_key_arn, r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}", "a KMS key ARN"))
         return self
+
+    def resolved_collection_name(self, platform_name: str) -> str:
+        """The collection name: as configured, or ``<platform name>-kb``."""
+        return self.collection_name or f"{platform_name}-kb"
+
+    def check_platform_name(self, platform_name: str) -> None:
+        """A configured ``collection_name`` must start with ``<platform name>-``."""
+        if self.collection_name is not None and not self.collection_name.startswith(f"{platform_name}-"):
+            raise PlatformValidationError(
+                "collection_name",
+                self.collection_name,
+                f"must start with the platform name and '-' ('{platform_name}-...'; default '{platform_name}-kb') "
+                "so that platforms sharing an account and region never share a collection",
+            )
 
 
 class KnowledgeConfig(ConfigModel):
@@ -177,4 +196,19 @@ class KnowledgeConfig(ConfigModel):
     def _check(self) -> KnowledgeConfig:
         build(lambda: check_unique("knowledge_bases.name", [kb.name for kb in self.knowledge_bases]))
         build(lambda: check_unique("knowledge_bases.index.index_name", [kb.index_options.index_name for kb in self.knowledge_bases]))
+        build(lambda: _check_index_prefixes([kb.index_options.index_name for kb in self.knowledge_bases]))
         return self
+
+
+def _check_index_prefixes(names: list[str]) -> None:
+    """Physical index names are ``<index_name>-<fingerprint>`` and each knowledge base's data
+    access rule covers ``<index_name>-*``: no index name may start with another one and '-'."""
+    for name in names:
+        for other in names:
+            if other != name and other.startswith(f"{name}-"):
+                raise PlatformValidationError(
+                    "knowledge_bases.index.index_name",
+                    other,
+                    f"starts with another knowledge base's index name and '-' ('{name}-'): its data access "
+                    f"rule '{name}-*' would cover both indexes; rename one",
+                )
