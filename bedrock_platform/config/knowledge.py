@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from bedrock_platform.chunking import ChunkingPresets, ChunkingStrategy
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.embedding import EmbeddingModel
+from bedrock_platform.naming import bounded_name
 from bedrock_platform.parsing import ParsingStrategy
 from bedrock_platform.validation import (
     PlatformValidationError,
@@ -16,7 +17,7 @@ from bedrock_platform.validation import (
     check_pattern,
     check_unique,
 )
-from bedrock_platform.vector_index import VectorIndexOptions
+from bedrock_platform.vector_index import INDEX_NAME_MAX, VectorIndexOptions
 from bedrock_platform.vector_store import COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE
 
 CHUNKING_PARAMETERS = (
@@ -151,7 +152,8 @@ class KnowledgeBaseConfig(ConfigModel):
 
     @property
     def index_options(self) -> VectorIndexOptions:
-        return self.index.options(f"{self.name.lower().replace('_', '-')}-index")
+        # Bounded: a knowledge base name may be longer than an index name (the hash keeps it unique).
+        return self.index.options(bounded_name(f"{self.name.lower().replace('_', '-')}-index", INDEX_NAME_MAX))
 
 
 class VectorStoreConfig(ConfigModel):
@@ -191,6 +193,12 @@ class VectorStoreConfig(ConfigModel):
 class KnowledgeConfig(ConfigModel):
     vector_store: VectorStoreConfig = Field(default_factory=VectorStoreConfig)
     knowledge_bases: list[KnowledgeBaseConfig] = Field(default_factory=list)
+
+    @field_validator("vector_store", mode="before")
+    @classmethod
+    def _all_defaults(cls, value: Any) -> Any:
+        """``vector_store:`` with every setting commented out (YAML null) means all defaults."""
+        return {} if value is None else value
 
     @model_validator(mode="after")
     def _check(self) -> KnowledgeConfig:
