@@ -28,7 +28,13 @@ import pytest
 import yaml
 from aws_cdk import App, Stack
 
-from bedrock_platform import EmbeddingModel, KnowledgeBase, PlatformValidationError, VectorCollection, VectorIndexOptions
+from bedrock_platform import (
+    EmbeddingModel,
+    KnowledgeBase,
+    PlatformValidationError,
+    VectorCollection,
+    VectorIndexOptions,
+)
 from bedrock_platform.naming import bounded_name, prefixed_name
 
 ROOT = Path(__file__).resolve().parent.parent
