@@ -6,8 +6,8 @@ create-only change also end with a fingerprint (see :mod:`bedrock_platform.finge
 A name that would exceed its service's limit is cut and ends with a hash of the full name, so
 two long names that share their first characters still differ:
 
-    bounded_name("acme-" + "very-long-knowledge-base-name" * 4, 40)
-    # 'acme-very-long-knowledge-base-namevery-8c1f0a2b'[:40] style: 31 characters + '-' + 8 hex
+    bounded_name("acme-" + "customer-support-policies-and-procedures-" * 2 + "archive", 40)
+    # 'acme-customer-support-policies-293727cd' (the cut's trailing '-' is dropped)
 """
 
 from __future__ import annotations
