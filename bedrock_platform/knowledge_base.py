@@ -1,5 +1,12 @@
 """Bedrock knowledge base on an OpenSearch Serverless vector index, with a scoped service role.
 
+The storage and embedding configuration of ``AWS::Bedrock::KnowledgeBase`` are create-only
+(CloudFormation replaces the knowledge base when they change) and Bedrock refuses a second
+knowledge base of the same name ("KnowledgeBase with name ... already exists"). The physical
+name is therefore ``<name>-<fingerprint of both>``: a change replaces the knowledge base under a
+new name, an unchanged re-synth keeps it. A change that needs a new vector index (dimensions,
+embedding model, index mapping) gives the index a new name too, and the knowledge base follows.
+
     store = VectorCollection(self, "Vectors", collection_name="platform-vectors")
     kb = KnowledgeBase(self, "SupportDocs", name="support-docs", vector_store=store,
                        embedding_model=EmbeddingModel.titan_text_v2(1024))
@@ -17,6 +24,8 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from bedrock_platform.embedding import EmbeddingModel
+from bedrock_platform.fingerprint import lazy_fingerprint
+from bedrock_platform.naming import bounded_name
 from bedrock_platform.secure_bucket import SecureBucket
 from bedrock_platform.service_principals import confused_deputy_principal
 from bedrock_platform.validation import check_bedrock_name, check_length
@@ -27,6 +36,13 @@ if TYPE_CHECKING:
     from bedrock_platform.data_source import S3DataSource
 
 QUERY_ACTIONS = ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"]
+# Bedrock names: ([0-9a-zA-Z][_-]?){1,100} (botocore bedrock-agent shape Name). 100 characters
+# always fit; the base is cut (with a hash) to leave room for "-" and the fingerprint.
+NAME_MAX = 100
+FINGERPRINT_LENGTH = 8
+# AWS::Bedrock::KnowledgeBase createOnlyProperties (cfn-lint schema): StorageConfiguration and
+# KnowledgeBaseConfiguration/{Type, VectorKnowledgeBaseConfiguration, ...}.
+CREATE_ONLY_PROPERTIES = frozenset({"storageConfiguration", "knowledgeBaseConfiguration"})
 
 
 class KnowledgeBaseBase(Construct):
@@ -56,6 +72,9 @@ class _ImportedKnowledgeBase(KnowledgeBaseBase):
 
 class KnowledgeBase(KnowledgeBaseBase):
     """A vector knowledge base storing embeddings in its own index of a shared collection.
+
+    ``name`` is the base of the physical name, ``knowledge_base_name`` (a token) the physical
+    name with the fingerprint of the create-only configuration (see the module docstring).
 
     Creates the index (``AWS::OpenSearchServerless::Index``, no custom resource), a service
     role trusted by ``bedrock.amazonaws.com`` only for this account's knowledge bases, and a
@@ -95,9 +114,12 @@ class KnowledgeBase(KnowledgeBaseBase):
         self.data_sources: list[S3DataSource] = []
         self._documents: SecureBucket | None = None
 
+        # Vectors of another embedding model must not share an index: the model is part of the
+        # index fingerprint, so a model change creates a fresh index for the new knowledge base.
         self.index = VectorIndex(
             self, "Index", vector_store=vector_store, options=options,
             dimensions=self.embedding_model.dimensions, removal_policy=removal_policy,
+            fingerprint_extra=[self.embedding_model.model_arn(stack), self.embedding_model.dimensions],
         )
         self.role = iam.Role(
             self,
@@ -125,9 +147,11 @@ class KnowledgeBase(KnowledgeBaseBase):
                 ),
             ],
         )
+        # Every generation of the index (the old one is still in use until CloudFormation's
+        # cleanup deletes its data sources, which removes their vectors with this role).
         vector_store.add_access(
             principal_arn=self.role.role_arn,
-            index_name=options.index_name,
+            index_name=self.index.name_pattern,
             permissions=INDEX_WRITE_PERMISSIONS,
             description=f"Knowledge base {name} reads and writes its index",
         )
@@ -144,7 +168,7 @@ class KnowledgeBase(KnowledgeBaseBase):
         self.resource = bedrock.CfnKnowledgeBase(
             self,
             "Resource",
-            name=name,
+            name=name,  # replaced below by the fingerprinted name
             description=self.description,
             role_arn=self.role.role_arn,
             knowledge_base_configuration=bedrock.CfnKnowledgeBase.KnowledgeBaseConfigurationProperty(
@@ -171,6 +195,13 @@ class KnowledgeBase(KnowledgeBaseBase):
         # knowledge base goes before them).
         self.resource.node.add_dependency(self.index, self.policy, vector_store.access_policy)
         self.resource.apply_removal_policy(removal_policy)
+        self.knowledge_base_name: str = lazy_fingerprint(
+            self.resource,
+            only=CREATE_ONLY_PROPERTIES,
+            template=f"{bounded_name(name, NAME_MAX - FINGERPRINT_LENGTH - 1)}-{{digest}}",
+            length=FINGERPRINT_LENGTH,
+        )
+        self.resource.name = self.knowledge_base_name
         self.knowledge_base_id = self.resource.attr_knowledge_base_id
         self.knowledge_base_arn = self.resource.attr_knowledge_base_arn
 

@@ -3,22 +3,38 @@
 No custom resource, no Lambda, no sleep: CloudFormation creates the index after the
 collection and its data access policy (which names the deploying role) exist.
 
+The physical index name is ``<index_name>-<fingerprint>``. OpenSearch cannot change a
+``knn_vector`` field's dimension or method (engine, space type, ``m``, ``ef_construction``) in
+place, and CloudFormation updates ``Mappings`` in place (only ``IndexName``,
+``CollectionEndpoint`` and ``Settings/Analysis`` are create-only), so such an update would fail.
+The fingerprint covers the mappings, the static settings and what is written into the index
+(``fingerprint_extra``, e.g. the embedding model): a change gives a new name, CloudFormation
+creates the new index before deleting the old one, and the knowledge base follows (its storage
+configuration names the index). ``ef_search`` is a dynamic setting and updates in place.
+
     VectorIndexOptions(index_name="faq-index", m=16, ef_construction=512, ef_search=512)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_opensearchserverless as aoss
 from constructs import Construct
 
+from bedrock_platform.fingerprint import lazy_fingerprint
 from bedrock_platform.validation import PlatformValidationError, check_choice, check_int_range, check_pattern
 from bedrock_platform.vector_store import VectorCollection
 
-INDEX_NAME_PATTERN = r"[a-z0-9][a-z0-9_-]{0,79}"
-INDEX_NAME_RULE = "1-80 lowercase letters, digits, '_' or '-', starting with a letter or digit"
+# cfn-lint schema AWS::OpenSearchServerless::Index IndexName: ^(?![_-])[a-z][a-z0-9_-]*$ (the
+# platform keeps the base at 80 characters; the fingerprint adds 9).
+INDEX_NAME_PATTERN = r"[a-z][a-z0-9_-]{0,79}"
+INDEX_NAME_RULE = "1-80 lowercase letters, digits, '_' or '-', starting with a letter"
+INDEX_NAME_MAX = 80
+FINGERPRINT_LENGTH = 8
 FIELD_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
 FIELD_NAME_RULE = "1-100 letters, digits, '_' or '-', starting with a letter or digit"
 SPACE_TYPES = ("l2", "innerproduct")
@@ -29,6 +45,8 @@ EF_RANGE = (2, 4096)
 @dataclass(frozen=True)
 class VectorIndexOptions:
     """Index and field names and HNSW tuning for one knowledge base's vector index.
+
+    ``index_name`` is the base of the physical name (a fingerprint of the mapping is appended).
 
     Defaults follow what the Bedrock console creates: faiss engine, HNSW with ``m=16`` and
     ``ef_construction=512``, Euclidean (l2) distance, text in ``AMAZON_BEDROCK_TEXT_CHUNK``
@@ -62,6 +80,10 @@ class VectorIndexOptions:
 class VectorIndex(Construct):
     """A k-NN index in a :class:`VectorCollection`, mapped the way Bedrock knowledge bases require.
 
+    ``index_name`` is ``<options.index_name>-<fingerprint>`` (a token resolved at synth);
+    ``name_pattern`` (``<options.index_name>-*``) matches every generation of it, for data
+    access rules that must outlive a replacement.
+
     Example::
 
         VectorIndex(self, "Index", vector_store=store, options=VectorIndexOptions(index_name="faq"), dimensions=1024)
@@ -76,17 +98,18 @@ class VectorIndex(Construct):
         options: VectorIndexOptions,
         dimensions: int,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        fingerprint_extra: Sequence[Any] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.options = options
-        self.index_name = options.index_name
+        self.name_pattern = f"{options.index_name}-*"
         vector_store.register_index(options.index_name)
         mapping = aoss.CfnIndex.PropertyMappingProperty
         self.resource = aoss.CfnIndex(
             self,
             "Resource",
             collection_endpoint=vector_store.collection_endpoint,
-            index_name=options.index_name,
+            index_name=options.index_name,  # replaced below by the fingerprinted name
             mappings=aoss.CfnIndex.MappingsProperty(
                 properties={
                     options.vector_field: mapping(
@@ -107,6 +130,16 @@ class VectorIndex(Construct):
                 index=aoss.CfnIndex.IndexProperty(knn=True, knn_algo_param_ef_search=options.ef_search)
             ),
         )
+        # index.knn is a static index setting (fixed at creation); ef_search is dynamic.
+        static_settings = {"knn": True}
+        self.index_name: str = lazy_fingerprint(
+            self.resource,
+            only=frozenset({"mappings"}),
+            extra=[static_settings, *fingerprint_extra],
+            template=f"{options.index_name}-{{digest}}",
+            length=FINGERPRINT_LENGTH,
+        )
+        self.resource.index_name = self.index_name
         # The data access policy must name the deploying role before the index is created,
         # and must outlive the index on delete.
         # (The collection dependency is implied by the endpoint reference.)

@@ -7,9 +7,9 @@ to create indexes (the bootstrap CloudFormation execution role, or ``index_admin
 the first deploy does not 403.
 
     store = VectorCollection(self, "Vectors", collection_name="kb-vectors")
-    kb_a = VectorKnowledgeBase(self, "Policies", vector_store=store, name="policies", ...)
-    kb_b = VectorKnowledgeBase(self, "Faq", vector_store=store, name="faq", ...)
-    store.grant_read(reporting_role, index_name="policies-index")
+    kb_a = KnowledgeBase(self, "Policies", vector_store=store, name="policies", ...)
+    kb_b = KnowledgeBase(self, "Faq", vector_store=store, name="faq", ...)
+    store.grant_read(reporting_role, index_name=kb_a.index.name_pattern)
 """
 
 from __future__ import annotations
@@ -189,7 +189,8 @@ class VectorCollection(Construct):
 
     # --- indexes and grants -------------------------------------------------------------------------
     def register_index(self, index_name: str) -> None:
-        """Record an index created in this collection (names must be unique per collection)."""
+        """Record the base name of an index created in this collection (unique per collection, and
+        no base may start with another base followed by ``-``)."""
         self._index_names.append(index_name)
 
     @property
@@ -198,6 +199,8 @@ class VectorCollection(Construct):
 
     def add_access(self, *, principal_arn: str, index_name: str | None, permissions: list[str], description: str) -> None:
         """Add a data access rule for ``principal_arn`` on one index (all if None).
+
+        ``index_name`` may be a pattern ending in ``*``, e.g. ``VectorIndex.name_pattern``.
 
         Data access rules are the only place OpenSearch Serverless scopes data-plane access;
         the principal also needs ``aoss:APIAccessAll`` on the collection in IAM.
@@ -275,4 +278,13 @@ class _UniqueIndexNames:
                     f"{self._store.collection_name}; each knowledge base needs its own index"
                 )
             seen.add(name)
+        # Physical names are "<index_name>-<fingerprint>" and data access rules use "<index_name>-*":
+        # no index_name may start with another one followed by '-'.
+        for name in sorted(seen):
+            for other in sorted(seen):
+                if other != name and other.startswith(f"{name}-"):
+                    errors.append(
+                        f"index_name: '{other}' starts with '{name}-' (index_name of another knowledge base in collection "
+                        f"{self._store.collection_name}); its data access rule '{name}-*' would cover both - rename one"
+                    )
         return errors

@@ -1,7 +1,13 @@
-"""Knowledge layer: one OpenSearch Serverless vector collection shared by the configured knowledge bases."""
+"""Knowledge layer: one OpenSearch Serverless vector collection shared by the configured knowledge bases.
+
+Every physical name starts with the platform name (``config.name``): the collection (and its
+three policies) is ``<platform>-kb`` unless configured, knowledge bases, indexes and data sources
+are ``<platform>-<configured name>`` plus the fingerprint their constructs append.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
@@ -12,8 +18,14 @@ from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.data_source import S3DataSource
 from bedrock_platform.ingestion_schedules import IngestionSchedules
 from bedrock_platform.knowledge_base import KnowledgeBase
+from bedrock_platform.naming import prefixed_name
+from bedrock_platform.vector_index import INDEX_NAME_MAX
 from bedrock_platform.vector_store import VectorCollection
 
+# S3DataSource appends "-" and an 8-character fingerprint to a base of at most 90 characters.
+DATA_SOURCE_BASE_MAX = 90
+# KnowledgeBase cuts its base itself (Bedrock names: 100 characters).
+KNOWLEDGE_BASE_BASE_MAX = 100
 REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.SNAPSHOT}
 
 
@@ -37,7 +49,7 @@ class KnowledgeStack(Stack):
         self.vector_store = VectorCollection(
             self,
             "VectorStore",
-            collection_name=store_config.collection_name,
+            collection_name=store_config.resolved_collection_name(config.name),
             standby_replicas=standby,
             kms_key=kms.Key.from_key_arn(self, "CollectionKey", store_config.kms_key_arn) if store_config.kms_key_arn else None,
             vpc_endpoint_ids=store_config.vpc_endpoint_ids,
@@ -61,14 +73,15 @@ class KnowledgeStack(Stack):
                       description="Scheduled ingestion runs that failed after their retries")
         for kb_config in knowledge.knowledge_bases:
             logical = _logical_name(kb_config.name)
+            index_options = kb_config.index_options
             kb = KnowledgeBase(
                 self,
                 logical,
-                name=kb_config.name,
+                name=prefixed_name(config.name, kb_config.name, KNOWLEDGE_BASE_BASE_MAX),
                 description=kb_config.description,
                 vector_store=self.vector_store,
                 embedding_model=kb_config.embedding,
-                index=kb_config.index_options,
+                index=replace(index_options, index_name=prefixed_name(config.name, index_options.index_name, INDEX_NAME_MAX)),
                 removal_policy=removal,
             )
             self.knowledge_bases[kb_config.name] = kb
@@ -81,7 +94,7 @@ class KnowledgeStack(Stack):
                     kb,
                     ds_logical,
                     knowledge_base=kb,
-                    name=ds_name,
+                    name=prefixed_name(config.name, ds_name, DATA_SOURCE_BASE_MAX),
                     description=ds_config.description,
                     bucket_name=ds_config.bucket_name,
                     inclusion_prefixes=ds_config.inclusion_prefixes,

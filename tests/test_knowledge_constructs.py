@@ -4,6 +4,7 @@ and data source replacement when chunking changes."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from aws_cdk import App, CliCredentialsStackSynthesizer, Stack
@@ -62,7 +63,7 @@ def custom_stack():
     app_role = iam.Role(stack, "AppRole", assumed_by=iam.AccountRootPrincipal())
     reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
     grant = kb.grant_query(app_role)
-    store.grant_read(reader, index_name="contracts")
+    store.grant_read(reader, index_name=kb.index.name_pattern)
     imported = KnowledgeBase.from_knowledge_base_attributes(stack, "Imported", knowledge_base_id="KB12345678")
     return stack, Template.from_stack(stack), grant, imported
 
@@ -90,7 +91,9 @@ def test_custom_field_names_and_cohere_without_dimension_config(custom_stack):
     [kb] = template.find_resources("AWS::Bedrock::KnowledgeBase").values()
     storage = kb["Properties"]["StorageConfiguration"]["OpensearchServerlessConfiguration"]
     assert storage["FieldMapping"] == {"VectorField": "vec", "TextField": "body", "MetadataField": "meta"}
-    assert storage["VectorIndexName"] == "contracts"
+    [index] = template.find_resources("AWS::OpenSearchServerless::Index").values()
+    assert re.fullmatch(r"contracts-[0-9a-f]{8}", storage["VectorIndexName"])  # base + mapping fingerprint
+    assert storage["VectorIndexName"] == index["Properties"]["IndexName"]
     vector = kb["Properties"]["KnowledgeBaseConfiguration"]["VectorKnowledgeBaseConfiguration"]
     assert "EmbeddingModelConfiguration" not in vector
     template.has_resource_properties("AWS::OpenSearchServerless::Index", {"Mappings": {"Properties": {"vec": {"Type": "knn_vector", "Dimension": 1024}}}})
@@ -119,7 +122,7 @@ def test_grant_query_and_collection_read_grant(custom_stack):
     assert aoss["Resource"]["Fn::GetAtt"][1] == "Arn"
     [access] = template.find_resources("AWS::OpenSearchServerless::AccessPolicy").values()
     rendered = json.dumps(access["Properties"]["Policy"])
-    assert "index/unit-vectors/contracts" in rendered and '\\"aoss:ReadDocument\\"' in rendered
+    assert "index/unit-vectors/contracts-*" in rendered and '\\"aoss:ReadDocument\\"' in rendered
 
 
 def test_imported_knowledge_base(custom_stack):

@@ -21,6 +21,21 @@ def _one(template, type_, **props):
     return next(iter(found.items()))
 
 
+def _index(template, base: str) -> tuple[str, dict]:
+    """The index whose name is ``base`` plus an 8-hex-character fingerprint."""
+    found = [(k, r) for k, r in template.find_resources("AWS::OpenSearchServerless::Index").items()
+             if re.fullmatch(re.escape(base) + "-[0-9a-f]{8}", r["Properties"]["IndexName"])]
+    assert len(found) == 1, (base, found)
+    return found[0]
+
+
+def _knowledge_base(template, base: str) -> tuple[str, dict]:
+    found = [(k, r) for k, r in template.find_resources("AWS::Bedrock::KnowledgeBase").items()
+             if re.fullmatch(re.escape(base) + "-[0-9a-f]{8}", r["Properties"]["Name"])]
+    assert len(found) == 1, (base, found)
+    return found[0]
+
+
 def _policy_json(raw_policy) -> str:
     """The access policy with tokens rendered as readable markers, parsed back to JSON."""
     parts = raw_policy["Fn::Join"][1]
@@ -70,7 +85,8 @@ def test_data_access_policy_names_deploy_role_and_each_kb_role_on_its_own_index(
     assert len(roles) == 2
     for principal, kb_rules in by_principal.items():
         if principal[0].startswith("ROLE:SupportDocs"):
-            assert kb_rules[1]["Resource"] == ["index/bedrock-platform-kb/support-docs-index"]
+            # Every generation of its index (the old one is emptied by CloudFormation's cleanup).
+            assert kb_rules[1]["Resource"] == ["index/bedrock-platform-kb/bedrock-platform-support-docs-index-*"]
             assert "aoss:DeleteIndex" not in kb_rules[1]["Permission"]
     assert "CFN_EXEC_ROLE" in json.dumps(rules)
 
@@ -88,7 +104,7 @@ def test_indexes_are_native_and_depend_on_the_access_policy(knowledge_template):
 
 
 def test_index_mapping_as_bedrock_requires(knowledge_template):
-    _, index = _one(knowledge_template, "AWS::OpenSearchServerless::Index", IndexName="support-docs-index")
+    _, index = _index(knowledge_template, "bedrock-platform-support-docs-index")
     assert index["Properties"]["Mappings"] == {
         "Properties": {
             "bedrock-knowledge-base-default-vector": {
@@ -101,7 +117,7 @@ def test_index_mapping_as_bedrock_requires(knowledge_template):
         }
     }
     assert index["Properties"]["Settings"] == {"Index": {"Knn": True, "KnnAlgoParamEfSearch": 512}}
-    _, manuals = _one(knowledge_template, "AWS::OpenSearchServerless::Index", IndexName="product-manuals-index")
+    _, manuals = _index(knowledge_template, "bedrock-platform-product-manuals-index")
     vector = manuals["Properties"]["Mappings"]["Properties"]["bedrock-knowledge-base-default-vector"]
     assert vector["Dimension"] == 512 and vector["Method"]["Parameters"] == {"M": 24, "EfConstruction": 512}
     assert manuals["Properties"]["Settings"]["Index"]["KnnAlgoParamEfSearch"] == 256
@@ -116,11 +132,13 @@ def test_two_knowledge_bases_share_one_collection(knowledge_template):
         assert config["Type"] == "OPENSEARCH_SERVERLESS"
         assert config["OpensearchServerlessConfiguration"]["CollectionArn"] == {"Fn::GetAtt": [collection, "Arn"]}
     names = {kb["Properties"]["StorageConfiguration"]["OpensearchServerlessConfiguration"]["VectorIndexName"] for kb in kbs.values()}
-    assert names == {"support-docs-index", "product-manuals-index"}
+    indexes = {i["Properties"]["IndexName"] for i in _resources(knowledge_template, "AWS::OpenSearchServerless::Index").values()}
+    assert names == indexes and {n.rsplit("-", 1)[0] for n in names} == {
+        "bedrock-platform-support-docs-index", "bedrock-platform-product-manuals-index"}
 
 
 def test_knowledge_base_embedding_and_dependencies(knowledge_template):
-    logical, kb = _one(knowledge_template, "AWS::Bedrock::KnowledgeBase", Name="support-docs")
+    logical, kb = _knowledge_base(knowledge_template, "bedrock-platform-support-docs")
     vector = kb["Properties"]["KnowledgeBaseConfiguration"]["VectorKnowledgeBaseConfiguration"]
     assert vector["EmbeddingModelConfiguration"] == {
         "BedrockEmbeddingModelConfiguration": {"Dimensions": 1024, "EmbeddingDataType": "FLOAT32"}
@@ -138,7 +156,7 @@ def test_knowledge_base_embedding_and_dependencies(knowledge_template):
 
 
 def test_knowledge_base_role_trust_has_confused_deputy_conditions(knowledge_template):
-    role = knowledge_template.find_resources("AWS::IAM::Role", {"Properties": {"Description": "Service role of Bedrock knowledge base support-docs"}})
+    role = knowledge_template.find_resources("AWS::IAM::Role", {"Properties": {"Description": "Service role of Bedrock knowledge base bedrock-platform-support-docs"}})
     [(_, role)] = role.items()
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
         {
@@ -156,7 +174,7 @@ def test_knowledge_base_role_trust_has_confused_deputy_conditions(knowledge_temp
 
 def test_knowledge_base_policy_is_managed_and_exact(knowledge_template):
     [(_, policy)] = knowledge_template.find_resources(
-        "AWS::IAM::ManagedPolicy", {"Properties": {"Description": "Least privilege for Bedrock knowledge base support-docs"}}
+        "AWS::IAM::ManagedPolicy", {"Properties": {"Description": "Least privilege for Bedrock knowledge base bedrock-platform-support-docs"}}
     ).items()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     bucket = "SupportDocsDocumentsBucket"
@@ -182,7 +200,7 @@ def test_knowledge_base_policy_is_managed_and_exact(knowledge_template):
 
 def test_parsing_model_permission_only_where_used(knowledge_template):
     [(_, policy)] = knowledge_template.find_resources(
-        "AWS::IAM::ManagedPolicy", {"Properties": {"Description": "Least privilege for Bedrock knowledge base product-manuals"}}
+        "AWS::IAM::ManagedPolicy", {"Properties": {"Description": "Least privilege for Bedrock knowledge base bedrock-platform-product-manuals"}}
     ).items()
     sids = [s["Sid"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
     assert "InvokeParsingModel" in sids
@@ -193,9 +211,10 @@ def test_parsing_model_permission_only_where_used(knowledge_template):
 def test_data_sources_chunking_and_names(knowledge_template):
     sources = {ds["Properties"]["Name"]: ds["Properties"] for ds in _resources(knowledge_template, "AWS::Bedrock::DataSource").values()}
     names = sorted(sources)
-    assert [n.rsplit("-", 1)[0] for n in names] == ["manuals", "support-faq", "support-policies"]
+    assert [n.rsplit("-", 1)[0] for n in names] == [
+        "bedrock-platform-manuals", "bedrock-platform-support-faq", "bedrock-platform-support-policies"]
     assert all(len(n.rsplit("-", 1)[1]) == 8 for n in names)
-    by_base = {n.rsplit("-", 1)[0]: p for n, p in sources.items()}
+    by_base = {n.rsplit("-", 1)[0].removeprefix("bedrock-platform-"): p for n, p in sources.items()}
     assert by_base["support-faq"]["VectorIngestionConfiguration"] == {
         "ChunkingConfiguration": {
             "ChunkingStrategy": "SEMANTIC",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from bedrock_platform.chunking import ChunkingPresets, ChunkingStrategy
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.embedding import EmbeddingModel
+from bedrock_platform.naming import bounded_name
 from bedrock_platform.parsing import ParsingStrategy
 from bedrock_platform.validation import (
     PlatformValidationError,
@@ -16,7 +17,7 @@ from bedrock_platform.validation import (
     check_pattern,
     check_unique,
 )
-from bedrock_platform.vector_index import VectorIndexOptions
+from bedrock_platform.vector_index import INDEX_NAME_MAX, VectorIndexOptions
 from bedrock_platform.vector_store import COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE
 
 CHUNKING_PARAMETERS = (
@@ -151,11 +152,16 @@ class KnowledgeBaseConfig(ConfigModel):
 
     @property
     def index_options(self) -> VectorIndexOptions:
-        return self.index.options(f"{self.name.lower().replace('_', '-')}-index")
+        # Bounded: a knowledge base name may be longer than an index name (the hash keeps it unique).
+        return self.index.options(bounded_name(f"{self.name.lower().replace('_', '-')}-index", INDEX_NAME_MAX))
 
 
 class VectorStoreConfig(ConfigModel):
-    collection_name: str = "bedrock-platform-kb"
+    """The shared collection. ``collection_name`` defaults to ``<platform name>-kb``; a name set
+    here must start with ``<platform name>-`` (checked by :class:`PlatformConfig`), so two
+    platforms never share a collection or its policies."""
+
+    collection_name: str | None = Field(default=None, description="Default: <platform name>-kb")
     standby_replicas: bool | None = Field(default=None, description="Default: off in dev, on in prod")
     kms_key_arn: str | None = None
     vpc_endpoint_ids: list[str] = Field(default_factory=list)
@@ -163,18 +169,54 @@ class VectorStoreConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _check(self) -> VectorStoreConfig:
-        build(lambda: check_pattern("collection_name", self.collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE))
+        if self.collection_name is not None:
+            build(lambda: check_pattern("collection_name", self.collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE))
         if self.kms_key_arn is not None:
             build(lambda: check_pattern("kms_key_arn", self.kms_key_arn, r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}", "a KMS key ARN"))
         return self
+
+    def resolved_collection_name(self, platform_name: str) -> str:
+        """The collection name: as configured, or ``<platform name>-kb``."""
+        return self.collection_name or f"{platform_name}-kb"
+
+    def check_platform_name(self, platform_name: str) -> None:
+        """A configured ``collection_name`` must start with ``<platform name>-``."""
+        if self.collection_name is not None and not self.collection_name.startswith(f"{platform_name}-"):
+            raise PlatformValidationError(
+                "collection_name",
+                self.collection_name,
+                f"must start with the platform name and '-' ('{platform_name}-...'; default '{platform_name}-kb') "
+                "so that platforms sharing an account and region never share a collection",
+            )
 
 
 class KnowledgeConfig(ConfigModel):
     vector_store: VectorStoreConfig = Field(default_factory=VectorStoreConfig)
     knowledge_bases: list[KnowledgeBaseConfig] = Field(default_factory=list)
 
+    @field_validator("vector_store", mode="before")
+    @classmethod
+    def _all_defaults(cls, value: Any) -> Any:
+        """``vector_store:`` with every setting commented out (YAML null) means all defaults."""
+        return {} if value is None else value
+
     @model_validator(mode="after")
     def _check(self) -> KnowledgeConfig:
         build(lambda: check_unique("knowledge_bases.name", [kb.name for kb in self.knowledge_bases]))
         build(lambda: check_unique("knowledge_bases.index.index_name", [kb.index_options.index_name for kb in self.knowledge_bases]))
+        build(lambda: _check_index_prefixes([kb.index_options.index_name for kb in self.knowledge_bases]))
         return self
+
+
+def _check_index_prefixes(names: list[str]) -> None:
+    """Physical index names are ``<index_name>-<fingerprint>`` and each knowledge base's data
+    access rule covers ``<index_name>-*``: no index name may start with another one and '-'."""
+    for name in names:
+        for other in names:
+            if other != name and other.startswith(f"{name}-"):
+                raise PlatformValidationError(
+                    "knowledge_bases.index.index_name",
+                    other,
+                    f"starts with another knowledge base's index name and '-' ('{name}-'): its data access "
+                    f"rule '{name}-*' would cover both indexes; rename one",
+                )

@@ -48,6 +48,14 @@ class PlatformConfig(ConfigModel):
                 raise error.within("agents") from None
 
         build(check)
+
+        def check_collection() -> None:
+            try:
+                self.knowledge.vector_store.check_platform_name(self.name)
+            except PlatformValidationError as error:
+                raise error.within("knowledge.vector_store") from None
+
+        build(check_collection)
         return self
 
     @property
