@@ -1,14 +1,20 @@
 """The customer-support action-group Lambda against moto DynamoDB, with events in Bedrock's format.
 
-Every response is checked against the exact Bedrock OpenAPI action-group envelope
-``{messageVersion, response: {actionGroup, apiPath, httpMethod, httpStatusCode,
-responseBody: {"application/json": {body}}}}``; Bedrock sends every value as a string.
+Events follow "Lambda input event from Amazon Bedrock" (OpenAPI action groups) in
+https://docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html#agents-lambda-input:
+``messageVersion, agent, inputText, sessionId, actionGroup, apiPath, httpMethod, parameters,
+requestBody.content[...].properties, sessionAttributes, promptSessionAttributes``, every value a
+string. The event carries no per-call id, so refunds are identified by an ``idempotency_token``
+in their body. Every response is checked against the exact envelope of "Response format" (same
+page): ``{messageVersion, response: {actionGroup, apiPath, httpMethod, httpStatusCode,
+responseBody: {"application/json": {body}}}, sessionAttributes, promptSessionAttributes}``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from decimal import Decimal
 from typing import Any
 from unittest import mock
@@ -32,6 +38,11 @@ ENV = {
     "IDEMPOTENCY_TABLE_NAME": "idempotency",
 }
 ACTION_GROUP = "customer-support"
+CUSTOMER = "CUST-42"
+OTHER_CUSTOMER = "CUST-77"
+# What the calling application puts in InvokeAgent sessionState (the customer id is the contract).
+SESSION = {"customerId": CUSTOMER, "tier": "gold"}
+PROMPT_SESSION = {"channel": "web"}
 ORDER_PATH = "/orders/{order_id}"
 REFUND_PATH = "/orders/{order_id}/refunds"
 INVENTORY_PATH = "/products/{product_id}/inventory"
@@ -57,7 +68,7 @@ def handler():
 
 @pytest.fixture
 def dynamodb(handler):
-    """Fresh tables for each test, seeded with two orders and two products."""
+    """Fresh tables for each test: an order of CUST-42, one of CUST-77, a cancelled one of CUST-42, two products."""
     resource = boto3.resource("dynamodb", region_name="us-east-1")
     keys = {
         "orders": [("order_id", "HASH")],
@@ -75,6 +86,7 @@ def dynamodb(handler):
     resource.Table("orders").put_item(
         Item={
             "order_id": "ORD-1001",
+            "customer_id": CUSTOMER,
             "status": "DELIVERED",
             "currency": "USD",
             "total_amount": Decimal("100.00"),
@@ -85,6 +97,12 @@ def dynamodb(handler):
             ],
         }
     )
+    resource.Table("orders").put_item(Item={"order_id": "ORD-2001", "customer_id": OTHER_CUSTOMER, "status": "SHIPPED",
+                                            "currency": "USD", "total_amount": Decimal("60"),
+                                            "placed_at": "2025-03-01T00:00:00+00:00"})
+    resource.Table("orders").put_item(Item={"order_id": "ORD-3001", "customer_id": CUSTOMER, "status": "CANCELLED",
+                                            "currency": "USD", "total_amount": Decimal("40"),
+                                            "placed_at": "2025-03-02T00:00:00+00:00"})
     resource.Table("inventory").put_item(Item={"product_id": "SKU-100", "name": "Trail shoes", "quantity_available": 7})
     resource.Table("inventory").put_item(Item={"product_id": "SKU-200", "name": "Socks", "quantity_available": 0})
     yield resource
@@ -93,8 +111,11 @@ def dynamodb(handler):
 
 
 def bedrock_event(api_path: str, method: str, parameters: dict[str, str] | None = None,
-                  body: dict[str, str] | None = None) -> dict[str, Any]:
-    """An OpenAPI action-group event exactly as Bedrock Agents sends it (all values strings)."""
+                  body: dict[str, str] | None = None, session: dict[str, str] | None = None) -> dict[str, Any]:
+    """An OpenAPI action-group event exactly as Bedrock Agents sends it (all values strings).
+
+    ``sessionAttributes`` are what the calling application set (by default customer CUST-42).
+    """
     event: dict[str, Any] = {
         "messageVersion": "1.0",
         "agent": {"name": "support-agent", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
@@ -104,8 +125,8 @@ def bedrock_event(api_path: str, method: str, parameters: dict[str, str] | None 
         "apiPath": api_path,
         "httpMethod": method,
         "parameters": [{"name": k, "type": "string", "value": v} for k, v in (parameters or {}).items()],
-        "sessionAttributes": {},
-        "promptSessionAttributes": {},
+        "sessionAttributes": dict(SESSION if session is None else session),
+        "promptSessionAttributes": dict(PROMPT_SESSION),
     }
     if body is not None:
         event["requestBody"] = {
@@ -119,13 +140,18 @@ def bedrock_event(api_path: str, method: str, parameters: dict[str, str] | None 
 
 
 def invoke(handler, event: Any) -> dict[str, Any]:
-    return handler.lambda_handler(event, FakeContext())
+    """Call the handler; every reply echoes the event's session and prompt session attributes."""
+    response = handler.lambda_handler(event, FakeContext())
+    if isinstance(event, dict) and isinstance(event.get("sessionAttributes"), dict):
+        assert response["sessionAttributes"] == event["sessionAttributes"]
+        assert response["promptSessionAttributes"] == event["promptSessionAttributes"]
+    return response
 
 
 def envelope_body(response: dict[str, Any], *, api_path: str, method: str, status: int,
                   action_group: str = ACTION_GROUP) -> Any:
     """Assert the exact Bedrock response envelope and return the decoded body."""
-    assert set(response) == {"messageVersion", "response"}
+    assert set(response) == {"messageVersion", "response", "sessionAttributes", "promptSessionAttributes"}
     assert response["messageVersion"] == "1.0"
     inner = response["response"]
     assert set(inner) == {"actionGroup", "apiPath", "httpMethod", "httpStatusCode", "responseBody"}
@@ -141,8 +167,16 @@ def envelope_body(response: dict[str, Any], *, api_path: str, method: str, statu
     return json.loads(body)
 
 
-def refund(handler, order_id: str, amount: str, reason: str = "Arrived damaged") -> dict[str, Any]:
-    return invoke(handler, bedrock_event(REFUND_PATH, "POST", {"order_id": order_id}, {"amount": amount, "reason": reason}))
+def refund(handler, order_id: str, amount: str, reason: str = "Arrived damaged", token: str | None = None,
+           session: dict[str, str] | None = None) -> dict[str, Any]:
+    """A refund request; without ``token`` a new one, as the agent sends for each refund the customer asks for."""
+    body = {"amount": amount, "reason": reason, "idempotency_token": token or str(uuid.uuid4())}
+    return invoke(handler, bedrock_event(REFUND_PATH, "POST", {"order_id": order_id}, body, session=session))
+
+
+def ledger(dynamodb, order_id: str) -> Decimal | None:
+    item = dynamodb.Table("refunds").get_item(Key={"order_id": order_id, "refund_id": "#LEDGER"}).get("Item")
+    return item["refunded_amount"] if item else None
 
 
 def refund_items(dynamodb, order_id: str) -> list[dict[str, Any]]:
@@ -214,8 +248,9 @@ def test_refund_success_records_refund_and_updates_refundable(handler, dynamodb)
 
 
 def test_refund_is_idempotent(handler, dynamodb):
-    first = refund(handler, "ORD-1001", "30.00")
-    second = refund(handler, "ORD-1001", "30")  # the same amount written differently is the same refund
+    token = "5b0c3a52-4a5e-4f7e-9a1d-2f1f3e1c9b10"
+    first = refund(handler, "ORD-1001", "30.00", token=token)
+    second = refund(handler, "ORD-1001", "30", token=token)  # the same amount written differently is the same refund
     assert envelope_body(first, api_path=REFUND_PATH, method="POST", status=200) == envelope_body(
         second, api_path=REFUND_PATH, method="POST", status=200
     )
@@ -251,10 +286,13 @@ def test_refunds_together_cannot_exceed_order_amount(handler, dynamodb):
 
 
 def test_refused_refund_is_not_cached_as_success(handler, dynamodb):
-    envelope_body(refund(handler, "ORD-1002", "10.00"), api_path=REFUND_PATH, method="POST", status=404)
-    dynamodb.Table("orders").put_item(Item={"order_id": "ORD-1002", "status": "DELIVERED", "currency": "EUR",
-                                            "total_amount": Decimal("50"), "placed_at": "2025-02-01T00:00:00+00:00"})
-    body = envelope_body(refund(handler, "ORD-1002", "10.00"), api_path=REFUND_PATH, method="POST", status=200)
+    token = "a1b2c3d4-0000-4000-8000-000000000001"
+    envelope_body(refund(handler, "ORD-1002", "10.00", token=token), api_path=REFUND_PATH, method="POST", status=404)
+    dynamodb.Table("orders").put_item(Item={"order_id": "ORD-1002", "customer_id": CUSTOMER, "status": "DELIVERED",
+                                            "currency": "EUR", "total_amount": Decimal("50"),
+                                            "placed_at": "2025-02-01T00:00:00+00:00"})
+    body = envelope_body(refund(handler, "ORD-1002", "10.00", token=token), api_path=REFUND_PATH, method="POST",
+                         status=200)
     assert (body["amount"], body["currency"]) == ("10.00", "EUR")
 
 
@@ -278,6 +316,8 @@ def test_refund_in_progress_is_409(handler, dynamodb, monkeypatch):
 
 # --- parameters ---------------------------------------------------------------------------------
 
+TOKEN = "0f8e4a9c-3a8b-4d5e-9f10-11aa22bb33cc"
+
 @pytest.mark.parametrize(
     ("api_path", "method", "parameters", "body", "loc"),
     [
@@ -285,14 +325,23 @@ def test_refund_in_progress_is_409(handler, dynamodb, monkeypatch):
         (ORDER_PATH, "GET", {"order_id": "ORD 1001; DROP"}, None, ["path", "order_id"]),
         (INVENTORY_PATH, "GET", {}, None, ["path", "product_id"]),
         (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, None, ["body"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"reason": "late"}, ["body", "amount"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "-5", "reason": "late"}, ["body", "amount"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "ten", "reason": "late"}, ["body", "amount"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "1.999", "reason": "late"}, ["body", "amount"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "5.00", "reason": ""}, ["body", "reason"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"reason": "late", "idempotency_token": TOKEN},
+         ["body", "amount"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "-5", "reason": "late", "idempotency_token": TOKEN},
+         ["body", "amount"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "ten", "reason": "late", "idempotency_token": TOKEN},
+         ["body", "amount"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"},
+         {"amount": "1.999", "reason": "late", "idempotency_token": TOKEN}, ["body", "amount"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "5.00", "reason": "", "idempotency_token": TOKEN},
+         ["body", "reason"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "5.00", "reason": "late"},
+         ["body", "idempotency_token"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "5.00", "reason": "late", "idempotency_token": "x"},
+         ["body", "idempotency_token"]),
     ],
     ids=["order-missing", "order-invalid", "product-missing", "body-missing", "amount-missing", "amount-negative",
-         "amount-not-a-number", "amount-three-decimals", "reason-empty"],
+         "amount-not-a-number", "amount-three-decimals", "reason-empty", "token-missing", "token-too-short"],
 )
 def test_missing_or_invalid_parameter_is_422(handler, dynamodb, api_path, method, parameters, body, loc):
     response = invoke(handler, bedrock_event(api_path, method, parameters, body))
