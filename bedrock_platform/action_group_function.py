@@ -275,5 +275,9 @@ def _environment(service: str, namespace: str, extra: Mapping[str, str]) -> dict
         "POWERTOOLS_SERVICE_NAME": service,
         "POWERTOOLS_METRICS_NAMESPACE": namespace,
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        # Action-group responses and errors carry customers' data: Tracer must not copy them into X-Ray
+        # metadata (it does by default). https://docs.powertools.aws.dev/lambda/python/latest/core/tracer/
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
         **extra,
     }

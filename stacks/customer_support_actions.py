@@ -34,7 +34,9 @@ class CustomerSupportActions(Construct):
     Four tables (orders, inventory, refunds, idempotency), on demand, encrypted with one
     customer-managed KMS key (which also encrypts the function's logs), with point-in-time
     recovery; the idempotency table expires records by TTL. The function may read orders and
-    inventory, write refunds, and use the idempotency table, nothing else.
+    inventory, check an order inside the refund transaction, write refunds, and use the
+    idempotency table, nothing else. Order items carry ``customer_id``; the calling application
+    must put the signed-in customer's id in the agent session attribute ``customerId``.
 
     Example::
 
@@ -150,7 +152,13 @@ class CustomerSupportActions(Construct):
                 actions=["dynamodb:GetItem"],
                 resources=[t["orders"].table_arn, t["inventory"].table_arn],
             ),
-            # A refund is one TransactWriteItems of an Update (ledger) and a Put (refund); the ledger is read back.
+            # A refund is one TransactWriteItems: a ConditionCheck on the order (owner, not cancelled), an Update
+            # (ledger) and a Put (refund); each transaction item needs the matching item-level action.
+            iam.PolicyStatement(
+                sid="CheckOrderInRefund",
+                actions=["dynamodb:ConditionCheckItem"],
+                resources=[t["orders"].table_arn],
+            ),
             iam.PolicyStatement(
                 sid="WriteRefunds",
                 actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],

@@ -130,7 +130,20 @@ def test_environment_names_service_namespace_and_tables(synth):
         "POWERTOOLS_SERVICE_NAME": "customer-support",
         "POWERTOOLS_METRICS_NAMESPACE": "BedrockPlatform/ActionGroups",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        # Powertools Tracer copies responses and exceptions into X-Ray metadata unless these are false
+        # (https://docs.powertools.aws.dev/lambda/python/latest/core/tracer/): they carry customers' data.
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
         **table_ref,
+    }
+
+
+def test_every_action_group_function_keeps_responses_and_errors_out_of_traces(synth):
+    """A bare ActionGroupFunction too: the defaults protect a copied handler that forgets the decorator options."""
+    variables = function_props(synth, "Defaults")["Environment"]["Variables"]
+    assert {k: v for k, v in variables.items() if k.startswith("POWERTOOLS_TRACER_")} == {
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
     }
 
 
@@ -184,6 +197,10 @@ def test_iam_statements_are_exactly_least_privilege(synth):
          "Resource": "*"},
         {"Sid": "ReadOrdersAndInventory", "Effect": "Allow", "Action": "dynamodb:GetItem",
          "Resource": [arn("Inventory"), arn("Orders")]},
+        # The refund transaction's ConditionCheck on the order needs dynamodb:ConditionCheckItem (an action
+        # cfn-lint's data/AdditionalSpecs/Policies.json lists for dynamodb), on the orders table only.
+        {"Sid": "CheckOrderInRefund", "Effect": "Allow", "Action": "dynamodb:ConditionCheckItem",
+         "Resource": arn("Orders")},
         {"Sid": "WriteRefunds", "Effect": "Allow",
          "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "Resource": arn("Refunds")},
         {"Sid": "UseIdempotencyRecords", "Effect": "Allow",

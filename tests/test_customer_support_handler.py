@@ -1,155 +1,40 @@
-"""The customer-support action-group Lambda against moto DynamoDB, with events in Bedrock's format.
+"""The customer-support action-group Lambda: look-ups, refunds, parameters and malformed events.
 
-Every response is checked against the exact Bedrock OpenAPI action-group envelope
-``{messageVersion, response: {actionGroup, apiPath, httpMethod, httpStatusCode,
-responseBody: {"application/json": {body}}}}``; Bedrock sends every value as a string.
+Helpers, fixtures and the event format (with its AWS sources) are in ``customer_support_events``;
+ownership, idempotency, session state and tracing rules are in ``test_customer_support_safety``.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
-import boto3
 import pytest
-from lambda_loader import load_lambda
-from moto import mock_aws
-
-ENV = {
-    "POWERTOOLS_SERVICE_NAME": "customer-support",
-    "POWERTOOLS_METRICS_NAMESPACE": "BedrockPlatform/ActionGroups",
-    "POWERTOOLS_TRACE_DISABLED": "1",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "ORDERS_TABLE_NAME": "orders",
-    "INVENTORY_TABLE_NAME": "inventory",
-    "REFUNDS_TABLE_NAME": "refunds",
-    "IDEMPOTENCY_TABLE_NAME": "idempotency",
-}
-ACTION_GROUP = "customer-support"
-ORDER_PATH = "/orders/{order_id}"
-REFUND_PATH = "/orders/{order_id}/refunds"
-INVENTORY_PATH = "/products/{product_id}/inventory"
-
-
-class FakeContext:
-    function_name = "customer-support-actions"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:customer-support-actions"
-    aws_request_id = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 30_000
+from customer_support_events import (
+    CUSTOMER,
+    INVENTORY_PATH,
+    ORDER_PATH,
+    REFUND_PATH,
+    TOKEN,
+    bedrock_event,
+    envelope_body,
+    invoke,
+    loaded_handler,
+    refund,
+    refund_items,
+    seeded_tables,
+)
 
 
 @pytest.fixture(scope="module")
 def handler():
-    with mock.patch.dict(os.environ, ENV), mock_aws(), load_lambda("customer_support") as module:
+    with loaded_handler() as module:
         yield module
 
 
 @pytest.fixture
 def dynamodb(handler):
-    """Fresh tables for each test, seeded with two orders and two products."""
-    resource = boto3.resource("dynamodb", region_name="us-east-1")
-    keys = {
-        "orders": [("order_id", "HASH")],
-        "inventory": [("product_id", "HASH")],
-        "refunds": [("order_id", "HASH"), ("refund_id", "RANGE")],
-        "idempotency": [("id", "HASH")],
-    }
-    for name, schema in keys.items():
-        resource.create_table(
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": a, "KeyType": k} for a, k in schema],
-            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a, _ in schema],
-        )
-    resource.Table("orders").put_item(
-        Item={
-            "order_id": "ORD-1001",
-            "status": "DELIVERED",
-            "currency": "USD",
-            "total_amount": Decimal("100.00"),
-            "placed_at": "2025-01-15T10:00:00+00:00",
-            "lines": [
-                {"product_id": "SKU-100", "quantity": 2, "unit_price": Decimal("40.00")},
-                {"product_id": "SKU-200", "quantity": 1, "unit_price": Decimal("20")},
-            ],
-        }
-    )
-    resource.Table("inventory").put_item(Item={"product_id": "SKU-100", "name": "Trail shoes", "quantity_available": 7})
-    resource.Table("inventory").put_item(Item={"product_id": "SKU-200", "name": "Socks", "quantity_available": 0})
-    yield resource
-    for name in keys:
-        resource.Table(name).delete()
-
-
-def bedrock_event(api_path: str, method: str, parameters: dict[str, str] | None = None,
-                  body: dict[str, str] | None = None) -> dict[str, Any]:
-    """An OpenAPI action-group event exactly as Bedrock Agents sends it (all values strings)."""
-    event: dict[str, Any] = {
-        "messageVersion": "1.0",
-        "agent": {"name": "support-agent", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
-        "inputText": "Where is my order ORD-1001?",
-        "sessionId": "123456789012345",
-        "actionGroup": ACTION_GROUP,
-        "apiPath": api_path,
-        "httpMethod": method,
-        "parameters": [{"name": k, "type": "string", "value": v} for k, v in (parameters or {}).items()],
-        "sessionAttributes": {},
-        "promptSessionAttributes": {},
-    }
-    if body is not None:
-        event["requestBody"] = {
-            "content": {
-                "application/json": {
-                    "properties": [{"name": k, "type": "string", "value": v} for k, v in body.items()]
-                }
-            }
-        }
-    return event
-
-
-def invoke(handler, event: Any) -> dict[str, Any]:
-    return handler.lambda_handler(event, FakeContext())
-
-
-def envelope_body(response: dict[str, Any], *, api_path: str, method: str, status: int,
-                  action_group: str = ACTION_GROUP) -> Any:
-    """Assert the exact Bedrock response envelope and return the decoded body."""
-    assert set(response) == {"messageVersion", "response"}
-    assert response["messageVersion"] == "1.0"
-    inner = response["response"]
-    assert set(inner) == {"actionGroup", "apiPath", "httpMethod", "httpStatusCode", "responseBody"}
-    assert inner["actionGroup"] == action_group
-    assert inner["apiPath"] == api_path
-    assert inner["httpMethod"] == method
-    assert inner["httpStatusCode"] == status
-    assert type(inner["httpStatusCode"]) is int
-    assert set(inner["responseBody"]) == {"application/json"}
-    assert set(inner["responseBody"]["application/json"]) == {"body"}
-    body = inner["responseBody"]["application/json"]["body"]
-    assert isinstance(body, str)
-    return json.loads(body)
-
-
-def refund(handler, order_id: str, amount: str, reason: str = "Arrived damaged") -> dict[str, Any]:
-    return invoke(handler, bedrock_event(REFUND_PATH, "POST", {"order_id": order_id}, {"amount": amount, "reason": reason}))
-
-
-def refund_items(dynamodb, order_id: str) -> list[dict[str, Any]]:
-    items = dynamodb.Table("refunds").query(
-        KeyConditionExpression=boto3.dynamodb.conditions.Key("order_id").eq(order_id)
-    )["Items"]
-    return [item for item in items if item["refund_id"] != "#LEDGER"]
+    yield from seeded_tables()
 
 
 # --- look up an order ---------------------------------------------------------------------------
@@ -214,8 +99,9 @@ def test_refund_success_records_refund_and_updates_refundable(handler, dynamodb)
 
 
 def test_refund_is_idempotent(handler, dynamodb):
-    first = refund(handler, "ORD-1001", "30.00")
-    second = refund(handler, "ORD-1001", "30")  # the same amount written differently is the same refund
+    token = "5b0c3a52-4a5e-4f7e-9a1d-2f1f3e1c9b10"
+    first = refund(handler, "ORD-1001", "30.00", token=token)
+    second = refund(handler, "ORD-1001", "30", token=token)  # the same amount written differently is the same refund
     assert envelope_body(first, api_path=REFUND_PATH, method="POST", status=200) == envelope_body(
         second, api_path=REFUND_PATH, method="POST", status=200
     )
@@ -251,10 +137,13 @@ def test_refunds_together_cannot_exceed_order_amount(handler, dynamodb):
 
 
 def test_refused_refund_is_not_cached_as_success(handler, dynamodb):
-    envelope_body(refund(handler, "ORD-1002", "10.00"), api_path=REFUND_PATH, method="POST", status=404)
-    dynamodb.Table("orders").put_item(Item={"order_id": "ORD-1002", "status": "DELIVERED", "currency": "EUR",
-                                            "total_amount": Decimal("50"), "placed_at": "2025-02-01T00:00:00+00:00"})
-    body = envelope_body(refund(handler, "ORD-1002", "10.00"), api_path=REFUND_PATH, method="POST", status=200)
+    token = "a1b2c3d4-0000-4000-8000-000000000001"
+    envelope_body(refund(handler, "ORD-1002", "10.00", token=token), api_path=REFUND_PATH, method="POST", status=404)
+    dynamodb.Table("orders").put_item(Item={"order_id": "ORD-1002", "customer_id": CUSTOMER, "status": "DELIVERED",
+                                            "currency": "EUR", "total_amount": Decimal("50"),
+                                            "placed_at": "2025-02-01T00:00:00+00:00"})
+    body = envelope_body(refund(handler, "ORD-1002", "10.00", token=token), api_path=REFUND_PATH, method="POST",
+                         status=200)
     assert (body["amount"], body["currency"]) == ("10.00", "EUR")
 
 
@@ -285,14 +174,23 @@ def test_refund_in_progress_is_409(handler, dynamodb, monkeypatch):
         (ORDER_PATH, "GET", {"order_id": "ORD 1001; DROP"}, None, ["path", "order_id"]),
         (INVENTORY_PATH, "GET", {}, None, ["path", "product_id"]),
         (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, None, ["body"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"reason": "late"}, ["body", "amount"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "-5", "reason": "late"}, ["body", "amount"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "ten", "reason": "late"}, ["body", "amount"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "1.999", "reason": "late"}, ["body", "amount"]),
-        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "5.00", "reason": ""}, ["body", "reason"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"reason": "late", "idempotency_token": TOKEN},
+         ["body", "amount"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "-5", "reason": "late", "idempotency_token": TOKEN},
+         ["body", "amount"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "ten", "reason": "late", "idempotency_token": TOKEN},
+         ["body", "amount"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"},
+         {"amount": "1.999", "reason": "late", "idempotency_token": TOKEN}, ["body", "amount"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "5.00", "reason": "", "idempotency_token": TOKEN},
+         ["body", "reason"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "5.00", "reason": "late"},
+         ["body", "idempotency_token"]),
+        (REFUND_PATH, "POST", {"order_id": "ORD-1001"}, {"amount": "5.00", "reason": "late", "idempotency_token": "x"},
+         ["body", "idempotency_token"]),
     ],
     ids=["order-missing", "order-invalid", "product-missing", "body-missing", "amount-missing", "amount-negative",
-         "amount-not-a-number", "amount-three-decimals", "reason-empty"],
+         "amount-not-a-number", "amount-three-decimals", "reason-empty", "token-missing", "token-too-short"],
 )
 def test_missing_or_invalid_parameter_is_422(handler, dynamodb, api_path, method, parameters, body, loc):
     response = invoke(handler, bedrock_event(api_path, method, parameters, body))
@@ -366,3 +264,5 @@ def test_unexpected_error_is_500_not_success(handler, dynamodb):
             KeySchema=[{"AttributeName": "product_id", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "product_id", "AttributeType": "S"}],
         )
+
+

@@ -93,8 +93,9 @@ def test_only_the_refund_requires_user_confirmation(committed):
 
 
 def test_failures_are_documented_with_the_error_body(committed):
-    expected = {"getOrder": {"200", "404", "422", "500"}, "getInventory": {"200", "404", "422", "500"},
-                "initiateRefund": {"200", "404", "409", "422", "500"}}
+    # Orders are the signed-in customer's only (401 without identity, 403 for another's); inventory is public.
+    expected = {"getOrder": {"200", "401", "403", "404", "422", "500"}, "getInventory": {"200", "404", "422", "500"},
+                "initiateRefund": {"200", "401", "403", "404", "409", "422", "500"}}
     for _, _, operation in operations(committed):
         responses = operation["responses"]
         assert set(responses) == expected[operation["operationId"]]
@@ -109,3 +110,16 @@ def test_refund_amount_is_a_decimal_string(committed):
     pattern = re.compile(amount["pattern"])
     assert all(pattern.match(ok) for ok in ("25", "25.5", "25.50", "0.01"))
     assert not any(pattern.match(bad) for bad in ("-1", "1e3", "25.505", "ten", ""))
+    # ASCII digits only: ``\d`` would let the model send Arabic-Indic or fullwidth digits, which Decimal() accepts.
+    assert not any(pattern.match(bad) for bad in ("١٢٣", "１２", "1٢.00"))
+
+
+def test_refund_requires_an_idempotency_token(committed):
+    """The Bedrock action-group event has no per-call id (agents-lambda.html, input event), so the request
+    carries its own; the model is told to make a new one per refund and reuse it only to retry."""
+    request = committed["components"]["schemas"]["RefundRequest"]
+    assert request["required"] == ["amount", "reason", "idempotency_token"]
+    token = request["properties"]["idempotency_token"]
+    assert token["type"] == "string"
+    assert re.fullmatch(token["pattern"].strip("^$"), "5b0c3a52-4a5e-4f7e-9a1d-2f1f3e1c9b10")
+    assert "retry" in token["description"] and "new unique value" in token["description"]

@@ -128,6 +128,8 @@ IAM_ONLY_ACTIONS = {
     "kms:ReEncryptFrom", "kms:ReEncryptTo",  # the two halves of ReEncrypt
     "lambda:InvokeFunction",  # authorizes Invoke
     "iam:PassRole",  # a permission checked when another service is handed a role
+    # authorizes a ConditionCheck item of TransactWriteItems (cfn-lint data/AdditionalSpecs/Policies.json lists it)
+    "dynamodb:ConditionCheckItem",
 }  # fmt: skip
 
 

@@ -1,5 +1,11 @@
 """The store-hours function-details action group: failures carry responseState FAILURE or REPROMPT,
-and every outcome is logged and counted with Powertools."""
+and every outcome is logged and counted with Powertools.
+
+Events and responses follow the function-details formats of
+https://docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html ("Lambda input event from
+Amazon Bedrock", "Response format"): the response may carry ``sessionAttributes`` and
+``promptSessionAttributes`` at its top level, and this handler echoes them on every reply.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from lambda_loader import load_lambda
 
 ACTION_GROUP = "store-hours"
 NAMESPACE = "BedrockPlatform/ActionGroups"
+SESSION = {"customerId": "CUST-42"}
+PROMPT_SESSION = {"channel": "web"}
 
 
 class FakeContext:
@@ -45,8 +53,8 @@ def event(function: str, parameters: dict[str, str] | None = None) -> dict[str, 
         "actionGroup": ACTION_GROUP,
         "function": function,
         "parameters": [{"name": k, "type": "string", "value": v} for k, v in (parameters or {}).items()],
-        "sessionAttributes": {},
-        "promptSessionAttributes": {},
+        "sessionAttributes": dict(SESSION),
+        "promptSessionAttributes": dict(PROMPT_SESSION),
     }
 
 
@@ -85,16 +93,22 @@ def test_list_stores(handler):
     ("parameters", "expected"),
     [
         ({}, "Parameter store_id is required"),
-        ({"store_id": "moon"}, "There is no store 'moon'"),
-        ({"store_id": "airport", "day": "funday"}, "'funday' is not a day of the week"),
+        ({"store_id": "moon-base-alpha"}, "The store_id given is not one of our stores (downtown, airport)"),
+        ({"store_id": "airport", "day": "funday-bonanza"}, "The day given is not a day of the week; use one of monday"),
     ],
     ids=["missing-store", "unknown-store", "invalid-day"],
 )
-def test_bad_input_reprompts(handler, parameters, expected):
+def test_bad_input_reprompts_without_repeating_it(handler, caplog, parameters, expected):
+    """What the user typed goes neither back into the prompt (the REPROMPT body) nor into the logs."""
+    caplog.set_level("INFO")
     body = result(handler.lambda_handler(event("get_store_hours", parameters), FakeContext()),
                   function="get_store_hours", state="REPROMPT")
-    assert body.startswith(expected) or expected in body
+    assert body.startswith(expected)
     assert not body.startswith('"')  # plain text, not a JSON-quoted string
+    logs = " ".join(str(vars(record)) for record in caplog.records)  # message and every extra field
+    assert "Tool asks to reprompt" in logs
+    for typed in ("moon-base-alpha", "funday-bonanza"):
+        assert typed not in body and typed not in logs
 
 
 def test_unexpected_error_is_failure_not_an_error_string(handler, monkeypatch):
@@ -207,6 +221,50 @@ def test_parameters_are_checked_as_bedrock_sent_them(handler):
         for bad in ({"name": "open_now", "type": "boolean", "value": "maybe"}, {"name": "count", "type": "integer", "value": "ten"}):
             response = call([bad])
             assert response["responseState"] == "REPROMPT", bad
-            assert f"Parameter {bad['name']}={bad['value']!r} is not a valid {bad['type']}" in response["responseBody"]["TEXT"]["body"]
+            message = response["responseBody"]["TEXT"]["body"]
+            assert message.startswith(f"Parameter {bad['name']} is not a valid {bad['type']}: ")
+            assert bad["value"] not in message  # the value typed is not echoed
     finally:
         handler.FUNCTIONS[:] = schema  # the handler's own function schema stays as registered
+
+
+# --- session state echoed on every reply, failures included -------------------------------------
+
+@pytest.mark.parametrize(
+    "incoming",
+    [
+        event("get_store_hours", {"store_id": "downtown"}),
+        event("get_store_hours", {"store_id": "moon"}),
+        event("delete_store"),
+        dict(event("get_store_hours"), parameters="store_id=downtown"),
+    ],
+    ids=["success", "reprompt", "unknown-function", "malformed"],
+)
+def test_every_reply_echoes_session_state(handler, incoming):
+    response = handler.lambda_handler(incoming, FakeContext())
+    assert set(response) == {"messageVersion", "response", "sessionAttributes", "promptSessionAttributes"}
+    assert (response["sessionAttributes"], response["promptSessionAttributes"]) == (SESSION, PROMPT_SESSION)
+
+
+def test_tool_failure_echoes_session_state(handler, monkeypatch):
+    monkeypatch.setattr(handler, "STORES", None)
+    response = handler.lambda_handler(event("get_store_hours", {"store_id": "downtown"}), FakeContext())
+    assert response["response"]["functionResponse"]["responseState"] == "FAILURE"
+    assert (response["sessionAttributes"], response["promptSessionAttributes"]) == (SESSION, PROMPT_SESSION)
+
+
+def test_event_that_is_not_an_object_gets_empty_session_state(handler):
+    response = handler.lambda_handler([], FakeContext())
+    assert (response["sessionAttributes"], response["promptSessionAttributes"]) == ({}, {})
+
+
+def test_trace_records_neither_response_nor_error(handler, monkeypatch):
+    """The reply carries the session attributes (the customer id): Tracer must not copy it into X-Ray
+    (https://docs.powertools.aws.dev/lambda/python/latest/core/tracer/, capture_response / capture_error)."""
+    from aws_lambda_powertools import Tracer
+
+    seen: list[bool] = []
+    monkeypatch.setattr(Tracer, "_add_response_as_metadata",
+                        lambda self, method_name, data, subsegment, capture_response: seen.append(capture_response))
+    handler.lambda_handler(event("list_stores"), FakeContext())
+    assert seen == [False]

@@ -2,7 +2,13 @@
 
 Powertools reads ``apiPath``, ``httpMethod`` and every parameter's ``name``/``value`` without
 checking them: a malformed event would raise ``KeyError`` and the invocation would fail.
-Here such an event gets a Bedrock response with status 400 and says what is wrong.
+Here such an event gets a Bedrock response with status 400 and says what is wrong, naming the
+field but never repeating its value.
+
+Bedrock sends every parameter and body property as ``{name, type, value}`` with string name
+and value ("Lambda input event from Amazon Bedrock",
+https://docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html#agents-lambda-input);
+anything else is a malformed event, not a parameter error.
 """
 
 from __future__ import annotations
@@ -46,8 +52,26 @@ def _properties_problems(where: str, value: Any, *, required: bool = False) -> l
         if not isinstance(item, Mapping):
             problems.append(f"{where}[{index}] is not an object")
             continue
-        problems += [f"{where}[{index}].{key} is missing" for key in ("name", "value") if key not in item]
+        for key in ("name", "value"):
+            if key not in item:
+                problems.append(f"{where}[{index}].{key} is missing")
+            elif not isinstance(item[key], str):
+                problems.append(f"{where}[{index}].{key} is not a string")
     return problems
+
+
+def with_session_state(event: Any, response: dict[str, Any]) -> dict[str, Any]:
+    """``response`` with the event's ``sessionAttributes`` and ``promptSessionAttributes`` echoed at its top level.
+
+    The Lambda response format has both as optional top-level fields ("Response format",
+    https://docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html#agents-lambda-response);
+    echoing them on every reply, failures included, keeps the session context the application set.
+    """
+    source = event if isinstance(event, Mapping) else {}
+    for key in ("sessionAttributes", "promptSessionAttributes"):
+        value = source.get(key)
+        response[key] = dict(value) if isinstance(value, Mapping) else {}
+    return response
 
 
 def error_response(event: Any, status: HTTPStatus, body: Mapping[str, Any]) -> dict[str, Any]:

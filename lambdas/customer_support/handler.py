@@ -4,16 +4,30 @@ An OpenAPI action group on Powertools ``BedrockAgentResolver``. The routes below
 single source of the OpenAPI schema the agent receives (``generate_schema.py`` writes it to
 ``openapi.json``; a test fails if the committed file differs).
 
+Contract with the calling application: every ``InvokeAgent`` call must carry the signed-in
+customer's id in ``sessionState.sessionAttributes.customerId`` (see :mod:`identity`). Orders
+are read and refunded only for that customer, never for an id the model or the user supplies;
+inventory needs no identity. Refunds are identified by the ``idempotency_token`` in their body
+(see :mod:`refunds`).
+
 Every failure reaches the agent as a failure: the ``httpStatusCode`` of the Bedrock response
-is 404 (unknown order, product or operation), 409 (refund above what is refundable, or the
-same refund already in progress), 422 (missing or invalid parameter), 400 (malformed event)
-or 500 (unexpected error), and the body is an :class:`models.ErrorBody`.
+is 401 (no customer identity in the session), 403 (the order is another customer's), 404
+(unknown order, product or operation), 409 (cancelled order, refund above what is
+refundable, the same refund in progress, or a concurrent write), 422 (missing or invalid
+parameter, idempotency token reused with another amount), 400 (malformed event) or 500
+(unexpected error), and the body is an :class:`models.ErrorBody`. Every response, success or
+failure, echoes the event's ``sessionAttributes`` and ``promptSessionAttributes``.
+
+Nothing personal goes to X-Ray: no traced function records its return value or exception as
+metadata (``capture_response=False``, ``capture_error=False``; the function's environment sets
+the same defaults), and logs carry error codes, never request values.
 """
 
 # No ``from __future__ import annotations``: Powertools reads the route annotations at runtime.
 from http import HTTPStatus
 from typing import Annotated, Any
 
+import identity
 import inventory
 import orders
 import refunds
@@ -25,8 +39,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from envelope import error_response, event_problems
-from failures import ActionError
+from envelope import error_response, event_problems, with_session_state
+from failures import ActionError, InvalidParameter
 from models import (
     ID_PATTERN,
     ErrorBody,
@@ -43,6 +57,8 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = BedrockAgentResolver()
+# Traced functions record neither their return value nor their exception: both can hold personal data.
+TRACE_OPTIONS: dict[str, Any] = {"capture_response": False, "capture_error": False}
 
 API_TITLE = "Customer support actions"
 API_VERSION = "1.0.0"
@@ -67,6 +83,11 @@ def _responses(ok: type, ok_description: str, *failures: tuple[int, str]) -> dic
     return dict(sorted(documented.items()))
 
 
+UNAUTHENTICATED = (
+    401,
+    "No signed-in customer in the session (error CUSTOMER_NOT_IDENTIFIED); ask the customer to sign in.",
+)
+NOT_OWNED = (403, "The order belongs to another customer (error ORDER_NOT_OWNED); reveal nothing about it.")
 OrderId = Annotated[str, Path(description="Order identifier, e.g. ORD-1001.", pattern=ID_PATTERN)]
 ProductId = Annotated[str, Path(description="Product identifier, e.g. SKU-100.", pattern=ID_PATTERN)]
 
@@ -77,11 +98,13 @@ ProductId = Annotated[str, Path(description="Product identifier, e.g. SKU-100.",
     description="Get an order's status, amounts and products. Use it before a refund to learn the "
     "refundable amount.",
     operation_id="getOrder",
-    responses=_responses(Order, "The order.", (404, "No such order (error ORDER_NOT_FOUND).")),
+    responses=_responses(
+        Order, "The order.", UNAUTHENTICATED, NOT_OWNED, (404, "No such order (error ORDER_NOT_FOUND).")
+    ),
 )
-@tracer.capture_method
+@tracer.capture_method(**TRACE_OPTIONS)
 def get_order(order_id: OrderId) -> Order:
-    order = orders.get_order(order_id)
+    order = orders.get_owned_order(order_id, _customer_id())
     refunded = refunds.refunded_total(order_id)
     metrics.add_metric(name="OrderLookups", unit=MetricUnit.Count, value=1)
     return Order(
@@ -106,7 +129,7 @@ def get_order(order_id: OrderId) -> Order:
     operation_id="getInventory",
     responses=_responses(StockLevel, "The product's stock level.", (404, "No such product (error PRODUCT_NOT_FOUND).")),
 )
-@tracer.capture_method
+@tracer.capture_method(**TRACE_OPTIONS)
 def get_inventory(product_id: ProductId) -> StockLevel:
     stock = inventory.get_stock(product_id)
     metrics.add_metric(name="InventoryChecks", unit=MetricUnit.Count, value=1)
@@ -122,28 +145,48 @@ def get_inventory(product_id: ProductId) -> StockLevel:
     "/orders/<order_id>/refunds",
     summary="Initiate a refund",
     description="Refund part or all of an order to the customer. Only after the customer has confirmed the "
-    "amount. Repeating the same order and amount returns the first refund instead of refunding twice.",
+    "amount. Each refund carries a new idempotency_token; retrying with the same token returns the first refund "
+    "instead of refunding twice.",
     operation_id="initiateRefund",
     responses=_responses(
         Refund,
         "The refund was recorded.",
+        UNAUTHENTICATED,
+        NOT_OWNED,
         (404, "No such order (error ORDER_NOT_FOUND)."),
         (
             409,
-            "Refused: the amount is above what is left to refund (error REFUND_EXCEEDS_REFUNDABLE_AMOUNT), or "
-            "the same refund is being processed (error REFUND_IN_PROGRESS). Nothing was refunded.",
+            "Refused: the order is cancelled (error ORDER_CANCELLED), the amount is above what is left to refund "
+            "(error REFUND_EXCEEDS_REFUNDABLE_AMOUNT), the same refund is being processed (error REFUND_IN_PROGRESS) "
+            "or the order was being changed at the same time (error REFUND_CONFLICT). Nothing was refunded.",
+        ),
+        (
+            422,
+            "A parameter is missing or invalid (error INVALID_PARAMETER), or the idempotency_token was already used "
+            "for a refund of another amount (error IDEMPOTENCY_TOKEN_REUSED); fix it and call again.",
         ),
     ),
     openapi_extensions={"x-requireConfirmation": "ENABLED"},
 )
-@tracer.capture_method
+@tracer.capture_method(**TRACE_OPTIONS)
 def initiate_refund(
     order_id: OrderId,
-    refund: Annotated[RefundRequest, Body(description="The amount to refund and why.")],
+    refund: Annotated[RefundRequest, Body(description="The amount to refund, why, and the request's idempotency token.")],
 ) -> Refund:
-    result = refunds.initiate_refund(order_id, parse_amount(refund.amount), refund.reason)
+    customer_id = _customer_id()
+    order = orders.get_owned_order(order_id, customer_id)
+    try:
+        amount = parse_amount(refund.amount)
+    except ValueError as problem:
+        raise InvalidParameter(str(problem)) from None
+    result = refunds.initiate_refund(order, customer_id, amount, refund.reason, refund.idempotency_token)
     metrics.add_metric(name="RefundRequests", unit=MetricUnit.Count, value=1)
     return Refund(**result)
+
+
+def _customer_id() -> str:
+    """The signed-in customer, from the session attributes the calling application set (401 if absent)."""
+    return identity.customer_id(app.current_event.get("sessionAttributes"))
 
 
 def _error(status: HTTPStatus, error: str, message: str, detail: list[ParameterProblem] | None = None) -> Response:
@@ -193,7 +236,7 @@ def _unexpected(error: Exception) -> Response:
 
 
 @logger.inject_lambda_context(correlation_id_path="sessionId")
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(**TRACE_OPTIONS)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     refunds.IDEMPOTENCY_CONFIG.register_lambda_context(context)
@@ -202,5 +245,5 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         logger.warning("Malformed action-group event", extra={"problems": problems})
         metrics.add_metric(name="MalformedEvents", unit=MetricUnit.Count, value=1)
         body = ErrorBody(error="MALFORMED_EVENT", message="The action-group event is malformed: " + "; ".join(problems))
-        return error_response(event, HTTPStatus.BAD_REQUEST, body.model_dump())
-    return app.resolve(event, context)
+        return with_session_state(event, error_response(event, HTTPStatus.BAD_REQUEST, body.model_dump()))
+    return with_session_state(event, app.resolve(event, context))

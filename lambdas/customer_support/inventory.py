@@ -18,7 +18,7 @@ class StockLevel:
     quantity_available: int
 
 
-@tracer.capture_method
+@tracer.capture_method(capture_response=False, capture_error=False)
 def get_stock(product_id: str) -> StockLevel:
     """The product's stock level, or :class:`ProductNotFound`."""
     item = tables.table(tables.INVENTORY_TABLE_ENV).get_item(Key={"product_id": product_id}).get("Item")

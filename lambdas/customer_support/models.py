@@ -10,6 +10,7 @@ from money import AMOUNT_PATTERN
 from pydantic import BaseModel, Field
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+IDEMPOTENCY_TOKEN_PATTERN = r"^[A-Za-z0-9-]{8,64}$"
 
 
 class OrderLine(BaseModel):
@@ -43,6 +44,12 @@ class RefundRequest(BaseModel):
         "two decimals, e.g. 25.00. It cannot exceed the order's refundable amount.",
     )
     reason: str = Field(min_length=1, max_length=500, description="Why the customer is refunded, in a sentence.")
+    idempotency_token: str = Field(
+        pattern=IDEMPOTENCY_TOKEN_PATTERN,
+        description="A new unique value, e.g. a UUID, for every refund the customer asks for. Send the same value "
+        "again only when retrying this same refund after an error or timeout: the refund is then made at most once. "
+        "Two refunds with different values are two refunds, even of the same amount.",
+    )
 
 
 class Refund(BaseModel):

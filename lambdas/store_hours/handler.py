@@ -5,6 +5,11 @@ unknown store answers ``responseState: REPROMPT`` and an unexpected error ``FAIL
 unknown functions and malformed events are answered with ``FAILURE`` before the resolver
 sees them. ``tools.FUNCTIONS`` is the function schema to give the agent. Powertools Logger,
 Tracer and Metrics (EMF, namespace from ``POWERTOOLS_METRICS_NAMESPACE``) instrument it.
+
+Every reply, success or failure, echoes the event's ``sessionAttributes`` and
+``promptSessionAttributes`` (:func:`tools.with_session_state`). Reprompt messages and logs never
+repeat what the user typed, and the trace records neither the response (which carries the
+session attributes) nor exceptions.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from aws_lambda_powertools.event_handler import BedrockAgentFunctionResolver
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from stores import DAYS, STORES
-from tools import FUNCTIONS, Param, Reprompt, failure, register, text
+from tools import FUNCTIONS, Param, Reprompt, failure, register, text, with_session_state
 
 logger = Logger()
 tracer = Tracer()
@@ -36,19 +41,23 @@ def list_stores() -> list[dict[str, str]]:
 def get_store_hours(store_id: str, day: str | None = None) -> dict[str, Any]:
     store = STORES.get(store_id.strip().lower())
     if store is None:
-        raise Reprompt(f"There is no store {store_id!r}. Stores: {', '.join(STORES)}. Ask the user which one.")
+        raise Reprompt(f"The store_id given is not one of our stores ({', '.join(STORES)}). Ask the user which one.")
     hours: dict[str, str | None] = store["hours"]  # type: ignore[assignment]
     if day is None:
         return {"store": store["name"], "hours": {d: hours[d] or "closed" for d in DAYS}}
     if day.strip().lower() not in DAYS:
-        raise Reprompt(f"{day!r} is not a day of the week; use one of {', '.join(DAYS)}.")
+        raise Reprompt(f"The day given is not a day of the week; use one of {', '.join(DAYS)}.")
     return {"store": store["name"], "day": day.strip().lower(), "hours": hours[day.strip().lower()] or "closed"}
 
 
 @logger.inject_lambda_context(correlation_id_path="sessionId")
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    return with_session_state(event, _resolve(event, context))
+
+
+def _resolve(event: Any, context: LambdaContext) -> dict[str, Any]:
     if not isinstance(event, dict) or not all(isinstance(event.get(k), str) for k in ("actionGroup", "function")):
         return _malformed(event, "actionGroup and function are required.")
     if event["function"] not in {f["name"] for f in FUNCTIONS}:

@@ -5,7 +5,8 @@ Powertools 3.37 turns an exception in a tool into an ordinary body ``"Error: ...
 :func:`register` instead answers:
 
 * ``REPROMPT`` when a parameter is missing or invalid, or names something that does not exist
-  (:class:`Reprompt`): the agent re-plans and asks the user again;
+  (:class:`Reprompt`): the agent re-plans and asks the user again. The message names the
+  parameter and what is allowed, never the value the user typed, and is logged as such;
 * ``FAILURE`` when the tool itself failed (any other exception): Bedrock ends the turn with a
   dependency failure instead of letting the model invent an answer.
 
@@ -39,7 +40,10 @@ FUNCTIONS: list[dict[str, Any]] = []
 
 
 class Reprompt(Exception):
-    """The user must supply or correct something; ``str(error)`` tells the agent what to ask."""
+    """The user must supply or correct something; ``str(error)`` tells the agent what to ask.
+
+    Never put the user's input in the message: it goes back into the model's prompt and into the logs.
+    """
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,22 @@ def _checked(declared: dict[str, Param], arguments: dict[str, Any]) -> dict[str,
         try:
             checked[pname] = _CONVERT[param.type](value)
         except (TypeError, ValueError):
-            raise Reprompt(f"Parameter {pname}={value!r} is not a valid {param.type}: {param.description}") from None
+            raise Reprompt(f"Parameter {pname} is not a valid {param.type}: {param.description}") from None
     return checked
+
+
+def with_session_state(event: Any, response: dict[str, Any]) -> dict[str, Any]:
+    """``response`` with the event's ``sessionAttributes`` and ``promptSessionAttributes`` echoed at its top level.
+
+    Both are optional top-level fields of the Lambda response ("Response format",
+    https://docs.aws.amazon.com/bedrock/latest/userguide/agents-lambda.html#agents-lambda-response);
+    Powertools echoes them on the resolver's replies only, this does it on every reply.
+    """
+    source = event if isinstance(event, dict) else {}
+    for key in ("sessionAttributes", "promptSessionAttributes"):
+        value = source.get(key)
+        response[key] = dict(value) if isinstance(value, dict) else {}
+    return response
 
 
 def failure(event: Any, message: str) -> dict[str, Any]:
