@@ -56,6 +56,7 @@ class GateReport:
 
     findings: dict[str, list[str]] = field(default_factory=lambda: {"cfn-lint": [], "checkov": [], "cdk-nag": []})
     notes: list[str] = field(default_factory=list)
+    checkov: dict | None = None  # the merged checkov report (failed, skipped, parsing errors, resource count)
 
     @property
     def passed(self) -> bool:
@@ -186,6 +187,7 @@ def check_assembly(cdk_out: Path, *, checkov: str | None = None, regions: Iterab
     report.findings["cfn-lint"] = cfn_lint_findings(templates, tuple(regions))
     try:
         checkov_report = run_checkov(templates, find_checkov(checkov))
+        report.checkov = checkov_report
         report.findings["checkov"] = checkov_findings(checkov_report)
         report.notes.append(
             f"checkov: {checkov_report['resource_count']} resource(s), {len(checkov_report['skipped_checks'])} explained skip(s)"

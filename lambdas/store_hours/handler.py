@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler import BedrockAgentFunctionResolver
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from stores import DAYS, STORES
+
 from tools import FUNCTIONS, Param, Reprompt, failure, register, text
 
 logger = Logger()
