@@ -5,17 +5,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CDK := node_modules/.bin/cdk
 CONFIG ?= config/default.yaml
+NAG ?= true
+CDK_OUT ?= cdk.out
+# checkov has its own venv: its pinned boto3 conflicts with requirements-dev.txt.
+CHECKOV_VENV := .venv-checkov
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION ?= 1
 export CDK_DISABLE_VERSION_CHECK ?= 1
 
-.PHONY: synth test lint deploy diff clean install install-dev
+.PHONY: synth test lint deploy diff clean install install-dev check-templates
 
 synth: $(VENV)/.stamp-runtime $(CDK)
-	$(CDK) synth --quiet --no-notices -c config=$(CONFIG)
-	@echo "Synthesized templates are in cdk.out/"
+	$(CDK) synth --quiet --no-notices -c config=$(CONFIG) -c nag=$(NAG)
+	@echo "Synthesized templates (and cdk-nag reports) are in cdk.out/"
 
-test: $(VENV)/.stamp-dev
+# The pipeline gate on an already synthesized assembly: cfn-lint, checkov, cdk-nag reports.
+check-templates: $(VENV)/.stamp-dev $(CHECKOV_VENV)/.stamp
+	$(PY) -m gates.template_gate $(CDK_OUT) --checkov $(CHECKOV_VENV)/bin/checkov
+
+test: $(VENV)/.stamp-dev $(CHECKOV_VENV)/.stamp
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
@@ -41,6 +49,12 @@ $(VENV)/.stamp-runtime: $(VENV)/bin/python requirements.txt pyproject.toml
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(CHECKOV_VENV)/.stamp: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
 	touch $@
 
 $(CDK): package.json

@@ -3,6 +3,7 @@
 
     cdk synth                       # embedded default platform
     cdk synth -c config=config/prod.yaml
+    cdk synth -c nag=true           # also run the five cdk-nag packs (reports in cdk.out/)
 
 Configuration mistakes and invalid construct props stop synth with one readable line per
 problem (field, bad value, what is allowed) and exit code 1, never a traceback.
@@ -20,12 +21,15 @@ from stacks.synth_errors import run_reporting_errors  # noqa: E402
 
 def main() -> None:
     from bedrock_platform.config.loader import load_config
+    from stacks.nag_packs import add_nag_packs, nag_requested
     from stacks.platform import build_platform, new_app
 
     app = new_app()
     config_path = app.node.try_get_context("config") or "config/default.yaml"
     config = load_config(config_path)
     build_platform(app, config)
+    if nag_requested(app):
+        add_nag_packs(app)
     app.synth()
 
 

@@ -7,6 +7,7 @@ from bedrock_platform.action_group import ActionFunction, ActionGroup, FunctionP
 from bedrock_platform.action_group_function import ActionGroupFunction
 from bedrock_platform.agent import Agent, SessionSummaryMemory
 from bedrock_platform.agent_alias import AgentAlias
+from bedrock_platform.agent_encryption import AgentEncryptionKey
 from bedrock_platform.alert_topic import AlertTopic
 from bedrock_platform.chunking import (
     ChunkingPresets,
@@ -42,6 +43,7 @@ __all__ = [
     "ActionGroupFunction",
     "Agent",
     "AgentAlias",
+    "AgentEncryptionKey",
     "AlertTopic",
     "ChunkingPresets",
     "ChunkingStrategy",

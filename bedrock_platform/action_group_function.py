@@ -67,9 +67,10 @@ class ActionGroupFunction(Construct):
     """The Lambda function behind one Bedrock agent action group.
 
     Python (:data:`RUNTIME`) on arm64 with the Powertools layer, X-Ray active tracing, an
-    explicit KMS-encrypted log group with retention, optional reserved concurrency (none by
-    default, see the module docstring), and a role whose permissions live in one
-    customer-managed policy (add more with :meth:`add_to_role_policy`).
+    explicit KMS-encrypted log group with retention, environment variables encrypted with the same
+    customer key, optional reserved concurrency (none by default, see the module docstring), and a
+    role whose permissions live in one customer-managed policy (add more with
+    :meth:`add_to_role_policy`).
 
     Example::
 
@@ -149,6 +150,15 @@ class ActionGroupFunction(Construct):
                     actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                     resources=[self.log_group.log_group_arn],
                 ),
+                # Lambda decrypts the environment (encrypted with the customer key below) with the
+                # function's own permissions: botocore lambda KMSAccessDeniedException "Lambda couldn't
+                # decrypt the environment variables because KMS access was denied. Check the Lambda
+                # function's KMS permissions."
+                iam.PolicyStatement(
+                    sid="DecryptEnvironment",
+                    actions=["kms:Decrypt"],
+                    resources=[self.encryption_key.key_arn],
+                ),
                 iam.PolicyStatement(
                     sid="WriteTraces",
                     actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
@@ -176,6 +186,10 @@ class ActionGroupFunction(Construct):
             handler=handler,
             description=description,
             environment=env,
+            # The environment is encrypted with the customer key that already protects the logs
+            # (KMSKeyArn: "the customer managed key that's used to encrypt ... the function's
+            # environment variables", botocore lambda CreateFunction); checkov CKV_AWS_173.
+            environment_encryption=self.encryption_key,
             timeout=timeout,
             memory_size=memory_size,
             reserved_concurrent_executions=reserved_concurrency,

@@ -1,17 +1,54 @@
-"""Per-resource cdk-nag suppressions with a reason, shared by every construct.
+"""Per-resource cdk-nag suppressions with a reason, shared by every construct, and the matching
+checkov skips written next to them so the two scanners can never disagree.
 
 Constructs suppress only what they own, name the rule, say why, and use ``applies_to``
 where the rule reports a specific finding (e.g. ``Resource::*`` or a managed policy).
+
+:func:`suppress` also records, for every cdk-nag rule that has a checkov equivalent
+(:data:`CHECKOV_EQUIVALENTS`), a checkov skip with the *same reason* in the resource's template
+metadata. checkov reads per-resource CloudFormation skips from ``Metadata.checkov.skip`` as
+``[{id: CKV_AWS_18, comment: <reason>}]`` (checkov docs, "Suppressing and Skipping Policies",
+section "CloudFormation Metadata"; checkov/cloudformation/context_parser.py
+``collect_skip_comments``). A checkov finding with no cdk-nag counterpart is skipped explicitly
+with :func:`checkov_skip`, again with a reason.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnResource, Stack
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import IConstruct
+
+# cdk-nag rule name (the part after the pack prefix, e.g. "LambdaDLQ" of "HIPAA.Security-LambdaDLQ")
+# -> the checkov CloudFormation checks that report the same thing: (check id, resource type).
+# Rule names: cdk_nag package lib/rules/**; check ids and types: checkov/cloudformation/checks/resource/aws.
+CHECKOV_EQUIVALENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "LambdaDLQ": (("CKV_AWS_116", "AWS::Lambda::Function"),),
+    "LambdaInsideVPC": (("CKV_AWS_117", "AWS::Lambda::Function"),),
+    "LambdaConcurrency": (("CKV_AWS_115", "AWS::Lambda::Function"),),
+    "S3BucketLoggingEnabled": (("CKV_AWS_18", "AWS::S3::Bucket"),),
+    "S3BucketVersioningEnabled": (("CKV_AWS_21", "AWS::S3::Bucket"),),
+    "CloudWatchLogGroupEncrypted": (("CKV_AWS_158", "AWS::Logs::LogGroup"),),
+    "CloudWatchLogGroupRetentionPeriod": (("CKV_AWS_66", "AWS::Logs::LogGroup"),),
+    "DynamoDBPITREnabled": (("CKV_AWS_28", "AWS::DynamoDB::Table"),),
+    "SQSQueueSSE": (("CKV_AWS_27", "AWS::SQS::Queue"),),
+}
+# AwsSolutions rules carry a short suffix instead of the rule name (cdk_nag lib/packs/aws-solutions.js).
+AWS_SOLUTIONS_RULES = {"S1": "S3BucketLoggingEnabled", "SQS2": "SQSQueueSSE"}
+CHECKOV_ID = re.compile(r"CKV2?_AWS_[0-9]+")
+MIN_REASON = 10
+
+
+def checkov_equivalents(rule: str) -> tuple[tuple[str, str], ...]:
+    """The checkov checks (id, CloudFormation type) equivalent to cdk-nag ``rule`` (none if unknown)."""
+    pack, _, name = rule.partition("-")
+    if pack == "AwsSolutions":
+        name = AWS_SOLUTIONS_RULES.get(name, name)
+    return CHECKOV_EQUIVALENTS.get(name, ())
 
 
 def suppress(
@@ -22,8 +59,12 @@ def suppress(
     applies_to: Sequence[str] | None = None,
     apply_to_children: bool = False,
 ) -> None:
-    """Suppress ``rules`` on ``construct`` (and its children if asked) with ``reason``."""
-    if len(reason) < 10:
+    """Suppress ``rules`` on ``construct`` (and its children if asked) with ``reason``.
+
+    Every rule with a checkov equivalent also becomes a checkov skip, with the same reason, on
+    the resources of the check's type among those the cdk-nag suppression lands on.
+    """
+    if len(reason) < MIN_REASON:
         raise ValueError("a cdk-nag suppression needs a specific reason")
     ids = [rules] if isinstance(rules, str) else list(rules)
     NagSuppressions.add_resource_suppressions(
@@ -34,6 +75,61 @@ def suppress(
         ],
         apply_to_children=apply_to_children,
     )
+    targets = _suppression_targets(construct, apply_to_children)
+    for rule in ids:
+        for check_id, resource_type in checkov_equivalents(rule):
+            for resource in targets:
+                if resource.cfn_resource_type == resource_type:
+                    _add_checkov_skip(resource, check_id, reason)
+
+
+def checkov_skip(
+    construct: IConstruct,
+    checks: str | Sequence[str],
+    reason: str,
+    *,
+    resource_type: str,
+    apply_to_children: bool = False,
+) -> None:
+    """Skip checkov ``checks`` that no cdk-nag rule reports, on the ``resource_type`` resources of ``construct``.
+
+    Example::
+
+        checkov_skip(fn, "CKV_AWS_173", "Only resource names in the environment; encrypted at rest "
+                     "with the Lambda service key", resource_type="AWS::Lambda::Function")
+    """
+    if len(reason) < MIN_REASON:
+        raise ValueError("a checkov skip needs a specific reason")
+    ids = [checks] if isinstance(checks, str) else list(checks)
+    for check_id in ids:
+        if not CHECKOV_ID.fullmatch(check_id):
+            raise ValueError(f"{check_id!r} is not a checkov AWS check id (CKV_AWS_<n> or CKV2_AWS_<n>)")
+    targets = [r for r in _suppression_targets(construct, apply_to_children) if r.cfn_resource_type == resource_type]
+    if not targets:
+        raise ValueError(f"no {resource_type} resource under {construct.node.path} to skip {ids} on")
+    for resource in targets:
+        for check_id in ids:
+            _add_checkov_skip(resource, check_id, reason)
+
+
+def _suppression_targets(construct: IConstruct, apply_to_children: bool) -> list[CfnResource]:
+    """The CfnResources cdk-nag's ``add_resource_suppressions`` writes to (same selection rule)."""
+    nodes = construct.node.find_all() if apply_to_children else [construct]
+    targets: list[CfnResource] = []
+    for node in nodes:
+        candidate = node.node.default_child or node
+        if isinstance(candidate, CfnResource) and candidate not in targets:
+            targets.append(candidate)
+    return targets
+
+
+def _add_checkov_skip(resource: CfnResource, check_id: str, reason: str) -> None:
+    metadata: dict[str, Any] = dict(resource.get_metadata("checkov") or {})
+    skips = list(metadata.get("skip", []))
+    if any(skip.get("id") == check_id for skip in skips):
+        return  # first reason wins (e.g. HIPAA and NIST rules suppressed in one call share it)
+    skips.append({"id": check_id, "comment": reason})
+    resource.add_metadata("checkov", {**metadata, "skip": skips})
 
 
 def nag_resource(stack: Stack, arn: str) -> str:

@@ -12,6 +12,7 @@ from constructs import Construct
 
 from bedrock_platform.action_group import ActionGroup
 from bedrock_platform.agent import Agent, KnowledgeBaseRef
+from bedrock_platform.agent_encryption import AgentEncryptionKey
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.guardrail import Guardrail
 from bedrock_platform.model_access import GuardrailEnforcedModelAccess
@@ -89,6 +90,12 @@ class AgentStack(Stack):
         self.agents: dict[str, Agent] = {}
         for agent_config in section.agents:
             logical = _logical(agent_config.name)
+            # Agent resources are encrypted with a customer managed key (checkov CKV_AWS_373).
+            agent_key = (
+                kms.Key.from_key_arn(self, f"{logical}AgentKeyRef", agent_config.kms_key_arn)
+                if agent_config.kms_key_arn
+                else AgentEncryptionKey(self, f"{logical}AgentKey", removal_policy=data_removal).key
+            )
             agent = Agent(
                 self,
                 f"{logical}Agent",
@@ -102,6 +109,7 @@ class AgentStack(Stack):
                 guardrail=self.guardrails[agent_config.guardrail] if agent_config.guardrail else None,
                 action_groups=[self.action_groups[name] for name in agent_config.action_groups],
                 alias_name=agent_config.alias_name,
+                customer_encryption_key=agent_key,
             )
             self.agents[agent_config.name] = agent
             CfnOutput(self, f"{logical}AgentId", value=agent.agent_id, description=f"Agent {agent_config.name}: id")

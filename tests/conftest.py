@@ -58,3 +58,9 @@ def platform() -> SynthesizedPlatform:
 @pytest.fixture(scope="session")
 def knowledge_template(platform: SynthesizedPlatform):
     return platform.template("Knowledge")
+
+
+@pytest.fixture(scope="session")
+def prod_platform() -> SynthesizedPlatform:
+    """config/prod.yaml, synthesized once per session (prod-profile and template-gate tests)."""
+    return SynthesizedPlatform(ROOT / "config" / "prod.yaml")

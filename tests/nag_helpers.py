@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from aws_cdk import App, Aspects, Stack
+from aws_cdk import Stack
 from aws_cdk.assertions import Template
-from cdk_nag import (
-    AwsSolutionsChecks,
-    HIPAASecurityChecks,
-    NIST80053R5Checks,
-    PCIDSS321Checks,
-    ServerlessChecks,
-)
 
-NAG_PACKS = {
-    "AwsSolutions": AwsSolutionsChecks,
-    "HIPAA.Security": HIPAASecurityChecks,
-    "NIST.800.53.R5": NIST80053R5Checks,
-    "PCI.DSS.321": PCIDSS321Checks,
-    "Serverless": ServerlessChecks,
-}
+from stacks.nag_packs import NAG_PACKS, add_nag_packs
 
-
-def add_nag_packs(app: App) -> None:
-    for pack in NAG_PACKS.values():
-        Aspects.of(app).add(pack(verbose=True))
+__all__ = ["NAG_PACKS", "add_nag_packs", "nag_findings", "synth_template"]
 
 
 def nag_findings(assembly) -> list[str]:  # noqa: ANN001 - CloudAssembly

@@ -193,6 +193,9 @@ def test_iam_statements_are_exactly_least_privilege(synth):
     assert policy["Properties"]["PolicyDocument"]["Statement"] == [
         {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": {"Fn::GetAtt": [log_group, "Arn"]}},
+        # Lambda decrypts the customer-key-encrypted environment with the function's permissions
+        # (botocore lambda KMSAccessDeniedException).
+        {"Sid": "DecryptEnvironment", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Fn::GetAtt": [key, "Arn"]}},
         {"Sid": "WriteTraces", "Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
          "Resource": "*"},
         {"Sid": "ReadOrdersAndInventory", "Effect": "Allow", "Action": "dynamodb:GetItem",

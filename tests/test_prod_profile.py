@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from nag_helpers import nag_findings
 
-
-@pytest.fixture(scope="module")
-def prod_platform():
-    from conftest import ROOT, SynthesizedPlatform
-
-    return SynthesizedPlatform(ROOT / "config" / "prod.yaml")
+# prod_platform: the session fixture in conftest.py
 
 
 def test_prod_has_no_nag_findings_and_lints_clean(prod_platform):

@@ -254,6 +254,8 @@ class AgentConfig(ConfigModel):
     guardrail: str | None = None
     action_groups: list[str] = Field(default_factory=list)
     alias_name: str = "live"
+    # An existing customer managed key for the agent's resources; default: the stack creates one.
+    kms_key_arn: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> AgentConfig:
@@ -272,6 +274,8 @@ class AgentConfig(ConfigModel):
         check_bedrock_name("alias_name", self.alias_name)
         check_unique("knowledge_bases.name", (kb.name for kb in self.knowledge_bases))
         check_unique("action_groups", self.action_groups)
+        if self.kms_key_arn is not None:
+            check_pattern("kms_key_arn", self.kms_key_arn, KMS_KEY_ARN_PATTERN, "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")
 
     def model(self) -> FoundationModel:
         return FoundationModel.of(self.foundation_model)
