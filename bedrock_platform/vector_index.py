@@ -17,8 +17,9 @@ from constructs import Construct
 from bedrock_platform.validation import PlatformValidationError, check_choice, check_int_range, check_pattern
 from bedrock_platform.vector_store import VectorCollection
 
-INDEX_NAME_PATTERN = r"[a-z0-9][a-z0-9_-]{0,79}"
-INDEX_NAME_RULE = "1-80 lowercase letters, digits, '_' or '-', starting with a letter or digit"
+# AWS::OpenSearchServerless::Index IndexName: ^(?![_-])[a-z][a-z0-9_-]*$ (cfn-lint schema).
+INDEX_NAME_PATTERN = r"[a-z][a-z0-9_-]{0,79}"
+INDEX_NAME_RULE = "1-80 lowercase letters, digits, '_' or '-', starting with a lowercase letter"
 FIELD_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
 FIELD_NAME_RULE = "1-100 letters, digits, '_' or '-', starting with a letter or digit"
 SPACE_TYPES = ("l2", "innerproduct")

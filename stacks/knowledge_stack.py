@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from bedrock_platform.config.construct_ids import knowledge_id
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.data_source import S3DataSource
 from bedrock_platform.knowledge_base import KnowledgeBase
@@ -20,8 +21,8 @@ def removal_policy_of(config: PlatformConfig) -> RemovalPolicy:
     return REMOVAL_POLICIES[config.resolved_removal_policy]
 
 
-def _logical_name(name: str) -> str:
-    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+# Construct ids come from names; the config checks they do not collide (config/construct_ids.py).
+_logical_name = knowledge_id
 
 
 class KnowledgeStack(Stack):

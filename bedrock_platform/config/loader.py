@@ -11,6 +11,11 @@ from pydantic import ValidationError
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.validation import format_value
 
+EMPTY_FILE = (
+    "(top level): the file holds no settings (it is empty or only comments); describe at least one "
+    "knowledge base (see config/default.yaml) - an empty platform would still deploy a billed vector collection"
+)
+
 
 class ConfigError(Exception):
     """The configuration file is missing or invalid. ``problems`` holds one line per problem."""
@@ -50,14 +55,22 @@ def describe_errors(error: ValidationError) -> list[str]:
             problems.append(f"{_path(loc)}: is not a known setting (check the spelling)")
         else:
             message = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{_path(loc)}: {format_value(item.get('input'))} is invalid: {message}")
+            value = item.get("input")
+            if _is_section(value):  # a cross-field check: the section is not "the value"
+                problems.append(f"{_path(loc)}: {message}")
+            else:
+                problems.append(f"{_path(loc)}: {format_value(value)} is invalid: {message}")
     return problems
 
 
+def _is_section(value: Any) -> bool:
+    return isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
+
+
 def parse_config(data: Any, source: str = "<config>") -> PlatformConfig:
-    """Validate an already-loaded mapping."""
+    """Validate an already-loaded mapping (``None``, an empty YAML document, is an error)."""
     if data is None:
-        data = {}
+        raise ConfigError(source, [EMPTY_FILE])
     if not isinstance(data, dict):
         raise ConfigError(source, ["(top level): the file must hold a mapping of settings"])
     try:
@@ -76,4 +89,6 @@ def load_config(path: str | Path) -> PlatformConfig:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ConfigError(source, [f"is not valid YAML: {error}"]) from None
+    if data is None or data == {}:
+        raise ConfigError(source, [EMPTY_FILE])
     return parse_config(data, source)
