@@ -34,7 +34,9 @@ def _jsii_message(error: BaseException) -> str:
         lines.append(line)
     message = "\n".join(lines).removeprefix("Error: ").strip()
     # aws-cdk-lib prefixes an error code ("ValidationFailedWithErrors: ..."): keep the sentence.
-    return re.sub(r"^[A-Za-z]+: (?=Validation failed)", "", message)
+    message = re.sub(r"^[A-Za-z]+: (?=Validation failed)", "", message)
+    # CloudFormation Validate findings (@aws-cdk/core:validateAgainstDefaultRules) come as "ValidationFailed: <report>".
+    return re.sub(r"^ValidationFailed\w*: ", "Validation failed: ", message)
 
 
 def construct_path(error: BaseException) -> str | None:
