@@ -14,7 +14,8 @@ from bedrock_platform.data_source import S3DataSource
 from bedrock_platform.knowledge_base import KnowledgeBase
 from bedrock_platform.vector_store import VectorCollection
 
-REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.SNAPSHOT}
+# "snapshot" is not offered: none of these resources supports DeletionPolicy Snapshot (config/rules.py).
+REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN}
 
 
 def removal_policy_of(config: PlatformConfig) -> RemovalPolicy:

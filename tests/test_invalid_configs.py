@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,9 @@ CASES = [
     Case("tags.platform", "other", "tags.platform", "'platform' is a tag the platform sets itself"),
     Case("tags." + "k" * 129, "v", "tags." + "k" * 129, "'" + "k" * 57 + "...' is not a valid tag key: it has 129 characters"),
     Case("tpyo", 1, "tpyo", "is not a known setting"),
+    Case("tags", {1: "x"}, "tags[1] (key)", "1 is invalid: Input should be a valid string"),
+    Case("knowledge", 5, "knowledge", "5 is invalid: Input should be a valid dictionary"),
+    Case(f"{DS}.ingestion_schedule", date(2027, 1, 31), f"{DS}.ingestion_schedule", "2027-01-31 (a YAML date; quote it for text) is invalid"),
     # --- knowledge.vector_store ---
     Case("knowledge.vector_store.collection_name", "Bad_Name", "knowledge.vector_store.collection_name", "'Bad_Name' is not valid"),
     Case("knowledge.vector_store.collection_name", "ab", "knowledge.vector_store.collection_name", "'ab' is not valid"),
@@ -289,6 +293,21 @@ def test_empty_or_comment_only_file_is_an_error(text: str, tmp_path: Path, capsy
     assert code == 1
     _assert_clean(output)
     assert f"{path}: (top level): the file holds no settings (it is empty or only comments)" in output
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("name: [\n", "is not valid YAML at line 2, column 1: expected the node content, but found '<stream end>'"),
+        ("name: x\n\t- bad\n", "is not valid YAML at line 2, column 1: found character '\\t' that cannot start any token"),
+        ("- a\n- b\n", "(top level): the file must hold a mapping of settings"),
+    ],
+)
+def test_broken_yaml_is_one_clean_message(text: str, problem: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    code, output, path = _run(tmp_path, text, capsys)
+    assert code == 1
+    _assert_clean(output)
+    assert f"{path}: {problem}" in output, output
 
 
 def _app_py(config: Path) -> subprocess.CompletedProcess[str]:
