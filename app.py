@@ -6,7 +6,8 @@
     cdk synth -c nag=true           # also run the five cdk-nag packs (reports in cdk.out/)
 
 Configuration mistakes and invalid construct props stop synth with one readable line per
-problem (field, bad value, what is allowed) and exit code 1, never a traceback.
+problem (file, field path, bad value, what is allowed) and exit code 1, never a traceback;
+an unexpected failure is reported as a bug with the stack and construct path.
 """
 
 from __future__ import annotations
@@ -19,19 +20,24 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from stacks.synth_errors import run_reporting_errors  # noqa: E402
 
 
-def main() -> None:
+def main(config_path: str | None = None) -> None:
+    """Synthesize the platform of ``config_path`` (default: the ``config`` context value)."""
     from bedrock_platform.config.loader import load_config
     from stacks.nag_packs import add_nag_packs, nag_requested
     from stacks.platform import build_platform, new_app
 
     app = new_app()
-    config_path = app.node.try_get_context("config") or "config/default.yaml"
-    config = load_config(config_path)
+    config = load_config(config_path or app.node.try_get_context("config") or "config/default.yaml")
     build_platform(app, config)
     if nag_requested(app):
         add_nag_packs(app)
     app.synth()
 
 
+def run(config_path: str | None = None) -> int:
+    """What ``python app.py`` does, returning the exit code (0, or 1 with one message on stderr)."""
+    return run_reporting_errors(lambda: main(config_path))
+
+
 if __name__ == "__main__":
-    sys.exit(run_reporting_errors(main))
+    sys.exit(run())

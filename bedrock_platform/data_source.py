@@ -32,22 +32,19 @@ from constructs import Construct
 from bedrock_platform.chunking import ChunkingStrategy, FixedSizeChunking
 from bedrock_platform.ingestion_schedules import IngestionSchedules
 from bedrock_platform.knowledge_base import KnowledgeBase
+from bedrock_platform.knowledge_rules import (
+    check_bucket_name,
+    check_data_source_name,
+    check_description,
+    check_inclusion_prefixes,
+)
 from bedrock_platform.nag import nag_resource, suppress
 from bedrock_platform.parsing import DefaultParsing, ParsingStrategy
+from bedrock_platform.schedule_expression import check_schedule_expression
 from bedrock_platform.service_principals import confused_deputy_principal
-from bedrock_platform.validation import (
-    PlatformValidationError,
-    check_bedrock_name,
-    check_choice,
-    check_count,
-    check_length,
-    check_pattern,
-)
+from bedrock_platform.validation import PlatformValidationError, check_choice
 
 DATA_DELETION_POLICIES = ("DELETE", "RETAIN")
-SCHEDULE_PATTERN = r"(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))"
-SCHEDULE_RULE = "rate(N minutes|hours|days) or cron(...) (EventBridge Scheduler syntax)"
-NAME_BASE_MAX = 90  # leaves room for "-" and the 8-character fingerprint (limit 100)
 # StartIngestionJob clientToken (botocore bedrock-agent model): 33-256 characters matching
 # [a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}. <aws.scheduler.execution-id> alone is shorter (the
 # Scheduler guide's example is "d32c5kddcf5bb8c3", 16 characters): this 32-character prefix makes
@@ -99,22 +96,18 @@ class S3DataSource(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         base = name or f"{knowledge_base.name}-s3"
-        check_bedrock_name("name", base)
-        if len(base) > NAME_BASE_MAX:
-            raise PlatformValidationError("name", base, f"is longer than {NAME_BASE_MAX} characters (a fingerprint is appended)")
+        check_data_source_name("name", base)
         if description is not None:
-            check_length("description", description, 1, 200)
+            check_description("description", description)
         if bucket is not None and bucket_name is not None:
             raise PlatformValidationError("bucket_name", bucket_name, "cannot be combined with bucket; pass one of them")
         if bucket_name is not None:
-            check_pattern("bucket_name", bucket_name, r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "an S3 bucket name (3-63 lowercase letters, digits, '.', '-')")
+            check_bucket_name("bucket_name", bucket_name)
         prefixes = list(inclusion_prefixes)
-        check_count("inclusion_prefixes", prefixes, 0, 1)
-        for i, prefix in enumerate(prefixes):
-            check_length(f"inclusion_prefixes[{i}]", prefix, 1, 300)
+        check_inclusion_prefixes("inclusion_prefixes", prefixes)
         check_choice("data_deletion_policy", data_deletion_policy, DATA_DELETION_POLICIES)
         if ingestion_schedule is not None:
-            check_pattern("ingestion_schedule", ingestion_schedule, SCHEDULE_PATTERN, SCHEDULE_RULE)
+            check_schedule_expression("ingestion_schedule", ingestion_schedule)
 
         self.knowledge_base = knowledge_base
         self.chunking = chunking or FixedSizeChunking()

@@ -64,6 +64,43 @@ MODEL_ID_RULE = (
     f"cross-region inference profile geography ({', '.join(p + '.' for p in PROFILE_PREFIXES)})"
 )
 REGION_PATTERN = r"[a-z]{2}(-gov)?-[a-z]+-\d"
+# Model providers of the Bedrock model catalog (Amazon Bedrock User Guide, "Supported foundation
+# models in Amazon Bedrock", docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html).
+# An id from another provider is accepted (new providers appear) with a synth warning.
+KNOWN_PROVIDERS = (
+    "ai21", "amazon", "anthropic", "cohere", "deepseek", "google", "luma", "meta", "minimax", "mistral",
+    "moonshot", "moonshotai", "nvidia", "openai", "qwen", "stability", "twelvelabs", "writer",
+)  # fmt: skip
+
+
+def check_model_id(field: str, model_id: str) -> None:
+    """A well-formed model id whose inference-profile geography (if any) exists in Bedrock.
+
+    ``xx.anthropic.claude-...`` fails: ``xx`` is in the place of a geography and Bedrock has
+    only the geographies of :data:`PROFILE_PREFIXES`.
+    """
+    check_pattern(field, model_id, MODEL_ID_PATTERN, MODEL_ID_RULE)
+    head, _, rest = model_id.partition(".")
+    provider, dot, _ = rest.partition(".")
+    if head not in PROFILE_PREFIXES and dot and provider in KNOWN_PROVIDERS:
+        raise PlatformValidationError(
+            field,
+            model_id,
+            f"starts with '{head}.', which is not a cross-region inference profile geography of Bedrock "
+            f"(geographies: {', '.join(PROFILE_PREFIXES)}); use e.g. us.{rest} or the model id {rest}",
+        )
+
+
+def unrecognized_model_warning(model_id: str) -> str | None:
+    """Why a well-formed ``model_id`` is not recognized (unknown provider), or ``None``."""
+    head, _, rest = model_id.partition(".")
+    provider = rest.partition(".")[0] if head in PROFILE_PREFIXES and "." in rest else head
+    if provider in KNOWN_PROVIDERS:
+        return None
+    return (
+        f"model id {model_id!r} has provider {provider!r}, which is not a Bedrock model provider this platform "
+        f"knows ({', '.join(KNOWN_PROVIDERS)}); check the id in the Bedrock model catalog"
+    )
 
 
 @dataclass(frozen=True)
@@ -78,7 +115,7 @@ class FoundationModel:
     routing_regions: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        check_pattern("foundation_model", self.model_id, MODEL_ID_PATTERN, MODEL_ID_RULE)
+        check_model_id("foundation_model", self.model_id)
         if self.routing_regions is not None:
             object.__setattr__(self, "routing_regions", tuple(self.routing_regions))
             if not self.is_inference_profile or self.geography == GLOBAL_PREFIX:

@@ -26,9 +26,10 @@ from constructs import Construct
 from bedrock_platform.embedding import EmbeddingModel
 from bedrock_platform.fingerprint import lazy_fingerprint
 from bedrock_platform.naming import bounded_name
+from bedrock_platform.knowledge_rules import check_description
 from bedrock_platform.secure_bucket import SecureBucket
 from bedrock_platform.service_principals import confused_deputy_principal
-from bedrock_platform.validation import check_bedrock_name, check_length
+from bedrock_platform.validation import check_bedrock_name
 from bedrock_platform.vector_index import VectorIndex, VectorIndexOptions
 from bedrock_platform.vector_store import INDEX_WRITE_PERMISSIONS, VectorCollection
 
@@ -104,7 +105,7 @@ class KnowledgeBase(KnowledgeBaseBase):
         super().__init__(scope, construct_id)
         check_bedrock_name("name", name)
         self.description = description or f"Knowledge base {name}"
-        check_length("description", self.description, 1, 200)
+        check_description("description", self.description)
         stack = Stack.of(self)
         self.name = name
         self.vector_store = vector_store

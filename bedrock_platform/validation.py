@@ -82,12 +82,21 @@ def check_count(field: str, values: list[Any], low: int, high: int) -> None:
 
 
 def check_unique(field: str, values: Iterable[Any]) -> None:
-    """No value may appear twice."""
-    seen: set[Any] = set()
-    for value in values:
+    """No value may appear twice; the error names the list index of both entries.
+
+    ``field`` is the list (``"models"``) or the list and the attribute compared
+    (``"knowledge_bases.name"``): a repeat is reported as ``knowledge_bases[2].name: 'faq'
+    appears more than once (also at index 0); names must be unique``.
+    """
+    head, dot, attribute = field.partition(".")
+    seen: dict[Any, int] = {}
+    for index, value in enumerate(values):
         if value in seen:
-            raise PlatformValidationError(field, value, "appears more than once; names must be unique")
-        seen.add(value)
+            raise PlatformValidationError(
+                f"{head}[{index}]{dot}{attribute}", value,
+                f"appears more than once (also at index {seen[value]}); names must be unique",
+            )  # fmt: skip
+        seen[value] = index
 
 
 # Bedrock resource names (agents, action groups, data sources, knowledge bases).

@@ -34,6 +34,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_opensearchserverless as aoss
 from constructs import Construct, IValidation
 
+from bedrock_platform.knowledge_rules import check_principal_arns, check_vpc_endpoint_ids
 from bedrock_platform.validation import PlatformValidationError, check_pattern
 
 COLLECTION_NAME_PATTERN = r"[a-z][a-z0-9-]{2,27}"
@@ -96,8 +97,8 @@ class VectorCollection(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         check_pattern("collection_name", collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE)
-        for i, endpoint in enumerate(vpc_endpoint_ids):
-            check_pattern(f"vpc_endpoint_ids[{i}]", endpoint, r"vpce-[0-9a-z]{8,17}", "a VPC endpoint id like vpce-0123456789abcdef0")
+        check_vpc_endpoint_ids("vpc_endpoint_ids", vpc_endpoint_ids)
+        check_principal_arns("index_admin_arns", index_admin_arns)
         stack = Stack.of(self)
         self.collection_name = collection_name
         self.standby_replicas = standby_replicas

@@ -13,6 +13,7 @@ from constructs import Construct
 from bedrock_platform.action_group import ActionGroup
 from bedrock_platform.agent import Agent, KnowledgeBaseRef
 from bedrock_platform.agent_encryption import AgentEncryptionKey
+from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.guardrail import Guardrail
 from bedrock_platform.model_access import GuardrailEnforcedModelAccess
@@ -23,8 +24,8 @@ from stacks.customer_support_actions import CustomerSupportActions
 DATA_REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.RETAIN}
 
 
-def _logical(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-") if part)
+# Construct ids come from names; the config checks they do not collide (config/construct_ids.py).
+_logical = agent_layer_id
 
 
 class AgentStack(Stack):

@@ -14,6 +14,7 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from bedrock_platform.config.construct_ids import knowledge_id
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.data_source import S3DataSource
 from bedrock_platform.ingestion_schedules import IngestionSchedules
@@ -26,15 +27,16 @@ from bedrock_platform.vector_store import VectorCollection
 DATA_SOURCE_BASE_MAX = 90
 # KnowledgeBase cuts its base itself (Bedrock names: 100 characters).
 KNOWLEDGE_BASE_BASE_MAX = 100
-REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.SNAPSHOT}
+# "snapshot" is not offered: none of these resources supports DeletionPolicy Snapshot (config/rules.py).
+REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN}
 
 
 def removal_policy_of(config: PlatformConfig) -> RemovalPolicy:
     return REMOVAL_POLICIES[config.resolved_removal_policy]
 
 
-def _logical_name(name: str) -> str:
-    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+# Construct ids come from names; the config checks they do not collide (config/construct_ids.py).
+_logical_name = knowledge_id
 
 
 class KnowledgeStack(Stack):

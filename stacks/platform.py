@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, Tags
+from aws_cdk import Annotations, App, Tags
 
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.monitoring_targets import MonitoredAgent, MonitoredGuardrail
@@ -80,6 +80,9 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
             shared.bind(observability.observability)
     for key, value in {"platform": config.name, "profile": config.profile, **config.tags}.items():
         Tags.of(app).add(key, value)
+    owners = {"knowledge": knowledge, "agents": agents or knowledge, "observability": observability.observability or knowledge}
+    for section, warning in config.warnings:  # accepted but unrecognized values (e.g. a new model provider)
+        Annotations.of(owners.get(section, knowledge)).add_warning_v2("platform:unrecognized-value", warning)
     return PlatformStacks(
         knowledge=knowledge,
         agents=agents,

@@ -1,13 +1,27 @@
-"""Turns configuration and validation failures into readable messages instead of tracebacks."""
+"""Turns configuration and validation failures into readable messages instead of tracebacks.
+
+Every failure ends as one message on stderr and exit code 1:
+
+- a configuration mistake (:class:`ConfigError`): file, YAML path, value and what is allowed;
+- an invalid construct property (:class:`PlatformValidationError`);
+- a CDK validation failure at synth (``node.add_validation``, CloudFormation schema rules);
+- anything else is a bug of the platform: the message names the stack and construct path
+  being built when it happened and asks to report it, never a Python or JavaScript trace.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
+import traceback
 from collections.abc import Callable
+
+from constructs import Construct
 
 from bedrock_platform.config.loader import ConfigError
 from bedrock_platform.validation import PlatformValidationError
+
+REPORT = "This is a bug in the platform, not in your configuration: please report it with the config file that triggered it."
 
 
 def _jsii_message(error: BaseException) -> str:
@@ -20,11 +34,39 @@ def _jsii_message(error: BaseException) -> str:
         lines.append(line)
     message = "\n".join(lines).removeprefix("Error: ").strip()
     # aws-cdk-lib prefixes an error code ("ValidationFailedWithErrors: ..."): keep the sentence.
-    return re.sub(r"^[A-Za-z]+: (?=Validation failed)", "", message)
+    message = re.sub(r"^[A-Za-z]+: (?=Validation failed)", "", message)
+    # CloudFormation Validate findings (@aws-cdk/core:validateAgainstDefaultRules) come as "ValidationFailed: <report>".
+    return re.sub(r"^ValidationFailed\w*: ", "Validation failed: ", message)
+
+
+def construct_path(error: BaseException) -> str | None:
+    """Path of the innermost construct being built (or validated) when ``error`` was raised."""
+    found = None
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        for name in ("self", "scope"):
+            candidate = frame.f_locals.get(name)
+            if isinstance(candidate, Construct):
+                try:
+                    found = candidate.node.path or found
+                except Exception:  # noqa: BLE001 - a half-built construct may not answer
+                    continue
+                break
+    return found
+
+
+def describe_bug(error: BaseException) -> str:
+    """One paragraph: where (stack and construct path, when known), what, and that it is a bug to report."""
+    path = construct_path(error)
+    where = "while building the app"
+    if path:
+        where = f"in stack {path.split('/')[0]} at construct {path}"
+    detail = _jsii_message(error) if type(error).__module__.startswith("jsii") or isinstance(error, RuntimeError) else str(error)
+    detail = detail.splitlines()[0] if detail else ""
+    return f"internal error {where}: {type(error).__name__}: {detail}\n{REPORT}"
 
 
 def run_reporting_errors(main: Callable[[], None]) -> int:
-    """Run ``main``; print a clean message and return 1 for a platform or CDK validation error."""
+    """Run ``main``; print one clean message and return 1 on any failure, 0 on success."""
     try:
         main()
     except ConfigError as error:
@@ -33,10 +75,11 @@ def run_reporting_errors(main: Callable[[], None]) -> int:
     except PlatformValidationError as error:
         print(f"error: invalid construct property: {error}", file=sys.stderr)
         return 1
-    except RuntimeError as error:  # jsii surfaces CDK's node.add_validation failures as RuntimeError
-        message = _jsii_message(error)
-        if "Validation failed" not in message:
-            raise
-        print(f"error: {message}", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001 - the boundary: nothing reaches the user as a traceback
+        message = _jsii_message(error) if isinstance(error, RuntimeError) else ""
+        if "Validation failed" in message:  # CDK's node.add_validation and CloudFormation schema findings
+            print(f"error: {message}", file=sys.stderr)
+        else:
+            print(f"error: {describe_bug(error)}", file=sys.stderr)
         return 1
     return 0

@@ -8,6 +8,8 @@ import jsii
 from aws_cdk import IStableStringProducer, Lazy, Stack
 from aws_cdk import aws_ssm as ssm
 
+from bedrock_platform.config.construct_ids import shared_parameter_id
+
 
 @dataclass(frozen=True)
 class SharedKnowledgeBase:
@@ -50,7 +52,7 @@ class WeakReferences:
 
     def share(self, key: str, value: str) -> str:
         name = f"/{self.prefix}/{key}"
-        construct_id = "Shared" + "".join(part.capitalize() for part in key.replace("-", "/").split("/"))
+        construct_id = shared_parameter_id(key)
         ssm.StringParameter(self.producer, construct_id, parameter_name=name, string_value=value,
                             description=f"Read at deploy time: {self.reason}")
         late = _ParameterValue(name)

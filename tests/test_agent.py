@@ -530,7 +530,7 @@ def executor_stub():
          r"api_schema.paths\['/a'\].post.x-requireConfirmation: True is not one of: ENABLED, DISABLED"),
         ({"api_schema": "{not json"}, "api_schema: '{not json' is not JSON: Expecting property name"),
         ({"api_schema": None, "functions": []}, "functions: \\[\\] must list at least one function"),
-        ({"api_schema": None, "functions": [ActionFunction("f"), ActionFunction("f")]}, "functions: 'f' appears more than once"),
+        ({"api_schema": None, "functions": [ActionFunction("f"), ActionFunction("f")]}, r"functions\[1\]: 'f' appears more than once \(also at index 0\)"),
     ],
 )  # fmt: skip
 def test_action_group_validation(kwargs, message):
@@ -547,7 +547,7 @@ def test_action_group_validation(kwargs, message):
         (lambda: FunctionParameter("bad name", "string"), "name: 'bad name' is not valid"),
         (lambda: ActionFunction("f", "d" * 1201), "description: 'd{57}...' has 1201 characters, allowed 1-1200"),
         (lambda: ActionFunction("f", parameters=(FunctionParameter("a", "string"), FunctionParameter("a", "number"))),
-         "parameters: 'a' appears more than once"),
+         r"parameters\[1\]: 'a' appears more than once \(also at index 0\)"),
     ],
 )  # fmt: skip
 def test_function_details_validation(factory, message):

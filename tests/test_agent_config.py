@@ -90,13 +90,13 @@ def guardrail(**fields) -> list[dict]:
         ({"guardrails": guardrail(filters=[])}, "agents.guardrails[0].filters: is not a known setting (check the spelling)"),
         ({"guardrails": guardrail(content_filters=[{"type": "HATE", "input_strength": "LOW", "output_strength": "LOW"},
                                                    {"type": "HATE", "input_strength": "HIGH", "output_strength": "HIGH"}])},
-         "agents.guardrails[0].content_filters.type: 'HATE' appears more than once; names must be unique"),
+         "agents.guardrails[0].content_filters[1].type: 'HATE' appears more than once (also at index 0); names must be unique"),
         ({"guardrails": guardrail(pii_entities=[{"type": "EMAIL", "input_action": "BLOCK", "output_action": "BLOCK"}] * 2)},
-         "agents.guardrails[0].pii_entities.type: 'EMAIL' appears more than once"),
+         "agents.guardrails[0].pii_entities[1].type: 'EMAIL' appears more than once"),
         ({"guardrails": guardrail(regexes=[{"name": "acct", "pattern": "A\\d+", "input_action": "BLOCK", "output_action": "BLOCK"}] * 2)},
-         "agents.guardrails[0].regexes.name: 'acct' appears more than once"),
+         "agents.guardrails[0].regexes[1].name: 'acct' appears more than once"),
         ({"guardrails": guardrail(denied_topics=[{"name": "Pricing", "definition": "Prices."}] * 2)},
-         "agents.guardrails[0].denied_topics.name: 'Pricing' appears more than once"),
+         "agents.guardrails[0].denied_topics[1].name: 'Pricing' appears more than once"),
         ({"action_groups": [{"name": "billing"}]}, "agents.action_groups[0].name: 'billing' is not one of: customer-support"),
         ({"action_groups": [{"name": "customer-support", "memory_mb": 64}]}, "agents.action_groups[0].memory_mb: 64 is not within 128-10240"),
         ({"model_access": {"models": ["gpt-4"], "guardrail": "customer-facing"}}, "agents.model_access.models[0]: 'gpt-4' is not valid"),
@@ -152,7 +152,7 @@ def test_longest_agent_name_fits_the_bedrock_name_with_the_longest_platform_name
 
 def test_duplicate_agent_names_are_rejected():
     found = problems(with_agents(agents=agent() + agent()))
-    assert "agents.agents.name: 'customer-support' appears more than once; names must be unique" in found
+    assert "agents.agents[1].name: 'customer-support' appears more than once (also at index 0); names must be unique" in found
 
 
 def test_unknown_knowledge_base_reference_fails_at_load():

@@ -87,7 +87,7 @@ def test_every_problem_is_reported_once():
         (_kb(data_sources=[{"chunking": {"preset": "faq", "strategy": "FIXED_SIZE"}}]), "chunking.strategy: 'FIXED_SIZE' contradicts preset faq (SEMANTIC)"),
         (_kb(data_sources=[{"chunking": {}}]), "chunking.strategy: None is required without a preset"),
         (_kb(data_sources=[{"parsing": {"strategy": "foundation_model", "prompt": ""}}]), "data_sources[0].parsing.prompt: '' has 0 characters, allowed 1-10000"),
-        (_kb(data_sources=[{"name": "a"}, {"name": "a"}]), "data_sources.name: 'a' appears more than once"),
+        (_kb(data_sources=[{"name": "a"}, {"name": "a"}]), "data_sources[1].name: 'a' appears more than once (also at index 0)"),
     ],
 )
 def test_knowledge_base_validation(kb, expected):
@@ -97,9 +97,9 @@ def test_knowledge_base_validation(kb, expected):
 
 def test_duplicate_knowledge_base_names_and_indexes():
     problems = _problems({"knowledge": {"knowledge_bases": [_kb(), _kb()]}})
-    assert any("knowledge_bases.name: 'docs' appears more than once" in p for p in problems), problems
+    assert any("knowledge.knowledge_bases[1].name: 'docs' appears more than once (also at index 0)" in p for p in problems), problems
     problems = _problems({"knowledge": {"knowledge_bases": [_kb(index={"index_name": "x"}), _kb(name="b", index={"index_name": "x"})]}})
-    assert any("knowledge_bases.index.index_name: 'x' appears more than once" in p for p in problems), problems
+    assert any("knowledge.knowledge_bases[1].index.index_name: 'x' gives the index name 'x', which knowledge_bases[0].index.index_name ('docs') also uses" in p for p in problems), problems
 
 
 def test_preset_with_override():

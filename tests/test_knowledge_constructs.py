@@ -171,10 +171,10 @@ def test_construct_validation(build, message):
 @pytest.mark.parametrize(
     ("props", "message"),
     [
-        ({"inclusion_prefixes": ["a/", "b/"]}, "inclusion_prefixes: '2 items' is not within 0-1 items"),
+        ({"inclusion_prefixes": ["a/", "b/"]}, "inclusion_prefixes[1]: 'b/' is one prefix too many"),
         ({"inclusion_prefixes": ["x" * 301]}, "inclusion_prefixes[0]: 'xxx"),
         ({"data_deletion_policy": "KEEP"}, "data_deletion_policy: 'KEEP' is not one of: DELETE, RETAIN"),
-        ({"ingestion_schedule": "every day"}, "ingestion_schedule: 'every day' is not valid: rate(N minutes|hours|days) or cron(...)"),
+        ({"ingestion_schedule": "every day"}, "ingestion_schedule: 'every day' is not a valid schedule: it must be rate(...), cron(...) or at(...)"),
         ({"bucket_name": "Bad_Bucket"}, "bucket_name: 'Bad_Bucket' is not valid"),
         ({"name": "n" * 91}, "is longer than 90 characters"),
         ({"description": ""}, "description: '' has 0 characters, allowed 1-200"),

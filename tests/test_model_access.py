@@ -170,7 +170,7 @@ def test_zero_nag_findings_with_a_scoped_suppression_for_the_global_model(synthe
     ("models", "message"),
     [
         ([], r"models: \[\] must list at least one model"),
-        ([HAIKU, HAIKU], f"models: '{HAIKU}' appears more than once"),
+        ([HAIKU, HAIKU], rf"models\[1\]: '{HAIKU}' appears more than once \(also at index 0\)"),
         (["not a model"], "foundation_model: 'not a model' is not valid"),
     ],
 )

@@ -43,7 +43,7 @@ def test_retention_must_be_a_cloudwatch_value():
 
 def test_lifecycle_days_must_increase():
     (problem,) = problems({"logging": {"transition_to_glacier_days": 400, "expiration_days": 365}})
-    assert "expiration_days (365) must be later than transition_to_glacier_days (400)" in problem
+    assert problem == "observability.logging.expiration_days: 365 must be later than transition_to_glacier_days (400)"
 
 
 def test_glacier_needs_30_days_in_infrequent_access():
@@ -70,7 +70,7 @@ def test_emails_are_checked():
 
 def test_metering_without_a_log_group_is_explained():
     (problem,) = problems({"logging": {"enabled": False}})
-    assert "metering.enabled needs a log group" in problem
+    assert problem.startswith("observability.metering.enabled: True needs a log group")
     assert "existing_log_group_name" in problem
 
 
@@ -84,7 +84,7 @@ def test_reader_app_config():
 
 def test_owner_app_cannot_point_at_another_log_group():
     (problem,) = problems({"logging": {"existing_log_group_name": "shared"}})
-    assert "existing_log_group_name is for apps that do not own logging" in problem
+    assert problem.startswith("observability.logging.existing_log_group_name: 'shared' is for apps that do not own logging")
 
 
 def _model(i, cache=False):
@@ -97,14 +97,15 @@ def _model(i, cache=False):
 def test_spend_alarm_respects_the_ten_metric_limit():
     ObservabilityConfig.model_validate({"models": [_model(i) for i in range(5)]})
     (problem,) = problems({"models": [_model(i, cache=True) for i in range(4)]})
-    assert "would reference 12 metrics" in problem and "allows 10" in problem
+    assert "observability.alarms.daily_estimated_spend: 100.0 needs an alarm over 12 metrics" in problem and "allows 10" in problem
     ObservabilityConfig.model_validate({"models": [_model(i, cache=True) for i in range(4)], "alarms": {"daily_estimated_spend": None}})
 
 
 def test_duplicate_models_and_callers_are_rejected():
-    assert "appears more than once" in problems({"models": [_model(1), _model(1)]})[0]
+    assert problems({"models": [_model(1), _model(1)]})[0].startswith("observability.models[1].model_id: ")
+    assert "appears more than once (also at index 0)" in problems({"models": [_model(1), _model(1)]})[0]
     caller = {"name": "a", "arn": "arn:aws:sts::123456789012:assumed-role/app/app-fn"}
-    assert "share the same name" in problems({"alarms": {"callers": [caller, caller]}})[0]
+    assert problems({"alarms": {"callers": [caller, caller]}})[0].startswith("observability.alarms.callers[1].name: '")
 
 
 def test_caller_arn_must_be_an_identity_arn():

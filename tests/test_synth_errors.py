@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from aws_cdk import App, Stack
+from constructs import Construct
 
 from bedrock_platform import KnowledgeBase, PlatformValidationError, VectorCollection, VectorIndexOptions
 from stacks.synth_errors import run_reporting_errors
@@ -33,9 +33,42 @@ def test_cdk_validation_failure_is_printed_without_the_javascript_stack(capsys):
     assert " at " not in err and ".js:" not in err and "Traceback" not in err
 
 
-def test_other_errors_are_not_hidden():
-    def main() -> None:
-        raise RuntimeError("something unexpected")
+def test_unexpected_error_is_one_message_naming_stack_and_construct(capsys):
+    """A bug (here: a TypeError inside a construct) is reported with its stack and construct path."""
 
-    with pytest.raises(RuntimeError, match="something unexpected"):
-        run_reporting_errors(main)
+    class Broken(Construct):
+        def __init__(self, scope: Construct, construct_id: str) -> None:
+            super().__init__(scope, construct_id)
+            len(None)  # type: ignore[arg-type]
+
+    def main() -> None:
+        app = App()
+        Broken(Construct(Stack(app, "Knowledge"), "SupportDocs"), "Index")
+
+    assert run_reporting_errors(main) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (
+        "error: internal error in stack Knowledge at construct Knowledge/SupportDocs/Index: "
+        "TypeError: object of type 'NoneType' has no len()"
+    )
+    assert "This is a bug in the platform" in err and "please report it" in err
+    assert "Traceback" not in err and 'File "' not in err
+
+
+def test_jsii_error_is_reported_without_the_javascript_stack(capsys):
+    """A construct-id clash raised by jsii (RuntimeError with a JS stack) becomes one message."""
+
+    def main() -> None:
+        stack = Stack(App(), "Agents")
+        Construct(stack, "Same")
+        Construct(stack, "Same")
+
+    assert run_reporting_errors(main) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: internal error in stack Agents at construct Agents: RuntimeError: ")
+    assert "There is already a Construct with name 'Same'" in err
+    assert " at " not in err.split("\n")[0].split("RuntimeError")[1] and ".js:" not in err and "Traceback" not in err
+
+
+def test_success_returns_zero():
+    assert run_reporting_errors(lambda: None) == 0

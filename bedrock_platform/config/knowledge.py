@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -10,14 +11,23 @@ from bedrock_platform.chunking import ChunkingPresets, ChunkingStrategy
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.embedding import EmbeddingModel
 from bedrock_platform.naming import bounded_name
+from bedrock_platform.knowledge_rules import (
+    check_bucket_name,
+    check_data_source_name,
+    check_description,
+    check_inclusion_prefixes,
+    check_principal_arns,
+    check_vpc_endpoint_ids,
+)
 from bedrock_platform.parsing import ParsingStrategy
+from bedrock_platform.schedule_expression import check_schedule_expression
 from bedrock_platform.validation import (
     PlatformValidationError,
     check_bedrock_name,
     check_pattern,
     check_unique,
 )
-from bedrock_platform.vector_index import INDEX_NAME_MAX, VectorIndexOptions
+from bedrock_platform.vector_index import INDEX_NAME_MAX, INDEX_NAME_PATTERN, INDEX_NAME_RULE, VectorIndexOptions
 from bedrock_platform.vector_store import COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE
 
 CHUNKING_PARAMETERS = (
@@ -102,6 +112,23 @@ class DataSourceConfig(ConfigModel):
     data_deletion_policy: Literal["DELETE", "RETAIN"] = "DELETE"
     ingestion_schedule: str | None = None
 
+    @model_validator(mode="after")
+    def _check(self) -> DataSourceConfig:
+        build(self._validate)
+        return self
+
+    def _validate(self) -> None:
+        # The same rules S3DataSource applies, so the message carries the YAML path.
+        if self.name is not None:
+            check_data_source_name("name", self.name)
+        if self.description is not None:
+            check_description("description", self.description)
+        if self.bucket_name is not None:
+            check_bucket_name("bucket_name", self.bucket_name)
+        check_inclusion_prefixes("inclusion_prefixes", self.inclusion_prefixes)
+        if self.ingestion_schedule is not None:
+            check_schedule_expression("ingestion_schedule", self.ingestion_schedule)
+
 
 class IndexConfig(ConfigModel):
     index_name: str | None = None
@@ -135,9 +162,30 @@ class KnowledgeBaseConfig(ConfigModel):
     @model_validator(mode="after")
     def _check(self) -> KnowledgeBaseConfig:
         build(lambda: check_bedrock_name("name", self.name))
+        if self.description is not None:
+            build(lambda: check_description("description", self.description))
+        if self.index.index_name is None:
+            build(self._check_default_index_name)
         build(self._embedding)
         build(lambda: check_unique("data_sources.name", [d.name or f"{self.name}-s3" for d in self.data_sources]))
+        if not any(d.name for d in self.data_sources):
+            build(lambda: check_data_source_name("name", f"{self.name}-s3"))
         return self
+
+    def _check_default_index_name(self) -> None:
+        name = self.index_options_name
+        if re.fullmatch(INDEX_NAME_PATTERN, name) is None:
+            raise PlatformValidationError(
+                "name", self.name,
+                f"gives the index name {name!r}, which OpenSearch Serverless rejects ({INDEX_NAME_RULE}); "
+                "rename the knowledge base or set index.index_name",
+            )  # fmt: skip
+
+    @property
+    def index_options_name(self) -> str:
+        """The index name: ``index.index_name`` or ``<name>-index`` (lowercase, '_' as '-')."""
+        # Bounded: a knowledge base name may be longer than an index name (the hash keeps it unique).
+        return self.index.index_name or bounded_name(f"{self.name.lower().replace('_', '-')}-index", INDEX_NAME_MAX)
 
     def _embedding(self) -> EmbeddingModel:
         try:
@@ -152,8 +200,7 @@ class KnowledgeBaseConfig(ConfigModel):
 
     @property
     def index_options(self) -> VectorIndexOptions:
-        # Bounded: a knowledge base name may be longer than an index name (the hash keeps it unique).
-        return self.index.options(bounded_name(f"{self.name.lower().replace('_', '-')}-index", INDEX_NAME_MAX))
+        return self.index.options(self.index_options_name)
 
 
 class VectorStoreConfig(ConfigModel):
@@ -173,6 +220,10 @@ class VectorStoreConfig(ConfigModel):
             build(lambda: check_pattern("collection_name", self.collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE))
         if self.kms_key_arn is not None:
             build(lambda: check_pattern("kms_key_arn", self.kms_key_arn, r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}", "a KMS key ARN"))
+        build(lambda: check_vpc_endpoint_ids("vpc_endpoint_ids", self.vpc_endpoint_ids))
+        build(lambda: check_principal_arns("index_admin_arns", self.index_admin_arns))
+        build(lambda: check_unique("vpc_endpoint_ids", self.vpc_endpoint_ids))
+        build(lambda: check_unique("index_admin_arns", self.index_admin_arns))
         return self
 
     def resolved_collection_name(self, platform_name: str) -> str:
@@ -203,9 +254,27 @@ class KnowledgeConfig(ConfigModel):
     @model_validator(mode="after")
     def _check(self) -> KnowledgeConfig:
         build(lambda: check_unique("knowledge_bases.name", [kb.name for kb in self.knowledge_bases]))
-        build(lambda: check_unique("knowledge_bases.index.index_name", [kb.index_options.index_name for kb in self.knowledge_bases]))
+        build(self._unique_index_names)
         build(lambda: _check_index_prefixes([kb.index_options.index_name for kb in self.knowledge_bases]))
         return self
+
+    def _unique_index_names(self) -> None:
+        seen: dict[str, int] = {}
+        for i, kb in enumerate(self.knowledge_bases):
+            name = kb.index_options_name
+            if name in seen:
+                j = seen[name]
+
+                def where(k: int) -> str:
+                    explicit = self.knowledge_bases[k].index.index_name is not None
+                    return f"knowledge_bases[{k}].index.index_name" if explicit else f"knowledge_bases[{k}].name"
+
+                raise PlatformValidationError(
+                    where(i), kb.index.index_name or kb.name,
+                    f"gives the index name {name!r}, which {where(j)} ({self.knowledge_bases[j].name!r}) also uses: "
+                    "each knowledge base needs its own index; rename one or set index.index_name",
+                )  # fmt: skip
+            seen[name] = i
 
 
 def _check_index_prefixes(names: list[str]) -> None:

@@ -12,11 +12,12 @@ import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from bedrock_platform.config.base import ConfigModel, as_config_error
 from bedrock_platform.log_groups import LOG_RETENTION_DAYS
 from bedrock_platform.token_metering import check_metered_models
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.validation import PlatformValidationError, check_unique
 
 # Values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
 # An alarm on a metric math expression may reference at most 10 metrics (CloudWatch hard limit).
@@ -41,12 +42,23 @@ _ROLE_ARN = r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}
 
 
 def _check_emails(values: list[str]) -> list[str]:
-    for value in values:
+    for i, value in enumerate(values):
         if not re.fullmatch(_EMAIL, value):
-            raise ValueError(f"{value!r} is not an email address")
-    if len(set(values)) != len(values):
-        raise ValueError("an email address appears more than once")
+            raise as_config_error(PlatformValidationError(f"[{i}]", value, "is not an email address"))
+    _unique("", values)
     return values
+
+
+def _unique(field: str, values: list[Any]) -> None:
+    try:
+        check_unique(field, values)
+    except PlatformValidationError as error:
+        raise as_config_error(error) from None
+
+
+def _field_error(field: str, value: Any, problem: str) -> PydanticCustomError:
+    """A cross-field problem reported at ``field`` (relative to the model), not as the whole section."""
+    return as_config_error(PlatformValidationError(field, value, problem))
 
 
 class InvocationLoggingConfig(ConfigModel):
@@ -113,17 +125,23 @@ class InvocationLoggingConfig(ConfigModel):
         set_days = [(name, d) for name, d in days if d is not None]
         for (first, a), (second, b) in zip(set_days, set_days[1:], strict=False):
             if b <= a:
-                raise ValueError(f"{second} ({b}) must be later than {first} ({a})")
+                raise _field_error(second, b, f"must be later than {first} ({a})")
         ia, glacier = self.transition_to_infrequent_access_days, self.transition_to_glacier_days
         if ia is not None and glacier is not None and glacier < ia + 30:
-            raise ValueError(
-                f"transition_to_glacier_days ({glacier}) must be at least 30 days after "
-                f"transition_to_infrequent_access_days ({ia}) (S3 minimum in STANDARD_IA)"
-            )
+            raise _field_error(
+                "transition_to_glacier_days", glacier,
+                f"must be at least 30 days after transition_to_infrequent_access_days ({ia}) (S3 minimum in STANDARD_IA)",
+            )  # fmt: skip
         if self.enabled and self.existing_log_group_name:
-            raise ValueError("existing_log_group_name is for apps that do not own logging (enabled: false)")
+            raise _field_error(
+                "existing_log_group_name", self.existing_log_group_name,
+                "is for apps that do not own logging (enabled: false)",
+            )  # fmt: skip
         if not self.enabled and self.restore_delivery_role_arns:
-            raise ValueError("restore_delivery_role_arns is for the app that owns logging (enabled: true)")
+            raise _field_error(
+                "restore_delivery_role_arns", self.restore_delivery_role_arns,
+                "is for the app that owns logging (enabled: true)",
+            )  # fmt: skip
         return self
 
     @property
@@ -284,9 +302,7 @@ class AlarmsConfig(ConfigModel):
     @classmethod
     def _unique_callers(cls, value: list[MonitoredCaller]) -> list[MonitoredCaller]:
         for attr in ("name", "arn"):
-            seen = [getattr(c, attr) for c in value]
-            if len(set(seen)) != len(seen):
-                raise ValueError(f"two callers share the same {attr}")
+            _unique(f".{attr}", [getattr(c, attr) for c in value])
         return value
 
 
@@ -317,8 +333,7 @@ class BudgetsConfig(ConfigModel):
                 raise as_config_error(
                     PlatformValidationError("", v, f"is not within {MIN_BUDGET_PERCENT:g}-1000 (a budget threshold in percent)")
                 )
-        if len(set(value)) != len(value):
-            raise ValueError("a percentage appears more than once")
+        _unique("", value)
         if len(value) > 4:
             raise ValueError("at most 4 ACTUAL notifications (a budget has at most 5 notifications)")
         return value
@@ -481,12 +496,9 @@ class ObservabilityConfig(ConfigModel):
     @field_validator("models")
     @classmethod
     def _unique_models(cls, value: list[ModelPricing]) -> list[ModelPricing]:
-        ids = [m.model_id for m in value]
-        if len(set(ids)) != len(ids):
-            raise ValueError("a model_id appears more than once")
+        _unique(".model_id", [m.model_id for m in value])
         arns = [arn for m in value for arn in m.application_inference_profile_arns]
-        if len(set(arns)) != len(arns):
-            raise ValueError("an application inference profile ARN is listed under more than one model")
+        _unique("[].application_inference_profile_arns", arns)
         try:
             check_metered_models(value)
         except PlatformValidationError as error:
@@ -496,16 +508,18 @@ class ObservabilityConfig(ConfigModel):
     @model_validator(mode="after")
     def _consistency(self) -> ObservabilityConfig:
         if self.metering.enabled and not self.logging.enabled and not self.logging.existing_log_group_name:
-            raise ValueError(
-                "metering.enabled needs a log group: set logging.enabled: true (this app owns logging) "
+            raise _field_error(
+                "metering.enabled", True,
+                "needs a log group: set logging.enabled: true (this app owns logging) "
                 "or logging.existing_log_group_name (the group another app configured), "
-                "or set metering.enabled: false to read the shared metrics only"
-            )
+                "or set metering.enabled: false to read the shared metrics only",
+            )  # fmt: skip
         priced = sum(len(m.priced_token_types) for m in self.models)
         if self.alarms.enabled and self.alarms.daily_estimated_spend is not None and priced > MAX_ALARM_METRICS:
-            raise ValueError(
-                f"the daily estimated spend alarm would reference {priced} metrics (one per priced token "
+            raise _field_error(
+                "alarms.daily_estimated_spend", self.alarms.daily_estimated_spend,
+                f"needs an alarm over {priced} metrics (one per priced token "
                 f"type and model) but CloudWatch allows {MAX_ALARM_METRICS} in one alarm: price fewer "
-                "models/token types or set alarms.daily_estimated_spend: null"
-            )
+                "models/token types or set alarms.daily_estimated_spend: null",
+            )  # fmt: skip
         return self

@@ -8,12 +8,15 @@ from pydantic import Field, field_validator, model_validator
 
 from bedrock_platform.config.agents import AgentsConfig
 from bedrock_platform.config.base import ConfigModel, build
+from bedrock_platform.config.construct_ids import check_agent_ids, check_knowledge_ids
 from bedrock_platform.config.knowledge import KnowledgeConfig
 from bedrock_platform.config.observability import ObservabilityConfig
+from bedrock_platform.config.rules import check_removal_policy, check_tags
+from bedrock_platform.foundation_model import unrecognized_model_warning
 from bedrock_platform.validation import PlatformValidationError, check_pattern
 
 Profile = Literal["dev", "prod"]
-RemovalPolicyName = Literal["destroy", "retain", "snapshot"]
+RemovalPolicyName = Literal["destroy", "retain"]
 
 
 class PlatformConfig(ConfigModel):
@@ -37,11 +40,25 @@ class PlatformConfig(ConfigModel):
     def _name(cls, value: str) -> str:
         return build(lambda: _check_name(value))
 
+    @field_validator("removal_policy", mode="before")
+    @classmethod
+    def _removal_policy(cls, value: object) -> object:
+        build(lambda: check_removal_policy("", value))
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        build(lambda: check_tags("", value))
+        return value
+
     @model_validator(mode="after")
     def _cross_references(self) -> PlatformConfig:
         names = [kb.name for kb in self.knowledge.knowledge_bases]
 
         def check() -> None:
+            check_knowledge_ids(self.knowledge)
+            check_agent_ids(self.agents)
             try:
                 self.agents.check_knowledge_base_references(names)
             except PlatformValidationError as error:
@@ -57,6 +74,23 @@ class PlatformConfig(ConfigModel):
 
         build(check_collection)
         return self
+
+    @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """``(section, message)`` for accepted but unrecognized values (e.g. a model id of an unknown provider)."""
+        found = []
+        models = [(f"agents.agents[{i}].foundation_model", a.foundation_model) for i, a in enumerate(self.agents.agents)]
+        if self.agents.model_access is not None:
+            models += [(f"agents.model_access.models[{i}]", m) for i, m in enumerate(self.agents.model_access.models)]
+        for i, kb in enumerate(self.knowledge.knowledge_bases):
+            for j, source in enumerate(kb.data_sources):
+                if source.parsing.model_id is not None:
+                    models.append((f"knowledge.knowledge_bases[{i}].data_sources[{j}].parsing.model_id", source.parsing.model_id))
+        for path, model_id in models:
+            warning = unrecognized_model_warning(model_id)
+            if warning is not None:
+                found.append((path.split(".")[0], f"{path}: {warning}"))
+        return found
 
     @property
     def resolved_removal_policy(self) -> RemovalPolicyName:
