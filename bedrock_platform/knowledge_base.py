@@ -25,8 +25,8 @@ from constructs import Construct
 
 from bedrock_platform.embedding import EmbeddingModel
 from bedrock_platform.fingerprint import lazy_fingerprint
-from bedrock_platform.naming import bounded_name
 from bedrock_platform.knowledge_rules import check_description
+from bedrock_platform.naming import bounded_name
 from bedrock_platform.secure_bucket import SecureBucket
 from bedrock_platform.service_principals import confused_deputy_principal
 from bedrock_platform.validation import check_bedrock_name
