@@ -41,7 +41,7 @@ from constructs import Construct
 
 from bedrock_platform.config.observability import InvocationLoggingConfig
 from bedrock_platform.log_groups import allow_cloudwatch_logs, retention_days
-from bedrock_platform.nag import suppress
+from bedrock_platform.nag import checkov_skip, suppress
 from bedrock_platform.secure_bucket import SecureBucket
 from bedrock_platform.service_principals import source_conditions
 from bedrock_platform.validation import PlatformValidationError
@@ -253,6 +253,13 @@ class ModelInvocationLogging(Construct):
         )
         # aws-cdk-lib adds an explicit DependsOn on the role it also references (cfn-lint W3005).
         function.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        checkov_skip(
+            function,
+            "CKV_AWS_173",
+            "The provider's environment holds only its stack id and role ARNs (no secrets); Lambda "
+            "encrypts it at rest with the service key.",
+            resource_type="AWS::Lambda::Function",
+        )
         suppress(
             policy,
             "AwsSolutions-IAM5",

@@ -32,7 +32,7 @@ from bedrock_platform.vector_store import VectorCollection
 # cfn-lint schema AWS::OpenSearchServerless::Index IndexName: ^(?![_-])[a-z][a-z0-9_-]*$ (the
 # platform keeps the base at 80 characters; the fingerprint adds 9).
 INDEX_NAME_PATTERN = r"[a-z][a-z0-9_-]{0,79}"
-INDEX_NAME_RULE = "1-80 lowercase letters, digits, '_' or '-', starting with a letter"
+INDEX_NAME_RULE = "1-80 lowercase letters, digits, '_' or '-', starting with a lowercase letter"
 INDEX_NAME_MAX = 80
 FINGERPRINT_LENGTH = 8
 FIELD_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"

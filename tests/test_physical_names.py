@@ -270,7 +270,7 @@ def test_long_configured_names_synthesize_within_limits():
     data["name"] = "a" * 24  # the longest platform name
     kb = data["knowledge"]["knowledge_bases"][0]
     kb["name"] = "k" * 90
-    kb["data_sources"][0]["name"] = "d" * 95
+    kb["data_sources"][0]["name"] = "d" * 90  # the longest data source name config accepts
     agents = data["agents"]["agents"][0]
     agents["knowledge_bases"][0]["name"] = kb["name"]
     names = physical_names(_synth(data))

@@ -497,8 +497,15 @@ class ObservabilityConfig(ConfigModel):
     @classmethod
     def _unique_models(cls, value: list[ModelPricing]) -> list[ModelPricing]:
         _unique(".model_id", [m.model_id for m in value])
-        arns = [arn for m in value for arn in m.application_inference_profile_arns]
-        _unique("[].application_inference_profile_arns", arns)
+        seen: set[str] = set()
+        for i, model in enumerate(value):
+            for arn in model.application_inference_profile_arns:
+                if arn in seen:
+                    raise as_config_error(PlatformValidationError(
+                        f"[{i}].application_inference_profile_arns", arn,
+                        "is listed under more than one model; an application inference profile serves one model",
+                    ))  # fmt: skip
+                seen.add(arn)
         try:
             check_metered_models(value)
         except PlatformValidationError as error:
