@@ -9,7 +9,7 @@ What counts as unexplained:
 - cfn-lint: any error or warning (informational findings are ignored, as in the tests);
 - checkov: a failed check, a template checkov could not parse, a skip without a reason, or no
   resource checked at all; per-resource skips live in template metadata
-  (``Metadata.checkov.skip[].comment``), written by ``bedrock_platform.nag``;
+  (``Metadata.checkov.skip[].comment``), written by ``bedrock_platform.core.nag``;
 - cdk-nag: a ``Non-Compliant`` or ``UNKNOWN`` row in a ``*-NagReport.csv`` (cdk-nag writes one
   per pack and stack into the output directory when its packs are attached), a ``Suppressed``
   row without a reason, or no report at all (synthesize with ``-c nag=true``).

@@ -10,14 +10,14 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from bedrock_platform.action_group import ActionGroup
-from bedrock_platform.agent import Agent, KnowledgeBaseRef
-from bedrock_platform.agent_encryption import AgentEncryptionKey
+from bedrock_platform.agents.action_group import ActionGroup
+from bedrock_platform.agents.agent import Agent, KnowledgeBaseRef
+from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
 from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.guardrail import Guardrail
-from bedrock_platform.model_access import GuardrailEnforcedModelAccess
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.guardrails.guardrail import Guardrail
+from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
 from stacks.customer_support_actions import CustomerSupportActions
 
 # Tables hold business data: kept in prod. DynamoDB has no snapshot-on-delete, so "snapshot" retains.

@@ -14,9 +14,9 @@ from typing import Any
 from aws_cdk import CfnOutput, Environment, RemovalPolicy, Stack
 from constructs import Construct
 
-from bedrock_platform.alert_topic import AlertTopic
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.cost_controls import COST_HOME_REGION, CostControls
+from bedrock_platform.cost.cost_controls import COST_HOME_REGION, CostControls
+from bedrock_platform.observability.alert_topic import AlertTopic
 
 # Keys cannot be snapshotted: "snapshot" keeps them, like "retain".
 _REMOVAL = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.RETAIN}

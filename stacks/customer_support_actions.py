@@ -17,10 +17,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from bedrock_platform.action_group_function import ActionGroupFunction
-from bedrock_platform.log_groups import retention_days
-from bedrock_platform.nag import suppress
-from bedrock_platform.validation import PlatformValidationError, check_int_range
+from bedrock_platform.agents.action_group_function import ActionGroupFunction
+from bedrock_platform.core.log_groups import retention_days
+from bedrock_platform.core.nag import suppress
+from bedrock_platform.core.validation import PlatformValidationError, check_int_range
 
 CODE_DIR = Path(__file__).resolve().parents[1] / "lambdas" / "customer_support"
 SCHEMA_FILE = CODE_DIR / "openapi.json"

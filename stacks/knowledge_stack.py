@@ -16,12 +16,12 @@ from constructs import Construct
 
 from bedrock_platform.config.construct_ids import knowledge_id
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.data_source import S3DataSource
-from bedrock_platform.ingestion_schedules import IngestionSchedules
-from bedrock_platform.knowledge_base import KnowledgeBase
-from bedrock_platform.naming import prefixed_name
-from bedrock_platform.vector_index import INDEX_NAME_MAX
-from bedrock_platform.vector_store import VectorCollection
+from bedrock_platform.core.naming import prefixed_name
+from bedrock_platform.knowledge.data_source import S3DataSource
+from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
+from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
+from bedrock_platform.knowledge.vector_index import INDEX_NAME_MAX
+from bedrock_platform.knowledge.vector_store import VectorCollection
 
 # S3DataSource appends "-" and an 8-character fingerprint to a base of at most 90 characters.
 DATA_SOURCE_BASE_MAX = 90

@@ -15,14 +15,14 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from bedrock_platform.alert_topic import AlertTopic
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.ingestion_schedules import IngestionSchedules
-from bedrock_platform.invocation_logging import ModelInvocationLogging
-from bedrock_platform.monitoring_targets import MonitoredAgent, MonitoredGuardrail
-from bedrock_platform.platform_alarms import PlatformAlarms, alarm_name
-from bedrock_platform.platform_dashboard import PlatformDashboard
-from bedrock_platform.token_metering import TokenMetering, TokenMetrics
+from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
+from bedrock_platform.observability.alert_topic import AlertTopic
+from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
+from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+from bedrock_platform.observability.platform_alarms import PlatformAlarms, alarm_name
+from bedrock_platform.observability.platform_dashboard import PlatformDashboard
+from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics
 from stacks.cost_stack import CostControlsStack, removal_policy_for_logs
 
 

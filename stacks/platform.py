@@ -10,7 +10,7 @@ from typing import Any
 from aws_cdk import Annotations, App, Tags
 
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
 from stacks.agent_stack import AgentStack
 from stacks.cost_stack import CostControlsStack
 from stacks.knowledge_stack import KnowledgeStack

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from constructs import Construct
 
 from bedrock_platform.config.loader import ConfigError
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError
 
 REPORT = "This is a bug in the platform, not in your configuration: please report it with the config file that triggered it."
 

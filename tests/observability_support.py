@@ -52,7 +52,7 @@ class ObservabilityApp:
         from nag_helpers import add_nag_packs
 
         from bedrock_platform.config.loader import parse_config
-        from bedrock_platform.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+        from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
         from stacks.observability_stack import add_observability
         from stacks.platform import new_app
 

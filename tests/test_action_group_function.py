@@ -16,13 +16,13 @@ from aws_cdk.assertions import Match, Template
 from lambda_loader import LAMBDAS_DIR
 from nag_helpers import add_nag_packs, nag_findings
 
-from bedrock_platform.action_group_function import (
+from bedrock_platform.agents.action_group_function import (
     POWERTOOLS_VERSION,
     RUNTIME,
     ActionGroupFunction,
 )
-from bedrock_platform.log_groups import retention_days
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.core.log_groups import retention_days
+from bedrock_platform.core.validation import PlatformValidationError
 from stacks.customer_support_actions import SCHEMA_FILE, CustomerSupportActions
 from stacks.platform import new_app
 

@@ -18,13 +18,13 @@ from aws_cdk.assertions import Annotations, Match, Template
 from nag_helpers import add_nag_packs, nag_findings
 from template_helpers import only
 
-from bedrock_platform.action_group import ActionFunction, ActionGroup, FunctionParameter
-from bedrock_platform.agent import Agent, AgentAlias, SessionSummaryMemory
-from bedrock_platform.foundation_model import FoundationModel
-from bedrock_platform.guardrail import Guardrail
-from bedrock_platform.guardrail_policies import ContentFilter
-from bedrock_platform.knowledge_base import KnowledgeBase
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.agents.action_group import ActionFunction, ActionGroup, FunctionParameter
+from bedrock_platform.agents.agent import Agent, AgentAlias, SessionSummaryMemory
+from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.guardrails.guardrail import Guardrail
+from bedrock_platform.guardrails.policies import ContentFilter
+from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
+from bedrock_platform.models.foundation_model import FoundationModel
 from stacks.platform import new_app
 
 PROFILE = "us.anthropic.claude-haiku-4-5-20251001-v1:0"

@@ -274,7 +274,7 @@ def test_alarms_can_be_switched_off():
 
 
 def test_insights_query_rejects_an_unknown_function():
-    from bedrock_platform.bedrock_metrics import insights_query
+    from bedrock_platform.observability.bedrock_metrics import insights_query
 
     with pytest.raises(ValueError, match=r"function: 'P99' is not one of SUM, AVG, MAX, MIN, COUNT"):
         insights_query("P99", "TotalTime", "AWS/Bedrock/Agents", ("Operation",))

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from aws_cdk import App, Stack
 
-from bedrock_platform import chunking as ch
-from bedrock_platform.chunking import (
+from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.knowledge import chunking as ch
+from bedrock_platform.knowledge.chunking import (
     ChunkingPresets,
     ChunkingStrategy,
     FixedSizeChunking,
@@ -15,13 +16,12 @@ from bedrock_platform.chunking import (
     NoChunking,
     SemanticChunking,
 )
-from bedrock_platform.parsing import (
+from bedrock_platform.knowledge.parsing import (
     PARSING_PROMPT_LENGTH,
     DefaultParsing,
     FoundationModelParsing,
     ParsingStrategy,
 )
-from bedrock_platform.validation import PlatformValidationError
 
 
 def _schema():

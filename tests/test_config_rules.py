@@ -12,7 +12,7 @@ from bedrock_platform import FoundationModel, PlatformValidationError, VectorInd
 from bedrock_platform.config.construct_ids import agent_layer_id, knowledge_id, shared_parameter_id
 from bedrock_platform.config.loader import ConfigError, parse_config
 from bedrock_platform.config.rules import check_tags
-from bedrock_platform.foundation_model import PROFILE_PREFIXES, unrecognized_model_warning
+from bedrock_platform.models.foundation_model import PROFILE_PREFIXES, unrecognized_model_warning
 from stacks import agent_stack, knowledge_stack
 from stacks.platform import feature_flags, new_app
 from stacks.synth_errors import run_reporting_errors

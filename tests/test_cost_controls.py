@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from observability_support import ACCOUNT, observability_app, one, resources, statement
 
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError
 
 
 @pytest.fixture(scope="module")
@@ -293,7 +293,7 @@ def test_fingerprints_cover_exactly_the_create_only_properties():
     # cfn-lint schemas (cfnlint/data/schemas/providers/us-east-1.json -> resources/<hash>.json),
     # createOnlyProperties: a change to any of these makes CloudFormation replace the resource,
     # creating the new one before deleting the old, so the name must change with them.
-    from bedrock_platform.cost_controls import (
+    from bedrock_platform.cost.cost_controls import (
         BUDGET_CREATE_ONLY,
         MONITOR_CREATE_ONLY,
         SUBSCRIPTION_CREATE_ONLY,
@@ -427,7 +427,7 @@ def test_environment_agnostic_region_is_a_synth_error():
     from aws_cdk import aws_sns as sns
 
     from bedrock_platform.config.observability import AnomalyDetectionConfig, BudgetsConfig
-    from bedrock_platform.cost_controls import CostControls
+    from bedrock_platform.cost.cost_controls import CostControls
     from stacks.platform import new_app
 
     stack = Stack(new_app(), "Agnostic")

@@ -13,10 +13,10 @@ from aws_cdk.assertions import Match, Template
 from nag_helpers import add_nag_packs, nag_findings
 from template_helpers import only
 
-from bedrock_platform.guardrail import Guardrail
-from bedrock_platform.guardrail_policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
-from bedrock_platform.guardrail_presets import PRESETS, guardrail_props
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.guardrails.guardrail import Guardrail
+from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
+from bedrock_platform.guardrails.presets import PRESETS, guardrail_props
 from stacks.platform import new_app
 
 GUARDRAIL = "AWS::Bedrock::Guardrail"

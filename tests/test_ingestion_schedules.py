@@ -10,7 +10,7 @@ from aws_cdk import App, Stack
 from aws_cdk.assertions import Template
 
 from bedrock_platform import KnowledgeBase, PlatformValidationError, VectorCollection
-from bedrock_platform.ingestion_schedules import GROUP_NAME_PATTERN, IngestionSchedules
+from bedrock_platform.knowledge.ingestion_schedules import GROUP_NAME_PATTERN, IngestionSchedules
 
 
 def _kb(stack: Stack) -> KnowledgeBase:

@@ -6,9 +6,9 @@ The case writes :data:`BASE` with that one change to a file and runs it through 
 ``<file>: <path>: <value> ...``. Every case fails while the config loads, so no case synthesizes.
 
 Where a rule comes from AWS, the module that owns it cites the source (schedule grammar:
-``bedrock_platform/schedule_expression.py``; names, descriptions, buckets, prefixes:
-``bedrock_platform/knowledge_rules.py`` and ``vector_index.py``; tags and removal policy:
-``bedrock_platform/config/rules.py``; model geographies: ``bedrock_platform/foundation_model.py``).
+``bedrock_platform/core/schedule_expression.py``; names, descriptions, buckets, prefixes:
+``bedrock_platform/knowledge/knowledge_rules.py`` and ``vector_index.py``; tags and removal policy:
+``bedrock_platform/config/rules.py``; model geographies: ``bedrock_platform/models/foundation_model.py``).
 """
 
 from __future__ import annotations

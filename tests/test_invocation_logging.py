@@ -22,7 +22,7 @@ from observability_support import (
 )
 
 from bedrock_platform.config.observability import InvocationLoggingConfig
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_logging_payload_is_valid_for_botocore(template, setting):
 
 
 def test_payload_without_s3_delivery_is_valid_too():
-    from bedrock_platform.invocation_logging import build_logging_config
+    from bedrock_platform.observability.invocation_logging import build_logging_config
 
     payload = build_logging_config(
         InvocationLoggingConfig(s3_delivery=False, embedding_data_delivery=True),
@@ -242,7 +242,7 @@ def test_configured_previous_delivery_roles_are_the_only_others_it_may_pass():
     from aws_cdk import App, Environment, Stack
     from aws_cdk.assertions import Template
 
-    from bedrock_platform.invocation_logging import ModelInvocationLogging
+    from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
 
     stack = Stack(App(), "Restore", env=Environment(account=ACCOUNT, region=REGION))
     ModelInvocationLogging(stack, "Logging", config=InvocationLoggingConfig(restore_delivery_role_arns=[PREVIOUS_ROLE]))
@@ -290,7 +290,7 @@ def test_provider_ships_in_the_package_without_docker(template):
 def _logging_stack(app, construct_id, env=None, enabled=True):
     from aws_cdk import Stack
 
-    from bedrock_platform.invocation_logging import ModelInvocationLogging
+    from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
 
     stack = Stack(app, construct_id, env=env)
     if enabled:

@@ -12,10 +12,10 @@ from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Template
 from nag_helpers import add_nag_packs, nag_findings
 
-from bedrock_platform.guardrail import Guardrail
-from bedrock_platform.guardrail_policies import ContentFilter
-from bedrock_platform.model_access import GuardrailEnforcedModelAccess
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.guardrails.guardrail import Guardrail
+from bedrock_platform.guardrails.policies import ContentFilter
+from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
 from stacks.platform import new_app
 
 HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"

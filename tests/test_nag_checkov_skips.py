@@ -14,7 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
-from bedrock_platform.nag import checkov_equivalents, checkov_skip, suppress
+from bedrock_platform.core.nag import checkov_equivalents, checkov_skip, suppress
 from stacks.platform import new_app
 
 REASON = "Invoked synchronously only, so a dead-letter queue would stay empty"

@@ -18,7 +18,7 @@ def test_wheel_ships_library_types_and_lambda_code(tmp_path):
     [wheel] = list(tmp_path.glob("bedrock_platform-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "bedrock_platform/py.typed" in names
-    assert "bedrock_platform/knowledge_base.py" in names and "bedrock_platform/config/loader.py" in names
+    assert "bedrock_platform/knowledge/knowledge_base.py" in names and "bedrock_platform/config/loader.py" in names
     shipped_code = {n for n in names if n.startswith("bedrock_platform/lambda_code/") and n.endswith(".py")}
     on_disk = {str(p.relative_to(ROOT)) for p in (ROOT / "bedrock_platform" / "lambda_code").rglob("*.py")}
     assert on_disk and shipped_code == on_disk

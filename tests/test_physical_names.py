@@ -35,7 +35,7 @@ from bedrock_platform import (
     VectorCollection,
     VectorIndexOptions,
 )
-from bedrock_platform.naming import bounded_name, prefixed_name
+from bedrock_platform.core.naming import bounded_name, prefixed_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__import__("cfnlint").__file__).parent / "data" / "schemas"
@@ -239,7 +239,7 @@ def _create_only(resource_type: str) -> list[str]:
 
 
 def test_fingerprinted_properties_are_what_cloudformation_replaces_on():
-    from bedrock_platform.knowledge_base import CREATE_ONLY_PROPERTIES
+    from bedrock_platform.knowledge.knowledge_base import CREATE_ONLY_PROPERTIES
 
     kb = _create_only("AWS::Bedrock::KnowledgeBase")
     assert "/properties/StorageConfiguration" in kb

@@ -15,7 +15,7 @@ import pytest
 from aws_cdk import App, Stack
 
 from bedrock_platform import KnowledgeBase, PlatformValidationError, VectorCollection
-from bedrock_platform.schedule_expression import check_schedule_expression
+from bedrock_platform.core.schedule_expression import check_schedule_expression
 
 
 @pytest.mark.parametrize(

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from bedrock_platform.nag import CHECKOV_EQUIVALENTS
+from bedrock_platform.core.nag import CHECKOV_EQUIVALENTS
 from gates import template_gate
 
-# checkov checks that have a cdk-nag counterpart (bedrock_platform.nag.CHECKOV_EQUIVALENTS); others are
+# checkov checks that have a cdk-nag counterpart (bedrock_platform.core.nag.CHECKOV_EQUIVALENTS); others are
 # checkov-only skips written by nag.checkov_skip, with their own reason.
 NAG_MAPPED_CHECKS = {check for pairs in CHECKOV_EQUIVALENTS.values() for check, _ in pairs}
 

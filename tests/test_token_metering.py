@@ -17,7 +17,7 @@ from observability_support import (
 )
 
 from bedrock_platform.config.observability import ModelPricing
-from bedrock_platform.token_metering import TOKEN_KINDS, TokenMetrics, filter_pattern
+from bedrock_platform.observability.token_metering import TOKEN_KINDS, TokenMetrics, filter_pattern
 
 # Records in the documented ModelInvocationLog format (bedrock-facts.md, "Model invocation logging").
 RECORD_WITH_CACHE = {
@@ -387,7 +387,7 @@ def test_tokens_needs_exactly_one_split():
 
 
 def test_search_expression_for_graphs():
-    from bedrock_platform.token_metering import BY_CALLER
+    from bedrock_platform.observability.token_metering import BY_CALLER
 
     search = TokenMetrics("AcmeBedrock").search("output", BY_CALLER)
     assert search.expression == "SEARCH('{AcmeBedrock,CallerArn} MetricName=\"OutputTokenCount\"', 'Sum', 3600)"

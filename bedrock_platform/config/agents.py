@@ -31,15 +31,10 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from bedrock_platform.agent import SessionSummaryMemory, check_agent_settings
+from bedrock_platform.agents.agent import SessionSummaryMemory, check_agent_settings
 from bedrock_platform.config.base import ConfigModel, build
-from bedrock_platform.foundation_model import FoundationModel
-from bedrock_platform.guardrail import DEFAULT_BLOCKED_INPUT_MESSAGING, DEFAULT_BLOCKED_OUTPUTS_MESSAGING
-from bedrock_platform.guardrail_policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
-from bedrock_platform.guardrail_policy_set import GuardrailPolicySet, check_guardrail_settings
-from bedrock_platform.guardrail_presets import guardrail_props
-from bedrock_platform.log_groups import retention_days
-from bedrock_platform.validation import (
+from bedrock_platform.core.log_groups import retention_days
+from bedrock_platform.core.validation import (
     PlatformValidationError,
     check_bedrock_name,
     check_choice,
@@ -48,6 +43,14 @@ from bedrock_platform.validation import (
     check_pattern,
     check_unique,
 )
+from bedrock_platform.guardrails.guardrail import (
+    DEFAULT_BLOCKED_INPUT_MESSAGING,
+    DEFAULT_BLOCKED_OUTPUTS_MESSAGING,
+)
+from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
+from bedrock_platform.guardrails.policy_set import GuardrailPolicySet, check_guardrail_settings
+from bedrock_platform.guardrails.presets import guardrail_props
+from bedrock_platform.models.foundation_model import FoundationModel
 
 # Action-group implementations this platform ships (stacks/customer_support_actions.py).
 ACTION_GROUP_IMPLEMENTATIONS = ("customer-support",)

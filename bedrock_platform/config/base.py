@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 from pydantic_core import PydanticCustomError
 
-from bedrock_platform.validation import PlatformValidationError, format_value
+from bedrock_platform.core.validation import PlatformValidationError, format_value
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bedrock_platform.validation import PlatformValidationError, format_value
+from bedrock_platform.core.validation import PlatformValidationError, format_value
 
 if TYPE_CHECKING:
     from bedrock_platform.config.agents import AgentsConfig
@@ -74,7 +74,7 @@ class _Scope:
             )  # fmt: skip
 
 
-# Children a knowledge base creates itself (bedrock_platform/knowledge_base.py).
+# Children a knowledge base creates itself (bedrock_platform/knowledge/knowledge_base.py).
 KNOWLEDGE_BASE_CHILDREN = ("Index", "Role", "Policy", "Resource", "Documents")
 KNOWLEDGE_STACK_IDS = ("VectorStore", "CollectionKey", "CollectionEndpoint", "CollectionArn")
 AGENT_STACK_IDS = ("CustomerSupportActions", "ModelAccess", "ModelAccessPolicyArn")

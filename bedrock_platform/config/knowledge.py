@@ -7,10 +7,18 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
-from bedrock_platform.chunking import ChunkingPresets, ChunkingStrategy
 from bedrock_platform.config.base import ConfigModel, build
-from bedrock_platform.embedding import EmbeddingModel
-from bedrock_platform.knowledge_rules import (
+from bedrock_platform.core.naming import bounded_name
+from bedrock_platform.core.schedule_expression import check_schedule_expression
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    check_bedrock_name,
+    check_pattern,
+    check_unique,
+)
+from bedrock_platform.knowledge.chunking import ChunkingPresets, ChunkingStrategy
+from bedrock_platform.knowledge.embedding import EmbeddingModel
+from bedrock_platform.knowledge.knowledge_rules import (
     check_bucket_name,
     check_data_source_name,
     check_description,
@@ -18,22 +26,14 @@ from bedrock_platform.knowledge_rules import (
     check_principal_arns,
     check_vpc_endpoint_ids,
 )
-from bedrock_platform.naming import bounded_name
-from bedrock_platform.parsing import ParsingStrategy
-from bedrock_platform.schedule_expression import check_schedule_expression
-from bedrock_platform.validation import (
-    PlatformValidationError,
-    check_bedrock_name,
-    check_pattern,
-    check_unique,
-)
-from bedrock_platform.vector_index import (
+from bedrock_platform.knowledge.parsing import ParsingStrategy
+from bedrock_platform.knowledge.vector_index import (
     INDEX_NAME_MAX,
     INDEX_NAME_PATTERN,
     INDEX_NAME_RULE,
     VectorIndexOptions,
 )
-from bedrock_platform.vector_store import COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE
+from bedrock_platform.knowledge.vector_store import COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE
 
 CHUNKING_PARAMETERS = (
     "max_tokens",

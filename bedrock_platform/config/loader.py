@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.validation import format_value
+from bedrock_platform.core.validation import format_value
 
 EMPTY_FILE = (
     "(top level): the file holds no settings (it is empty or only comments); describe at least one "

@@ -15,9 +15,9 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from bedrock_platform.config.base import ConfigModel, as_config_error
-from bedrock_platform.log_groups import LOG_RETENTION_DAYS
-from bedrock_platform.token_metering import check_metered_models
-from bedrock_platform.validation import PlatformValidationError, check_unique
+from bedrock_platform.core.log_groups import LOG_RETENTION_DAYS
+from bedrock_platform.core.validation import PlatformValidationError, check_unique
+from bedrock_platform.observability.token_metering import check_metered_models
 
 # Values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
 # An alarm on a metric math expression may reference at most 10 metrics (CloudWatch hard limit).

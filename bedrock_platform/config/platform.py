@@ -12,8 +12,8 @@ from bedrock_platform.config.construct_ids import check_agent_ids, check_knowled
 from bedrock_platform.config.knowledge import KnowledgeConfig
 from bedrock_platform.config.observability import ObservabilityConfig
 from bedrock_platform.config.rules import check_removal_policy, check_tags
-from bedrock_platform.foundation_model import unrecognized_model_warning
-from bedrock_platform.validation import PlatformValidationError, check_pattern
+from bedrock_platform.core.validation import PlatformValidationError, check_pattern
+from bedrock_platform.models.foundation_model import unrecognized_model_warning
 
 Profile = Literal["dev", "prod"]
 RemovalPolicyName = Literal["destroy", "retain"]

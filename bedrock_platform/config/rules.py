@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from bedrock_platform.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError
 
 TAG_PATTERN = r"[a-zA-Z0-9\s._:/=+@-]*"
 TAG_CHARACTERS = "letters a-z A-Z, digits, spaces and . _ : / = + @ -"

@@ -1,0 +1,213 @@
+"""An agent action group: a Lambda executor and the actions it offers, validated before deploy.
+
+    ActionGroup(name="orders", description="Look up and refund orders", executor=fn,
+                api_schema=openapi_dict)                      # OpenAPI 3.0 action group
+    ActionGroup(name="orders", description="...", executor=fn,
+                api_schema=Path("openapi.json").read_text())  # ... given as JSON text, passed verbatim
+    ActionGroup(name="weather", description="Current weather", executor=fn, functions=[
+        ActionFunction("get_weather", description="Weather for a city",
+                       parameters=[FunctionParameter("city", "string", "City name", required=True)]),
+    ])                                                        # function-details action group
+
+Limits (bedrock-agent API): names ``^([0-9a-zA-Z][_-]?){1,100}$``, action group description
+1-200 characters, function description 1-1200, parameter description 1-500, parameter types
+string|number|integer|boolean|array. The Agent construct grants ``bedrock.amazonaws.com``
+permission to invoke the executor, scoped to the agent's ARN.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import aws_bedrock as bedrock
+from aws_cdk import aws_lambda as lambda_
+
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    check_bedrock_name,
+    check_choice,
+    check_length,
+    check_pattern,
+    check_unique,
+)
+
+PARAMETER_TYPES = ("string", "number", "integer", "boolean", "array")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+# Bedrock user guide, "Define OpenAPI schemas for your agent's action groups": operationId is
+# required by tool-use models (Claude 3.5 and later, Llama...) and must be unique, alphanumeric
+# with '-' or '_' as separators; x-requireConfirmation is ENABLED or DISABLED.
+OPERATION_ID_PATTERN = r"[A-Za-z0-9_-]+"
+CONFIRMATION_VALUES = ("ENABLED", "DISABLED")
+
+
+@dataclass(frozen=True)
+class FunctionParameter:
+    """One parameter the agent elicits from the user for a function."""
+
+    name: str
+    type: str
+    description: str | None = None
+    required: bool = False
+
+    def __post_init__(self) -> None:
+        check_bedrock_name("name", self.name)
+        check_choice("type", self.type, PARAMETER_TYPES)
+        if self.description is not None:
+            check_length("description", self.description, 1, 500)
+
+    def render(self) -> bedrock.CfnAgent.ParameterDetailProperty:
+        return bedrock.CfnAgent.ParameterDetailProperty(
+            type=self.type, description=self.description, required=self.required
+        )
+
+
+@dataclass(frozen=True)
+class ActionFunction:
+    """A function of a function-details action group."""
+
+    name: str
+    description: str | None = None
+    parameters: tuple[FunctionParameter, ...] = ()
+    require_confirmation: bool = False
+
+    def __post_init__(self) -> None:
+        check_bedrock_name("name", self.name)
+        if self.description is not None:
+            check_length("description", self.description, 1, 1200)
+        object.__setattr__(self, "parameters", tuple(self.parameters))
+        check_unique("parameters", (p.name for p in self.parameters))
+
+    def render(self) -> bedrock.CfnAgent.FunctionProperty:
+        return bedrock.CfnAgent.FunctionProperty(
+            name=self.name,
+            description=self.description,
+            parameters={p.name: p.render() for p in self.parameters} or None,
+            require_confirmation="ENABLED" if self.require_confirmation else "DISABLED",
+        )
+
+
+class ActionGroup:
+    """Props of one action group: exactly one of ``api_schema`` or ``functions``; ``executor``
+    is the Lambda function that performs the actions.
+
+    ``api_schema`` is an OpenAPI 3.0 document, as a dict or as JSON text. Text (e.g. a
+    committed, generated ``openapi.json``) is validated and passed to CloudFormation verbatim,
+    so the agent receives exactly that file.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        description: str,
+        executor: lambda_.IFunction,
+        api_schema: Mapping[str, Any] | str | None = None,
+        functions: Iterable[ActionFunction] | None = None,
+        enabled: bool = True,
+    ) -> None:
+        check_bedrock_name("name", name)
+        check_length("description", description, 1, 200)
+        function_list = list(functions) if functions is not None else None
+        if (api_schema is None) == (function_list is None):
+            raise PlatformValidationError(
+                "api_schema", "both" if api_schema is not None else "neither",
+                "set exactly one of api_schema (OpenAPI 3.0 dict) or functions",
+            )  # fmt: skip
+        payload = None
+        if isinstance(api_schema, str):
+            payload = api_schema
+            try:
+                api_schema = json.loads(api_schema)
+            except ValueError as error:
+                raise PlatformValidationError("api_schema", api_schema, f"is not JSON: {error}") from None
+        if api_schema is not None:
+            check_openapi_schema(api_schema)
+        if function_list is not None:
+            if not function_list:
+                raise PlatformValidationError("functions", [], "must list at least one function")
+            check_unique("functions", (f.name for f in function_list))
+        self.name = name
+        self.description = description
+        self.executor = executor
+        self.api_schema = dict(api_schema) if api_schema is not None else None
+        self.api_schema_payload: str | None = (
+            payload if payload is not None
+            else json.dumps(self.api_schema, separators=(",", ":")) if self.api_schema is not None
+            else None
+        )  # fmt: skip
+        """The ``ApiSchema.Payload`` CloudFormation receives (the given text, or the dict as compact JSON)."""
+        self.functions = tuple(function_list) if function_list is not None else None
+        self.enabled = enabled
+
+    @property
+    def operations_requiring_confirmation(self) -> list[str]:
+        """Operation ids / function names the agent confirms with the user before calling."""
+        if self.functions is not None:
+            return [f.name for f in self.functions if f.require_confirmation]
+        found = []
+        for path, item in (self.api_schema or {}).get("paths", {}).items():
+            for method, operation in item.items():
+                if method in HTTP_METHODS and operation.get("x-requireConfirmation") == "ENABLED":
+                    found.append(operation.get("operationId") or f"{method.upper()} {path}")
+        return found
+
+    def render(self) -> bedrock.CfnAgent.AgentActionGroupProperty:
+        return bedrock.CfnAgent.AgentActionGroupProperty(
+            action_group_name=self.name,
+            description=self.description,
+            action_group_executor=bedrock.CfnAgent.ActionGroupExecutorProperty(lambda_=self.executor.function_arn),
+            action_group_state="ENABLED" if self.enabled else "DISABLED",
+            api_schema=bedrock.CfnAgent.APISchemaProperty(payload=self.api_schema_payload)
+            if self.api_schema_payload is not None
+            else None,
+            function_schema=bedrock.CfnAgent.FunctionSchemaProperty(functions=[f.render() for f in self.functions])
+            if self.functions is not None
+            else None,
+        )
+
+
+def check_openapi_schema(schema: Mapping[str, Any]) -> None:
+    """The shape Bedrock accepts: ``openapi: 3.0.x``, at least one path, and for every operation
+    a unique ``operationId``, a ``description`` (the agent chooses operations by it), at least
+    one response, and ``x-requireConfirmation`` (if set) ENABLED or DISABLED."""
+    if not isinstance(schema, Mapping):
+        raise PlatformValidationError("api_schema", type(schema).__name__, "is not an OpenAPI document (a mapping)")
+    version = schema.get("openapi")
+    if not isinstance(version, str) or not version.startswith("3.0"):
+        raise PlatformValidationError("api_schema.openapi", version, "is not supported: Bedrock agents need 3.0.x")
+    paths = schema.get("paths")
+    if not isinstance(paths, Mapping) or not paths:
+        raise PlatformValidationError("api_schema.paths", paths, "must define at least one path")
+    try:
+        json.dumps(schema)
+    except (TypeError, ValueError) as error:
+        raise PlatformValidationError("api_schema", type(schema).__name__, f"is not JSON-serializable: {error}") from None
+    operation_ids: dict[str, str] = {}
+    for path, item in paths.items():
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise PlatformValidationError("api_schema.paths", path, "is not a path (must start with '/')")
+        operations = {m: op for m, op in (item or {}).items() if m in HTTP_METHODS}
+        if not operations:
+            raise PlatformValidationError(f"api_schema.paths['{path}']", sorted(item or {}), "has no get/put/post/delete/patch operation")
+        for method, operation in operations.items():
+            field = f"api_schema.paths['{path}'].{method}"
+            if not isinstance(operation, Mapping):
+                raise PlatformValidationError(field, operation, "is not an operation object")
+            description = operation.get("description")
+            if not isinstance(description, str) or not description.strip():
+                raise PlatformValidationError(f"{field}.description", description, "is required: the agent picks operations by it")
+            operation_id = operation.get("operationId")
+            check_pattern(f"{field}.operationId", operation_id, OPERATION_ID_PATTERN,
+                          "required by tool-use models: letters, digits, '-' or '_'")
+            if operation_id in operation_ids:
+                raise PlatformValidationError(f"{field}.operationId", operation_id,
+                                              f"is already used by {operation_ids[operation_id]}; operation ids must be unique")
+            operation_ids[operation_id] = f"{method} {path}"
+            responses = operation.get("responses")
+            if not isinstance(responses, Mapping) or not responses:
+                raise PlatformValidationError(f"{field}.responses", responses, "is required: document at least one response")
+            if "x-requireConfirmation" in operation:
+                check_choice(f"{field}.x-requireConfirmation", operation["x-requireConfirmation"], CONFIRMATION_VALUES)

@@ -1,0 +1,367 @@
+"""Bedrock agent with a least-privilege service role, knowledge bases, a guardrail, action
+groups and a stable alias.
+
+    agent = Agent(self, "Support", name="customer-support",
+                  foundation_model="us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                  instruction="You help customers of Example Corp with orders and returns...",
+                  guardrail=guardrail)
+    agent.add_knowledge_base(kb, "Product manuals and return policy")
+    agent.add_action_group(ActionGroup(name="orders", description="...", executor=fn, api_schema=schema))
+    agent.alias.grant_invoke(web_app_role)
+
+The role (trusted by ``bedrock.amazonaws.com`` for this account's agents only) carries one
+managed policy with exactly: InvokeModel on the model, or on the inference profile and the
+foundation model in every region it routes to; Retrieve on each knowledge base; ApplyGuardrail
+on the guardrail. Each action group's Lambda may be invoked by Bedrock only for this agent
+(``SourceArn`` = the agent ARN). A validation fails synth if any of these is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import jsii
+from aws_cdk import Annotations, IStableAnyProducer, Lazy, Names, Stack
+from aws_cdk import aws_bedrock as bedrock
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct, IValidation
+
+from bedrock_platform.agents.action_group import ActionGroup
+from bedrock_platform.agents.agent_alias import AgentAlias
+from bedrock_platform.core.nag import suppress
+from bedrock_platform.core.service_principals import confused_deputy_principal
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    check_bedrock_name,
+    check_int_range,
+    check_length,
+)
+from bedrock_platform.guardrails.guardrail import GuardrailBase
+from bedrock_platform.models.foundation_model import INVOKE_ACTIONS, FoundationModel
+
+# CreateAgent: instruction of at least 40 characters; 20,000 is the service quota ("Characters
+# in Agent instructions"); the botocore model still documents an older 4,000 maximum.
+INSTRUCTION_MIN_CHARS = 40
+INSTRUCTION_MAX_CHARS = 20000
+# The instruction is re-sent at every reasoning step: beyond this it multiplies each turn's cost.
+INSTRUCTION_TOKEN_BUDGET = 200
+CHARS_PER_TOKEN = 4
+# An agent only retrieves from its knowledge bases; generation is its own model call.
+KNOWLEDGE_BASE_ACTIONS = ("bedrock:Retrieve",)
+BEDROCK_PRINCIPAL = "bedrock.amazonaws.com"
+
+
+@runtime_checkable
+class KnowledgeBaseRef(Protocol):
+    """What the agent needs from a knowledge base (``KnowledgeBase`` or an imported one)."""
+
+    knowledge_base_id: str
+    knowledge_base_arn: str
+
+
+@dataclass(frozen=True)
+class SessionSummaryMemory:
+    """Keep summaries of past sessions so the agent remembers a user across sessions."""
+
+    storage_days: int = 30
+    max_recent_sessions: int = 20
+
+    def __post_init__(self) -> None:
+        check_int_range("storage_days", self.storage_days, 1, 365)
+        if isinstance(self.max_recent_sessions, bool) or not isinstance(self.max_recent_sessions, int) or (
+            self.max_recent_sessions < 1
+        ):
+            raise PlatformValidationError("max_recent_sessions", self.max_recent_sessions, "is not an integer of at least 1")
+
+
+def check_agent_settings(
+    *, name: str | None, instruction: str, description: str | None, idle_session_ttl_seconds: int
+) -> None:
+    """Name ``^([0-9a-zA-Z][_-]?){1,100}$``, instruction 40-20,000 characters, description 1-200
+    characters, idle session TTL 60-5400 seconds."""
+    if name is not None:
+        check_bedrock_name("name", name)
+    check_length("instruction", instruction, INSTRUCTION_MIN_CHARS, INSTRUCTION_MAX_CHARS)
+    if description is not None:
+        check_length("description", description, 1, 200)
+    check_int_range("idle_session_ttl_seconds", idle_session_ttl_seconds, 60, 5400)
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count (about four characters per token for English text)."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+class Agent(Construct):
+    """A Bedrock agent (auto-prepared) and its ``alias`` (stable id, versioned on change).
+
+    Example::
+
+        agent = Agent(self, "Support", foundation_model="anthropic.claude-3-5-haiku-20241022-v1:0",
+                      instruction=instruction, knowledge_bases=[(kb, "Return policy and FAQ")],
+                      action_groups=[orders], guardrail=guardrail, memory=SessionSummaryMemory())
+        CfnOutput(self, "AliasId", value=agent.alias.alias_id)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        foundation_model: str | FoundationModel,
+        instruction: str,
+        name: str | None = None,
+        description: str | None = None,
+        idle_session_ttl_seconds: int = 600,
+        memory: SessionSummaryMemory | None = None,
+        knowledge_bases: Iterable[tuple[KnowledgeBaseRef, str]] = (),
+        guardrail: GuardrailBase | None = None,
+        action_groups: Iterable[ActionGroup] = (),
+        customer_encryption_key: kms.IKey | None = None,
+        alias_name: str = "live",
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.foundation_model = (
+            foundation_model if isinstance(foundation_model, FoundationModel) else FoundationModel.of(foundation_model)
+        )
+        check_agent_settings(
+            name=name, instruction=instruction, description=description, idle_session_ttl_seconds=idle_session_ttl_seconds
+        )
+        self.instruction = instruction
+        self.guardrail = guardrail
+        self.memory = memory
+        self.customer_encryption_key = customer_encryption_key
+        self.knowledge_bases: list[tuple[KnowledgeBaseRef, str]] = []
+        self.action_groups: list[ActionGroup] = []
+        self.instruction_tokens = estimate_tokens(instruction)
+        if self.instruction_tokens > INSTRUCTION_TOKEN_BUDGET:
+            Annotations.of(self).add_warning_v2(
+                "@bedrock-platform/agent:instructionLength",
+                f"The agent instruction is about {self.instruction_tokens} tokens ({len(instruction)} characters), "
+                f"over the {INSTRUCTION_TOKEN_BUDGET}-token budget. It is re-sent at every reasoning step, so "
+                "each turn pays for it several times: move reference material to a knowledge base.",
+            )
+
+        stack = Stack.of(self)
+        self.role = iam.Role(
+            self,
+            "Role",
+            description="Service role of a Bedrock agent",
+            assumed_by=confused_deputy_principal(
+                self, "bedrock", source_arn=stack.format_arn(service="bedrock", resource="agent", resource_name="*")
+            ),
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description="Least privilege for a Bedrock agent: its model, knowledge bases and guardrail",
+            roles=[self.role],
+            statements=self.foundation_model.invoke_statements(self),
+        )
+        for arn in self.foundation_model.wildcard_arns(self):
+            suppress(
+                self.policy,
+                "AwsSolutions-IAM5",
+                "A global cross-region inference profile routes to any commercial region, so the foundation "
+                "model is allowed in every region ('*'); the resource is still this one model.",
+                applies_to=[arn],
+            )
+        if guardrail is not None:
+            self.policy.add_statements(
+                iam.PolicyStatement(sid="ApplyGuardrail", actions=["bedrock:ApplyGuardrail"], resources=[guardrail.guardrail_arn])
+            )
+            if guardrail.kms_key is not None:
+                self.policy.add_statements(
+                    iam.PolicyStatement(sid="DecryptGuardrail", actions=["kms:Decrypt"], resources=[guardrail.kms_key.key_arn])
+                )
+        if customer_encryption_key is not None:
+            self.policy.add_statements(
+                iam.PolicyStatement(
+                    sid="AgentEncryptionKey",
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[customer_encryption_key.key_arn],
+                )
+            )
+
+        self.resource = bedrock.CfnAgent(
+            self,
+            "Resource",
+            agent_name=name or Names.unique_resource_name(self, max_length=100, separator="-"),
+            description=description,
+            foundation_model=self.foundation_model.model_id,
+            instruction=instruction,
+            agent_resource_role_arn=self.role.role_arn,
+            idle_session_ttl_in_seconds=idle_session_ttl_seconds,
+            auto_prepare=True,
+            customer_encryption_key_arn=customer_encryption_key.key_arn if customer_encryption_key else None,
+            guardrail_configuration=bedrock.CfnAgent.GuardrailConfigurationProperty(
+                guardrail_identifier=guardrail.guardrail_id, guardrail_version=guardrail.guardrail_version
+            )
+            if guardrail
+            else None,
+            memory_configuration=bedrock.CfnAgent.MemoryConfigurationProperty(
+                enabled_memory_types=["SESSION_SUMMARY"],
+                storage_days=memory.storage_days,
+                session_summary_configuration=bedrock.CfnAgent.SessionSummaryConfigurationProperty(
+                    max_recent_sessions=memory.max_recent_sessions
+                ),
+            )
+            if memory
+            else None,
+            action_groups=Lazy.any(_Producer(self._render_action_groups)),
+            knowledge_bases=Lazy.any(_Producer(self._render_knowledge_bases)),
+        )
+        # Preparing the agent checks the role's permissions: attach the policy first.
+        self.resource.node.add_dependency(self.policy)
+        self.agent_id = self.resource.attr_agent_id
+        self.agent_arn = self.resource.attr_agent_arn
+        self.agent_name = self.resource.agent_name
+
+        for knowledge_base, kb_description in knowledge_bases:
+            self.add_knowledge_base(knowledge_base, kb_description)
+        for action_group in action_groups:
+            self.add_action_group(action_group)
+        self.alias = AgentAlias(self, "Alias", agent=self, alias_name=alias_name)
+        self.node.add_validation(_GrantsValidation(self))
+
+    # -- composition ----------------------------------------------------------------------
+
+    def add_knowledge_base(self, knowledge_base: KnowledgeBaseRef, description: str) -> None:
+        """Associate a knowledge base; ``description`` tells the agent when to search it."""
+        check_length("knowledge_bases.description", description, 1, 200)
+        if any(kb is knowledge_base for kb, _ in self.knowledge_bases):
+            raise PlatformValidationError("knowledge_bases", knowledge_base.knowledge_base_id, "is already associated")
+        index = len(self.knowledge_bases)
+        self.knowledge_bases.append((knowledge_base, description))
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                sid=f"QueryKnowledgeBase{index}",
+                actions=list(KNOWLEDGE_BASE_ACTIONS),
+                resources=[knowledge_base.knowledge_base_arn],
+            )
+        )
+
+    def add_action_group(self, action_group: ActionGroup) -> None:
+        """Add an action group and let Bedrock invoke its Lambda for this agent only."""
+        if any(existing.name == action_group.name for existing in self.action_groups):
+            raise PlatformValidationError("action_groups", action_group.name, "appears more than once; names must be unique")
+        self.action_groups.append(action_group)
+        lambda_.CfnPermission(
+            self,
+            f"{action_group.name}Permission",
+            action="lambda:InvokeFunction",
+            function_name=action_group.executor.function_arn,
+            principal=BEDROCK_PRINCIPAL,
+            source_account=Stack.of(self).account,
+            source_arn=self.agent_arn,
+        )
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``bedrock:InvokeAgent`` on this agent's alias only."""
+        return self.alias.grant_invoke(grantee)
+
+    def _render_action_groups(self) -> Any:
+        return [group.render() for group in self.action_groups] or None
+
+    def _render_knowledge_bases(self) -> Any:
+        rendered = [
+            bedrock.CfnAgent.AgentKnowledgeBaseProperty(
+                knowledge_base_id=kb.knowledge_base_id, description=description, knowledge_base_state="ENABLED"
+            )
+            for kb, description in self.knowledge_bases
+        ]
+        return rendered or None
+
+
+@jsii.implements(IStableAnyProducer)
+class _Producer:
+    def __init__(self, produce: Any) -> None:
+        self._produce = produce
+
+    def produce(self) -> Any:
+        return self._produce()
+
+
+@jsii.implements(IValidation)
+class _GrantsValidation:
+    """Every associated resource must have its grant in the synthesized role policy and Lambda
+    permissions (e.g. a statement removed by an override would fail silently at run time)."""
+
+    def __init__(self, agent: Agent) -> None:
+        self._agent = agent
+
+    def validate(self) -> list[str]:
+        agent = self._agent
+        stack = Stack.of(agent)
+        document = stack.resolve(agent.policy.node.default_child.policy_document)
+        allowed = _allowed_pairs(document)
+        model = agent.foundation_model
+        required: list[tuple[str, Any, str]] = [
+            (action, arn, "the foundation model") for arn in model.invoke_resource_arns(agent) for action in INVOKE_ACTIONS
+        ]
+        profile = model.inference_profile_arn(agent)
+        if profile is not None:
+            required.append(("bedrock:GetInferenceProfile", profile, "the inference profile"))
+        required += [
+            ("bedrock:Retrieve", kb.knowledge_base_arn, f"knowledge base {stack.resolve(kb.knowledge_base_id)}")
+            for kb, _ in agent.knowledge_bases
+        ]
+        if agent.guardrail is not None:
+            required.append(("bedrock:ApplyGuardrail", agent.guardrail.guardrail_arn, "the guardrail"))
+            if agent.guardrail.kms_key is not None:
+                required.append(("kms:Decrypt", agent.guardrail.kms_key.key_arn, "the guardrail's KMS key"))
+        errors = [
+            f"Agent role lacks {action} on {what} ({_show(stack.resolve(resource))})"
+            for action, resource, what in required
+            if (action, _key(stack.resolve(resource))) not in allowed
+        ]
+        permissions = [
+            stack.resolve(
+                {"function": child.function_name, "principal": child.principal, "source": child.source_arn, "action": child.action}
+            )
+            for child in agent.node.children
+            if isinstance(child, lambda_.CfnPermission)
+        ]
+        for group in agent.action_groups:
+            expected = stack.resolve(
+                {"function": group.executor.function_arn, "principal": BEDROCK_PRINCIPAL, "source": agent.agent_arn,
+                 "action": "lambda:InvokeFunction"}
+            )  # fmt: skip
+            if expected not in permissions:
+                errors.append(
+                    f"Action group {group.name}: its Lambda has no permission for bedrock.amazonaws.com scoped to this agent"
+                )
+        return errors
+
+
+def _allowed_pairs(document: dict[str, Any]) -> set[tuple[str, str]]:
+    pairs = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow" or "Condition" in statement:
+            continue
+        actions = statement.get("Action", [])
+        resources = statement.get("Resource", [])
+        for action in actions if isinstance(actions, list) else [actions]:
+            for resource in resources if isinstance(resources, list) else [resources]:
+                pairs.add((action, _key(resource)))
+    return pairs
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+__all__ = [
+    "INVOKE_ACTIONS", "Agent", "AgentAlias", "KnowledgeBaseRef", "SessionSummaryMemory", "check_agent_settings",
+    "estimate_tokens",
+]  # fmt: skip

@@ -1,0 +1,61 @@
+"""Embedding models a knowledge base can use, with the vector dimensions each supports.
+
+    EmbeddingModel.titan_text_v2(dimensions=512)
+    EmbeddingModel.cohere_english_v3()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from aws_cdk import Stack
+
+from bedrock_platform.core.validation import PlatformValidationError, check_choice
+
+
+@dataclass(frozen=True)
+class EmbeddingModel:
+    """A Bedrock embedding model and the vector size the knowledge base stores."""
+
+    model_id: str
+    dimensions: int
+
+    SUPPORTED: ClassVar[dict[str, tuple[int, ...]]] = {
+        "amazon.titan-embed-text-v2:0": (256, 512, 1024),
+        "amazon.titan-embed-text-v1": (1536,),
+        "cohere.embed-english-v3": (1024,),
+        "cohere.embed-multilingual-v3": (1024,),
+    }
+    # Models whose dimensions are chosen per knowledge base (sent as EmbeddingModelConfiguration).
+    CONFIGURABLE: ClassVar[frozenset[str]] = frozenset({"amazon.titan-embed-text-v2:0"})
+
+    def __post_init__(self) -> None:
+        check_choice("model_id", self.model_id, self.SUPPORTED)
+        allowed = self.SUPPORTED[self.model_id]
+        if self.dimensions not in allowed:
+            raise PlatformValidationError(
+                "dimensions",
+                self.dimensions,
+                f"is not supported by {self.model_id} (allowed: {', '.join(map(str, allowed))})",
+            )
+
+    @classmethod
+    def titan_text_v2(cls, dimensions: int = 1024) -> EmbeddingModel:
+        return cls("amazon.titan-embed-text-v2:0", dimensions)
+
+    @classmethod
+    def cohere_english_v3(cls) -> EmbeddingModel:
+        return cls("cohere.embed-english-v3", 1024)
+
+    @classmethod
+    def cohere_multilingual_v3(cls) -> EmbeddingModel:
+        return cls("cohere.embed-multilingual-v3", 1024)
+
+    @property
+    def configurable_dimensions(self) -> bool:
+        return self.model_id in self.CONFIGURABLE
+
+    def model_arn(self, stack: Stack) -> str:
+        """``arn:${Partition}:bedrock:${Region}::foundation-model/<id>``."""
+        return stack.format_arn(service="bedrock", account="", resource="foundation-model", resource_name=self.model_id)

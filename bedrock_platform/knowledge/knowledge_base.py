@@ -1,0 +1,237 @@
+"""Bedrock knowledge base on an OpenSearch Serverless vector index, with a scoped service role.
+
+The storage and embedding configuration of ``AWS::Bedrock::KnowledgeBase`` are create-only
+(CloudFormation replaces the knowledge base when they change) and Bedrock refuses a second
+knowledge base of the same name ("KnowledgeBase with name ... already exists"). The physical
+name is therefore ``<name>-<fingerprint of both>``: a change replaces the knowledge base under a
+new name, an unchanged re-synth keeps it. A change that needs a new vector index (dimensions,
+embedding model, index mapping) gives the index a new name too, and the knowledge base follows.
+
+    store = VectorCollection(self, "Vectors", collection_name="platform-vectors")
+    kb = KnowledgeBase(self, "SupportDocs", name="support-docs", vector_store=store,
+                       embedding_model=EmbeddingModel.titan_text_v2(1024))
+    kb.add_s3_data_source("Docs", chunking=ChunkingPresets.get("faq"))
+    kb.grant_query(app_role)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_bedrock as bedrock
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from bedrock_platform.core.fingerprint import lazy_fingerprint
+from bedrock_platform.core.naming import bounded_name
+from bedrock_platform.core.secure_bucket import SecureBucket
+from bedrock_platform.core.service_principals import confused_deputy_principal
+from bedrock_platform.core.validation import check_bedrock_name
+from bedrock_platform.knowledge.embedding import EmbeddingModel
+from bedrock_platform.knowledge.knowledge_rules import check_description
+from bedrock_platform.knowledge.vector_index import VectorIndex, VectorIndexOptions
+from bedrock_platform.knowledge.vector_store import INDEX_WRITE_PERMISSIONS, VectorCollection
+
+if TYPE_CHECKING:
+    from bedrock_platform.knowledge.data_source import S3DataSource
+
+QUERY_ACTIONS = ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"]
+# Bedrock names: ([0-9a-zA-Z][_-]?){1,100} (botocore bedrock-agent shape Name). 100 characters
+# always fit; the base is cut (with a hash) to leave room for "-" and the fingerprint.
+NAME_MAX = 100
+FINGERPRINT_LENGTH = 8
+# AWS::Bedrock::KnowledgeBase createOnlyProperties (cfn-lint schema): StorageConfiguration and
+# KnowledgeBaseConfiguration/{Type, VectorKnowledgeBaseConfiguration, ...}.
+CREATE_ONLY_PROPERTIES = frozenset({"storageConfiguration", "knowledgeBaseConfiguration"})
+
+
+class KnowledgeBaseBase(Construct):
+    """What every knowledge base, created or imported, offers: id, ARN and query grants."""
+
+    knowledge_base_id: str
+    knowledge_base_arn: str
+
+    def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``Retrieve`` and ``RetrieveAndGenerate`` on this knowledge base only.
+
+        RetrieveAndGenerate also needs InvokeModel on the generating model, granted separately.
+        """
+        return iam.Grant.add_to_principal(grantee=grantee, actions=QUERY_ACTIONS, resource_arns=[self.knowledge_base_arn])
+
+    def grant_retrieve(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``Retrieve`` only (what an agent's role needs)."""
+        return iam.Grant.add_to_principal(grantee=grantee, actions=["bedrock:Retrieve"], resource_arns=[self.knowledge_base_arn])
+
+
+class _ImportedKnowledgeBase(KnowledgeBaseBase):
+    def __init__(self, scope: Construct, construct_id: str, knowledge_base_id: str, knowledge_base_arn: str) -> None:
+        super().__init__(scope, construct_id)
+        self.knowledge_base_id = knowledge_base_id
+        self.knowledge_base_arn = knowledge_base_arn
+
+
+class KnowledgeBase(KnowledgeBaseBase):
+    """A vector knowledge base storing embeddings in its own index of a shared collection.
+
+    ``name`` is the base of the physical name, ``knowledge_base_name`` (a token) the physical
+    name with the fingerprint of the create-only configuration (see the module docstring).
+
+    Creates the index (``AWS::OpenSearchServerless::Index``, no custom resource), a service
+    role trusted by ``bedrock.amazonaws.com`` only for this account's knowledge bases, and a
+    managed policy holding exactly: InvokeModel on the embedding model, ``aoss:APIAccessAll``
+    on the collection (narrowed to its index by the data access policy), and what each data
+    source adds (S3 read on its bucket/prefix, KMS decrypt through S3, parsing model).
+
+    Example::
+
+        kb = KnowledgeBase(self, "Policies", name="policies", vector_store=store,
+                           embedding_model=EmbeddingModel.titan_text_v2(512),
+                           index=VectorIndexOptions(index_name="policies", m=32))
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        vector_store: VectorCollection,
+        embedding_model: EmbeddingModel | None = None,
+        description: str | None = None,
+        index: VectorIndexOptions | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        check_bedrock_name("name", name)
+        self.description = description or f"Knowledge base {name}"
+        check_description("description", self.description)
+        stack = Stack.of(self)
+        self.name = name
+        self.vector_store = vector_store
+        self.embedding_model = embedding_model or EmbeddingModel.titan_text_v2()
+        self.removal_policy = removal_policy
+        options = index or VectorIndexOptions(index_name=f"{name.lower().replace('_', '-')}-index")
+        self.data_sources: list[S3DataSource] = []
+        self._documents: SecureBucket | None = None
+
+        # Vectors of another embedding model must not share an index: the model is part of the
+        # index fingerprint, so a model change creates a fresh index for the new knowledge base.
+        self.index = VectorIndex(
+            self, "Index", vector_store=vector_store, options=options,
+            dimensions=self.embedding_model.dimensions, removal_policy=removal_policy,
+            fingerprint_extra=[self.embedding_model.model_arn(stack), self.embedding_model.dimensions],
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            description=f"Service role of Bedrock knowledge base {name}",
+            assumed_by=confused_deputy_principal(
+                self, "bedrock", source_arn=stack.format_arn(service="bedrock", resource="knowledge-base", resource_name="*")
+            ),
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description=f"Least privilege for Bedrock knowledge base {name}",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    sid="InvokeEmbeddingModel",
+                    actions=["bedrock:InvokeModel"],
+                    resources=[self.embedding_model.model_arn(stack)],
+                ),
+                iam.PolicyStatement(
+                    sid="AccessVectorCollection",
+                    actions=["aoss:APIAccessAll"],
+                    resources=[vector_store.collection_arn],
+                ),
+            ],
+        )
+        # Every generation of the index (the old one is still in use until CloudFormation's
+        # cleanup deletes its data sources, which removes their vectors with this role).
+        vector_store.add_access(
+            principal_arn=self.role.role_arn,
+            index_name=self.index.name_pattern,
+            permissions=INDEX_WRITE_PERMISSIONS,
+            description=f"Knowledge base {name} reads and writes its index",
+        )
+
+        embedding_configuration: dict[str, Any] = {"embedding_model_arn": self.embedding_model.model_arn(stack)}
+        if self.embedding_model.configurable_dimensions:
+            embedding_configuration["embedding_model_configuration"] = (
+                bedrock.CfnKnowledgeBase.EmbeddingModelConfigurationProperty(
+                    bedrock_embedding_model_configuration=bedrock.CfnKnowledgeBase.BedrockEmbeddingModelConfigurationProperty(
+                        dimensions=self.embedding_model.dimensions, embedding_data_type="FLOAT32"
+                    )
+                )
+            )
+        self.resource = bedrock.CfnKnowledgeBase(
+            self,
+            "Resource",
+            name=name,  # replaced below by the fingerprinted name
+            description=self.description,
+            role_arn=self.role.role_arn,
+            knowledge_base_configuration=bedrock.CfnKnowledgeBase.KnowledgeBaseConfigurationProperty(
+                type="VECTOR",
+                vector_knowledge_base_configuration=bedrock.CfnKnowledgeBase.VectorKnowledgeBaseConfigurationProperty(
+                    **embedding_configuration
+                ),
+            ),
+            storage_configuration=bedrock.CfnKnowledgeBase.StorageConfigurationProperty(
+                type="OPENSEARCH_SERVERLESS",
+                opensearch_serverless_configuration=bedrock.CfnKnowledgeBase.OpenSearchServerlessConfigurationProperty(
+                    collection_arn=vector_store.collection_arn,
+                    vector_index_name=self.index.index_name,
+                    field_mapping=bedrock.CfnKnowledgeBase.OpenSearchServerlessFieldMappingProperty(
+                        vector_field=options.vector_field,
+                        text_field=options.text_field,
+                        metadata_field=options.metadata_field,
+                    ),
+                ),
+            ),
+        )
+        # Bedrock checks index access when it creates the knowledge base: the index, the
+        # role's policy and the data access policy must all exist first (and on delete, the
+        # knowledge base goes before them).
+        self.resource.node.add_dependency(self.index, self.policy, vector_store.access_policy)
+        self.resource.apply_removal_policy(removal_policy)
+        self.knowledge_base_name: str = lazy_fingerprint(
+            self.resource,
+            only=CREATE_ONLY_PROPERTIES,
+            template=f"{bounded_name(name, NAME_MAX - FINGERPRINT_LENGTH - 1)}-{{digest}}",
+            length=FINGERPRINT_LENGTH,
+        )
+        self.resource.name = self.knowledge_base_name
+        self.knowledge_base_id = self.resource.attr_knowledge_base_id
+        self.knowledge_base_arn = self.resource.attr_knowledge_base_arn
+
+    @staticmethod
+    def from_knowledge_base_attributes(
+        scope: Construct, construct_id: str, *, knowledge_base_id: str, knowledge_base_arn: str | None = None
+    ) -> KnowledgeBaseBase:
+        """Reference an existing knowledge base (ARN derived from the id in this stack's region if not given)."""
+        arn = knowledge_base_arn or Stack.of(scope).format_arn(
+            service="bedrock", resource="knowledge-base", resource_name=knowledge_base_id
+        )
+        return _ImportedKnowledgeBase(scope, construct_id, knowledge_base_id, arn)
+
+    @property
+    def documents_bucket(self) -> SecureBucket:
+        """The knowledge base's own documents bucket, created on first use by a data source."""
+        if self._documents is None:
+            self._documents = SecureBucket(
+                self, "Documents", removal_policy=self.removal_policy,
+                key_description=f"Encrypts documents of knowledge base {self.name}",
+            )
+        return self._documents
+
+    def add_to_role_policy(self, *statements: iam.PolicyStatement) -> None:
+        """Add statements to the role's managed policy (used by data sources and parsing)."""
+        self.policy.add_statements(*statements)
+
+    def add_s3_data_source(self, construct_id: str, **props: Any) -> S3DataSource:
+        """Add an S3 data source; see :class:`S3DataSource` for ``props``."""
+        from bedrock_platform.knowledge.data_source import S3DataSource
+
+        return S3DataSource(self, construct_id, knowledge_base=self, **props)
