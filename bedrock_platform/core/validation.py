@@ -9,8 +9,11 @@ the path of the field in the YAML file, so the user reads
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
+
+from aws_cdk import Token
 
 
 class PlatformValidationError(ValueError):
@@ -24,12 +27,91 @@ class PlatformValidationError(ValueError):
         self.field = field
         self.value = value
         self.problem = problem
+        #: every problem this error stands for (itself, or each one of :meth:`combine`)
+        self.problems: list[PlatformValidationError] = [self]
         super().__init__(f"{field}: {format_value(value)} {problem}")
 
+    @classmethod
+    def combine(cls, problems: Sequence[PlatformValidationError], construct_path: str | None = None) -> PlatformValidationError:
+        """One error for every problem a constructor found: one line each, prefixed with ``construct_path``.
+
+        ``field``/``value``/``problem`` are the first problem's; :attr:`problems` holds them all.
+        """
+        flat = [p for problem in problems for p in problem.problems]
+        if not flat:
+            raise ValueError("combine() needs at least one problem")
+        first = flat[0]
+        combined = cls(first.field, first.value, first.problem)
+        combined.problems = flat
+        prefix = f"{construct_path}: " if construct_path else ""
+        lines = [f"{prefix}{problem.field}: {format_value(problem.value)} {problem.problem}" for problem in flat]
+        combined.args = ("\n".join(lines),)
+        return combined
+
     def within(self, prefix: str) -> PlatformValidationError:
-        """The same error with ``prefix`` prepended to the field path."""
-        joined = f"{prefix}.{self.field}" if not self.field.startswith("[") else f"{prefix}{self.field}"
-        return PlatformValidationError(joined, self.value, self.problem)
+        """The same error with ``prefix`` prepended to the field path (of every problem it holds)."""
+        moved = [_prefixed(problem, prefix) for problem in self.problems]
+        return moved[0] if len(moved) == 1 else PlatformValidationError.combine(moved)
+
+
+def _prefixed(error: PlatformValidationError, prefix: str) -> PlatformValidationError:
+    joined = f"{prefix}.{error.field}" if not error.field.startswith("[") else f"{prefix}{error.field}"
+    return PlatformValidationError(joined, error.value, error.problem)
+
+
+class ValidationProblems:
+    """Collects a constructor's problems so it raises once, listing all of them (as aws-cdk-lib's L2s do).
+
+    Example::
+
+        problems = ValidationProblems()
+        problems.check(check_length, "description", description, 1, 200)
+        with problems.field("chunking"):
+            chunking.validate()
+        problems.raise_if_any(self.node.path)
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[PlatformValidationError] = []
+
+    def check(self, check: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        """Run one check; record its :class:`PlatformValidationError` instead of raising. True if it passed."""
+        try:
+            check(*args, **kwargs)
+        except PlatformValidationError as error:
+            self.errors.append(error)
+            return False
+        return True
+
+    @contextmanager
+    def field(self, prefix: str | None = None) -> Iterator[None]:
+        """Record a :class:`PlatformValidationError` raised in the block (under ``prefix``) and go on."""
+        try:
+            yield
+        except PlatformValidationError as error:
+            self.errors.append(error.within(prefix) if prefix else error)
+
+    def add(self, field: str, value: Any, problem: str) -> None:
+        """Record a problem found by the caller's own logic."""
+        self.errors.append(PlatformValidationError(field, value, problem))
+
+    def raise_if_any(self, construct_path: str | None = None) -> None:
+        """Raise one :class:`PlatformValidationError` for every recorded problem (prefixed with the path)."""
+        if self.errors:
+            raise PlatformValidationError.combine(self.errors, construct_path)
+
+
+def is_token(value: Any) -> bool:
+    """True for a value only known at deploy time (a CDK token: an SSM parameter, another stack's
+    attribute, a Lazy). Checks skip such values, as aws-cdk-lib's L2s do: they cannot be measured
+    at synth, and their placeholder text is not the value."""
+    if isinstance(value, str):
+        return Token.is_unresolved(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Token.is_unresolved(value)
+    if isinstance(value, (list, tuple)):
+        return Token.is_unresolved(value) or any(is_token(v) for v in value)
+    return False
 
 
 def format_value(value: Any) -> str:
@@ -40,7 +122,9 @@ def format_value(value: Any) -> str:
 
 
 def check_range(field: str, value: float | int, low: float | int, high: float | int) -> None:
-    """``value`` must be a number with ``low <= value <= high``."""
+    """``value`` must be a number with ``low <= value <= high`` (a deploy-time token passes)."""
+    if is_token(value):
+        return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise PlatformValidationError(field, value, f"is not a number within {low}-{high}")
     if not low <= value <= high:
@@ -48,21 +132,27 @@ def check_range(field: str, value: float | int, low: float | int, high: float | 
 
 
 def check_int_range(field: str, value: int, low: int, high: int) -> None:
-    """``value`` must be an integer with ``low <= value <= high``."""
+    """``value`` must be an integer with ``low <= value <= high`` (a deploy-time token passes)."""
+    if is_token(value):
+        return
     if isinstance(value, bool) or not isinstance(value, int):
         raise PlatformValidationError(field, value, f"is not an integer within {low}-{high}")
     check_range(field, value, low, high)
 
 
 def check_choice(field: str, value: Any, allowed: Iterable[Any]) -> None:
-    """``value`` must be one of ``allowed``."""
+    """``value`` must be one of ``allowed`` (a deploy-time token passes)."""
+    if is_token(value):
+        return
     options = list(allowed)
     if value not in options:
         raise PlatformValidationError(field, value, f"is not one of: {', '.join(str(o) for o in options)}")
 
 
 def check_length(field: str, value: str, low: int, high: int) -> None:
-    """``value`` must be a string of ``low`` to ``high`` characters."""
+    """``value`` must be a string of ``low`` to ``high`` characters (a deploy-time token passes)."""
+    if is_token(value):
+        return
     if not isinstance(value, str):
         raise PlatformValidationError(field, value, f"is not a string of {low}-{high} characters")
     if not low <= len(value) <= high:
@@ -70,13 +160,18 @@ def check_length(field: str, value: str, low: int, high: int) -> None:
 
 
 def check_pattern(field: str, value: str, pattern: str, description: str) -> None:
-    """``value`` must fully match ``pattern``; ``description`` says what is allowed in words."""
+    """``value`` must fully match ``pattern``; ``description`` says what is allowed in words.
+    A deploy-time token passes (its placeholder text is not the value)."""
+    if is_token(value):
+        return
     if not isinstance(value, str) or re.fullmatch(pattern, value) is None:
         raise PlatformValidationError(field, value, f"is not valid: {description}")
 
 
 def check_count(field: str, values: list[Any], low: int, high: int) -> None:
-    """``values`` must hold ``low`` to ``high`` items."""
+    """``values`` must hold ``low`` to ``high`` items (a deploy-time list token passes)."""
+    if isinstance(values, list) and Token.is_unresolved(values):
+        return
     if not low <= len(values) <= high:
         raise PlatformValidationError(field, f"{len(values)} items", f"is not within {low}-{high} items")
 
