@@ -73,9 +73,7 @@ class InventoryArguments(BaseModel):
     product_id: str = Field(pattern=ID_PATTERN, min_length=1, max_length=64, description=PRODUCT_ID_DESCRIPTION)
 
 
-class RefundArguments(RefundRequest, OrderArguments):
-    """``initiateRefund``'s path parameter and body (:class:`RefundRequest`) as one arguments object."""
-
+class RefundArguments(RefundRequest, OrderArguments):  # initiateRefund's path parameter and body, one object
     model_config = TOOL_ARGUMENTS
 
 
