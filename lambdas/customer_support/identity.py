@@ -9,6 +9,12 @@ customer's id. The id is never taken from ``parameters`` or the request body.
 
 See "Control agent session context" in the Amazon Bedrock user guide
 (https://docs.aws.amazon.com/bedrock/latest/userguide/agents-session-state.html).
+
+On the AgentCore Gateway path the same id comes from the ``X-Customer-Id`` request header, propagated
+to the Lambda target because the target allowlists it (``MetadataConfiguration.AllowedRequestHeaders``;
+"Header propagation with Gateway"). The model writes only tool arguments, never HTTP headers, so the
+header is set by the application calling the gateway (IAM-authorized) or by the gateway's REQUEST
+interceptor from a verified token. Without it, orders are not read or refunded (401 CUSTOMER_NOT_IDENTIFIED).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 from failures import CustomerNotIdentified, OrderNotOwned
 
 CUSTOMER_ID_ATTRIBUTE = "customerId"
+CUSTOMER_ID_HEADER = "X-Customer-Id"
 MAX_CUSTOMER_ID_LENGTH = 256
 
 
@@ -33,6 +40,11 @@ def customer_id(session_attributes: Any) -> str:
     ):
         raise CustomerNotIdentified()
     return value
+
+
+def customer_id_from_header(value: str | None) -> str:
+    """The signed-in customer's id from the propagated header, with the same rules as the session attribute."""
+    return customer_id({CUSTOMER_ID_ATTRIBUTE: value})
 
 
 def check_owner(order_id: str, owner: str | None, customer: str) -> None:

@@ -7,10 +7,13 @@ are what the agent reads to decide how to call an operation, so they are written
 from __future__ import annotations
 
 from money import AMOUNT_PATTERN
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 IDEMPOTENCY_TOKEN_PATTERN = r"^[A-Za-z0-9-]{8,64}$"
+# Shared by the OpenAPI path parameters (Classic) and the tool arguments (gateway).
+ORDER_ID_DESCRIPTION = "Order identifier, e.g. ORD-1001."
+PRODUCT_ID_DESCRIPTION = "Product identifier, e.g. SKU-100."
 
 
 class OrderLine(BaseModel):
@@ -50,6 +53,28 @@ class RefundRequest(BaseModel):
         "again only when retrying this same refund after an error or timeout: the refund is then made at most once. "
         "Two refunds with different values are two refunds, even of the same amount.",
     )
+
+
+# --- gateway tool arguments: the same fields and rules as the OpenAPI operations, as one flat object ---------
+# Strict (no "12" for 12, no true for "true") and closed: an argument the schema does not declare, such as a
+# customer id the model made up, is refused rather than ignored.
+TOOL_ARGUMENTS = ConfigDict(extra="forbid", strict=True)
+
+
+class OrderArguments(BaseModel):
+    model_config = TOOL_ARGUMENTS
+
+    order_id: str = Field(pattern=ID_PATTERN, min_length=1, max_length=64, description=ORDER_ID_DESCRIPTION)
+
+
+class InventoryArguments(BaseModel):
+    model_config = TOOL_ARGUMENTS
+
+    product_id: str = Field(pattern=ID_PATTERN, min_length=1, max_length=64, description=PRODUCT_ID_DESCRIPTION)
+
+
+class RefundArguments(RefundRequest, OrderArguments):  # initiateRefund's path parameter and body, one object
+    model_config = TOOL_ARGUMENTS
 
 
 class Refund(BaseModel):
