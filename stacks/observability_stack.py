@@ -17,9 +17,9 @@ from constructs import Construct
 
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
+from bedrock_platform.observability.agentcore_wiring import AgentCoreObservability
 from bedrock_platform.observability.alert_topic import AlertTopic
 from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
-from bedrock_platform.observability.agentcore_wiring import AgentCoreObservability
 from bedrock_platform.observability.monitoring_targets import (
     MonitoredAgent,
     MonitoredAgentCoreAgent,
