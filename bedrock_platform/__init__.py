@@ -24,6 +24,10 @@ _EXPORTS: dict[str, str] = {
     "ActionGroupFunction": "bedrock_platform.agents.action_group_function",
     "Agent": "bedrock_platform.agents.agent",
     "AgentAlias": "bedrock_platform.agents.agent_alias",
+    "AgentCoreLogDelivery": "bedrock_platform.observability.agentcore_logs",
+    "AgentCoreMonitoring": "bedrock_platform.observability.agentcore_monitoring",
+    "AgentCoreObservability": "bedrock_platform.observability.agentcore_wiring",
+    "AgentCoreThresholds": "bedrock_platform.observability.agentcore_monitoring",
     "AgentEncryptionKey": "bedrock_platform.agents.agent_encryption",
     "AlertTopic": "bedrock_platform.observability.alert_topic",
     "ChunkingPresets": "bedrock_platform.knowledge.chunking",
@@ -46,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base",
     "ModelInvocationLogging": "bedrock_platform.observability.invocation_logging",
     "MonitoredAgent": "bedrock_platform.observability.monitoring_targets",
+    "MonitoredAgentCoreAgent": "bedrock_platform.observability.monitoring_targets",
+    "MonitoredGateway": "bedrock_platform.observability.monitoring_targets",
     "MonitoredGuardrail": "bedrock_platform.observability.monitoring_targets",
     "NoChunking": "bedrock_platform.knowledge.chunking",
     "ParsingStrategy": "bedrock_platform.knowledge.parsing",
@@ -71,6 +77,10 @@ __all__ = [
     "ActionGroupFunction",
     "Agent",
     "AgentAlias",
+    "AgentCoreLogDelivery",
+    "AgentCoreMonitoring",
+    "AgentCoreObservability",
+    "AgentCoreThresholds",
     "AgentEncryptionKey",
     "AlertTopic",
     "ChunkingPresets",
@@ -93,6 +103,8 @@ __all__ = [
     "KnowledgeBaseBase",
     "ModelInvocationLogging",
     "MonitoredAgent",
+    "MonitoredAgentCoreAgent",
+    "MonitoredGateway",
     "MonitoredGuardrail",
     "NoChunking",
     "ParsingStrategy",
@@ -155,9 +167,17 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.knowledge.vector_store import VectorCollection
     from bedrock_platform.models.foundation_model import FoundationModel
     from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
+    from bedrock_platform.observability.agentcore_logs import AgentCoreLogDelivery
+    from bedrock_platform.observability.agentcore_monitoring import AgentCoreMonitoring, AgentCoreThresholds
+    from bedrock_platform.observability.agentcore_wiring import AgentCoreObservability
     from bedrock_platform.observability.alert_topic import AlertTopic
     from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
-    from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+    from bedrock_platform.observability.monitoring_targets import (
+        MonitoredAgent,
+        MonitoredAgentCoreAgent,
+        MonitoredGateway,
+        MonitoredGuardrail,
+    )
     from bedrock_platform.observability.platform_alarms import PlatformAlarms
     from bedrock_platform.observability.platform_dashboard import PlatformDashboard
     from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics

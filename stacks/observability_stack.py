@@ -17,9 +17,15 @@ from constructs import Construct
 
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
+from bedrock_platform.observability.agentcore_wiring import AgentCoreObservability
 from bedrock_platform.observability.alert_topic import AlertTopic
 from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
-from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+from bedrock_platform.observability.monitoring_targets import (
+    MonitoredAgent,
+    MonitoredAgentCoreAgent,
+    MonitoredGateway,
+    MonitoredGuardrail,
+)
 from bedrock_platform.observability.platform_alarms import PlatformAlarms, alarm_name
 from bedrock_platform.observability.platform_dashboard import PlatformDashboard
 from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics
@@ -42,6 +48,9 @@ class ObservabilityStack(Stack):
         monitored_agents: Sequence[MonitoredAgent] = (),
         monitored_guardrails: Sequence[MonitoredGuardrail] = (),
         ingestion_dead_letter_queue_name: str | None = None,
+        agentcore_agents: Sequence[MonitoredAgentCoreAgent] = (),
+        agentcore_gateways: Sequence[MonitoredGateway] = (),
+        agentcore_tracing: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -112,6 +121,19 @@ class ObservabilityStack(Stack):
             )
             CfnOutput(self, "DashboardUrl", value=self.dashboard.url, description="CloudWatch dashboard of the platform")
 
+        # AgentCore agents and gateways (nothing is added when none are passed); tracing defaults to prod.
+        self.agentcore: AgentCoreObservability | None = None
+        if agentcore_agents or agentcore_gateways:
+            self.agentcore = AgentCoreObservability(
+                self, "AgentCore", name_prefix=config.name, agents=agentcore_agents, gateways=agentcore_gateways,
+                tracing=config.is_prod if agentcore_tracing is None else agentcore_tracing,
+                retention=obs.logging.log_retention_days, removal_policy=removal,
+                alarm_topic=self.alert_topic.topic if obs.alarms.enabled else None,
+                token_namespace=obs.metering.namespace if obs.metering.enabled else None,
+            )
+            if self.dashboard is not None and self.agentcore.monitoring is not None:
+                self.dashboard.dashboard.add_widgets(*self.agentcore.monitoring.widgets)
+
 
 @dataclass
 class ObservabilityStacks:
@@ -127,6 +149,8 @@ def add_observability(
     monitored_agents: Sequence[MonitoredAgent] = (),
     monitored_guardrails: Sequence[MonitoredGuardrail] = (),
     ingestion_dead_letter_queue_name: str | None = None,
+    agentcore_agents: Sequence[MonitoredAgentCoreAgent] = (),
+    agentcore_gateways: Sequence[MonitoredGateway] = (),
 ) -> ObservabilityStacks:
     """Add the observability stack (in ``env``) and the us-east-1 cost stack, as configured."""
     obs = config.observability
@@ -139,6 +163,8 @@ def add_observability(
         monitored_agents=monitored_agents,
         monitored_guardrails=monitored_guardrails,
         ingestion_dead_letter_queue_name=ingestion_dead_letter_queue_name,
+        agentcore_agents=agentcore_agents,
+        agentcore_gateways=agentcore_gateways,
         env=env,
         stack_name=f"{config.name}-observability",
         description="Bedrock platform: model invocation logging, token metering, alarms and dashboard",
