@@ -44,10 +44,12 @@ _EXPORTS: dict[str, str] = {
     "Guardrail": "bedrock_platform.guardrails.guardrail",
     "GuardrailBase": "bedrock_platform.guardrails.guardrail",
     "GuardrailEnforcedModelAccess": "bedrock_platform.models.model_access",
+    "HarnessTurnMeter": "bedrock_platform.metering.harness",
     "HierarchicalChunking": "bedrock_platform.knowledge.chunking",
     "IngestionSchedules": "bedrock_platform.knowledge.ingestion_schedules",
     "KnowledgeBase": "bedrock_platform.knowledge.knowledge_base",
     "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base",
+    "MeterInputError": "bedrock_platform.metering.totals",
     "ModelInvocationLogging": "bedrock_platform.observability.invocation_logging",
     "MonitoredAgent": "bedrock_platform.observability.monitoring_targets",
     "MonitoredAgentCoreAgent": "bedrock_platform.observability.monitoring_targets",
@@ -66,9 +68,14 @@ _EXPORTS: dict[str, str] = {
     "SessionSummaryMemory": "bedrock_platform.agents.agent",
     "TokenMetering": "bedrock_platform.observability.token_metering",
     "TokenMetrics": "bedrock_platform.observability.token_metering",
+    "TurnMeter": "bedrock_platform.metering.classic",
+    "TurnTotals": "bedrock_platform.metering.totals",
     "VectorCollection": "bedrock_platform.knowledge.vector_store",
     "VectorIndex": "bedrock_platform.knowledge.vector_index",
     "VectorIndexOptions": "bedrock_platform.knowledge.vector_index",
+    "meter_agent_stream": "bedrock_platform.metering.classic",
+    "meter_harness_stream": "bedrock_platform.metering.harness",
+    "render_turn_emf": "bedrock_platform.metering.emf",
 }
 
 __all__ = [
@@ -97,10 +104,12 @@ __all__ = [
     "Guardrail",
     "GuardrailBase",
     "GuardrailEnforcedModelAccess",
+    "HarnessTurnMeter",
     "HierarchicalChunking",
     "IngestionSchedules",
     "KnowledgeBase",
     "KnowledgeBaseBase",
+    "MeterInputError",
     "ModelInvocationLogging",
     "MonitoredAgent",
     "MonitoredAgentCoreAgent",
@@ -119,9 +128,14 @@ __all__ = [
     "SessionSummaryMemory",
     "TokenMetering",
     "TokenMetrics",
+    "TurnMeter",
+    "TurnTotals",
     "VectorCollection",
     "VectorIndex",
     "VectorIndexOptions",
+    "meter_agent_stream",
+    "meter_harness_stream",
+    "render_turn_emf",
 ]
 
 
@@ -165,6 +179,10 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.knowledge.parsing import DefaultParsing, FoundationModelParsing, ParsingStrategy
     from bedrock_platform.knowledge.vector_index import VectorIndex, VectorIndexOptions
     from bedrock_platform.knowledge.vector_store import VectorCollection
+    from bedrock_platform.metering.classic import TurnMeter, meter_agent_stream
+    from bedrock_platform.metering.emf import render_turn_emf
+    from bedrock_platform.metering.harness import HarnessTurnMeter, meter_harness_stream
+    from bedrock_platform.metering.totals import MeterInputError, TurnTotals
     from bedrock_platform.models.foundation_model import FoundationModel
     from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
     from bedrock_platform.observability.agentcore_logs import AgentCoreLogDelivery
