@@ -127,6 +127,8 @@ def test_classifier_tokens_are_metered_in_turn_usage():
         ({"direct": {"model_id": MODEL}, "caps": {"turn_tokens": 10}}, "$.caps.turn_tokens: 10 is outside 100..1000000"),
         ({"direct": {"model_id": MODEL}, "caps": {"session_daily_tokens": 1000}}, "$.caps.session_daily_tokens: 1000 is outside 3000.."),
         ({"direct": {"model_id": MODEL}, "guardrail": {"identifier": "g"}}, "$.guardrail: identifier and version go together"),
+        # bedrock-runtime GuardrailConfiguration.guardrailVersion pattern.
+        ({"direct": {"model_id": MODEL}, "guardrail": {"identifier": "g", "version": "v1"}}, "$.guardrail.version: 'v1' does not match"),
         ({"engine": "agentcore", "direct": {"model_id": MODEL}, "agentcore": {"harness_arn": "arn:aws:bedrock-agentcore:eu-west-1:111122223333:harness/x"}},
          "$.agentcore.harness_arn: 'arn:aws:bedrock-agentcore:eu-west-1:111122223333:harness/x' does not match"),
     ],

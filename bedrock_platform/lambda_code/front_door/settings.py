@@ -53,6 +53,8 @@ _QUALIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$")
 _KB_ID = re.compile(
     r"^[0-9a-zA-Z]{10}$|^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:knowledge-base/[0-9a-zA-Z]{10}$"
 )
+# bedrock-runtime GuardrailConfiguration.guardrailVersion: `^(([1-9][0-9]{0,7})|(DRAFT))$`.
+_GUARDRAIL_VERSION = re.compile(r"^(([1-9][0-9]{0,7})|(DRAFT))$")
 DEFAULT_CLASSIFIER_INSTRUCTIONS = (
     "You route requests. Reply with exactly one word: AGENT if the request needs one of these "
     "actions: {intents}. Otherwise reply DIRECT."
@@ -221,7 +223,7 @@ def parse_config(raw: str | None, ledger_table: str | None = None) -> FrontDoorC
         direct_max_tokens=_int(direct, "max_tokens", "$.direct", 1, 100_000, 800),
         direct_system_prompt=_get(direct, "system_prompt", "$.direct", str),
         guardrail_identifier=_get(guardrail, "identifier", "$.guardrail", str),
-        guardrail_version=_get(guardrail, "version", "$.guardrail", str),
+        guardrail_version=_pattern(guardrail, "version", "$.guardrail", _GUARDRAIL_VERSION, required=False),
         agent_id=_pattern(classic, "agent_id", "$.classic", _AGENT_ID, required=engine == "classic"),
         agent_alias_id=_pattern(classic, "agent_alias_id", "$.classic", _AGENT_ID, required=engine == "classic"),
         harness_arn=_pattern(agentcore, "harness_arn", "$.agentcore", _HARNESS_ARN, required=engine == "agentcore"),
