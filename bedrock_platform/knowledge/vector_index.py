@@ -79,7 +79,11 @@ class VectorIndexOptions:
         problems = ValidationProblems()
         problems.check(check_pattern, "index_name", self.index_name, INDEX_NAME_PATTERN, INDEX_NAME_RULE)
         for attribute in ("vector_field", "text_field", "metadata_field"):
-            problems.check(check_pattern, attribute, getattr(self, attribute), FIELD_NAME_PATTERN, FIELD_NAME_RULE)
+            value = getattr(self, attribute)
+            if is_token(value):  # CloudFormation map keys must be literal strings
+                problems.add(attribute, value, "must be known at synth (not a deploy-time value): it is a key of the index mapping")
+            else:
+                problems.check(check_pattern, attribute, value, FIELD_NAME_PATTERN, FIELD_NAME_RULE)
         names = [self.vector_field, self.text_field, self.metadata_field]
         if not any(is_token(name) for name in names) and len(set(names)) != 3:
             problems.add("metadata_field", self.metadata_field, "must differ from vector_field and text_field")

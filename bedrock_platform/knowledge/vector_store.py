@@ -102,7 +102,7 @@ class VectorCollection(VectorCollectionBase):
         index_admin_arns: Sequence[str] = (),
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
-        super().__init__(scope, construct_id, physical_name=collection_name)
+        super().__init__(scope, construct_id, physical_name=collection_name if isinstance(collection_name, str) else None)
         problems = ValidationProblems()
         problems.check(check_pattern, "collection_name", collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE)
         problems.check(check_string, "description", description)
