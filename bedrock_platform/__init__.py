@@ -41,9 +41,11 @@ _EXPORTS: dict[str, str] = {
     "GuardrailBase": "bedrock_platform.guardrails.guardrail",
     "GuardrailEnforcedModelAccess": "bedrock_platform.models.model_access",
     "HierarchicalChunking": "bedrock_platform.knowledge.chunking",
+    "IKnowledgeBase": "bedrock_platform.knowledge.knowledge_base_base",
+    "IVectorCollection": "bedrock_platform.knowledge.vector_collection_base",
     "IngestionSchedules": "bedrock_platform.knowledge.ingestion_schedules",
     "KnowledgeBase": "bedrock_platform.knowledge.knowledge_base",
-    "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base",
+    "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base_base",
     "ModelInvocationLogging": "bedrock_platform.observability.invocation_logging",
     "MonitoredAgent": "bedrock_platform.observability.monitoring_targets",
     "MonitoredGuardrail": "bedrock_platform.observability.monitoring_targets",
@@ -61,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "TokenMetering": "bedrock_platform.observability.token_metering",
     "TokenMetrics": "bedrock_platform.observability.token_metering",
     "VectorCollection": "bedrock_platform.knowledge.vector_store",
+    "VectorCollectionBase": "bedrock_platform.knowledge.vector_collection_base",
     "VectorIndex": "bedrock_platform.knowledge.vector_index",
     "VectorIndexOptions": "bedrock_platform.knowledge.vector_index",
 }
@@ -88,6 +91,8 @@ __all__ = [
     "GuardrailBase",
     "GuardrailEnforcedModelAccess",
     "HierarchicalChunking",
+    "IKnowledgeBase",
+    "IVectorCollection",
     "IngestionSchedules",
     "KnowledgeBase",
     "KnowledgeBaseBase",
@@ -108,6 +113,7 @@ __all__ = [
     "TokenMetering",
     "TokenMetrics",
     "VectorCollection",
+    "VectorCollectionBase",
     "VectorIndex",
     "VectorIndexOptions",
 ]
@@ -149,8 +155,10 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.knowledge.data_source import S3DataSource
     from bedrock_platform.knowledge.embedding import EmbeddingModel
     from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
-    from bedrock_platform.knowledge.knowledge_base import KnowledgeBase, KnowledgeBaseBase
+    from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
+    from bedrock_platform.knowledge.knowledge_base_base import IKnowledgeBase, KnowledgeBaseBase
     from bedrock_platform.knowledge.parsing import DefaultParsing, FoundationModelParsing, ParsingStrategy
+    from bedrock_platform.knowledge.vector_collection_base import IVectorCollection, VectorCollectionBase
     from bedrock_platform.knowledge.vector_index import VectorIndex, VectorIndexOptions
     from bedrock_platform.knowledge.vector_store import VectorCollection
     from bedrock_platform.models.foundation_model import FoundationModel

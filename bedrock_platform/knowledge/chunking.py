@@ -243,6 +243,7 @@ class ChunkingPresets:
 
     @classmethod
     def names(cls) -> list[str]:
+        """The preset names, e.g. ``policy_manual``, ``faq``."""
         return list(cls.PRESETS)
 
     @classmethod

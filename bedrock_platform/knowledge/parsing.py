@@ -44,6 +44,7 @@ class ParsingStrategy(ABC):
         return []
 
     def fingerprint(self) -> str:
+        """A short stable hash of the strategy and its settings."""
         payload = json.dumps({"strategy": self.strategy, **self.settings()}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:8]
 
@@ -91,6 +92,7 @@ class FoundationModelParsing(ParsingStrategy):
         return {"model_id": self.model_id, "prompt": self.prompt, "multimodal": self.multimodal}
 
     def model_arn(self, stack: Stack) -> str:
+        """``arn:${Partition}:bedrock:${Region}::foundation-model/<model_id>``."""
         return stack.format_arn(
             service="bedrock", account="", resource="foundation-model", resource_name=self.model_id
         )
