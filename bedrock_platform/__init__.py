@@ -46,9 +46,11 @@ _EXPORTS: dict[str, str] = {
     "GuardrailEnforcedModelAccess": "bedrock_platform.models.model_access",
     "HarnessTurnMeter": "bedrock_platform.metering.harness",
     "HierarchicalChunking": "bedrock_platform.knowledge.chunking",
+    "IKnowledgeBase": "bedrock_platform.knowledge.knowledge_base_base",
+    "IVectorCollection": "bedrock_platform.knowledge.vector_collection_base",
     "IngestionSchedules": "bedrock_platform.knowledge.ingestion_schedules",
     "KnowledgeBase": "bedrock_platform.knowledge.knowledge_base",
-    "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base",
+    "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base_base",
     "MeterInputError": "bedrock_platform.metering.totals",
     "ModelInvocationLogging": "bedrock_platform.observability.invocation_logging",
     "MonitoredAgent": "bedrock_platform.observability.monitoring_targets",
@@ -71,6 +73,7 @@ _EXPORTS: dict[str, str] = {
     "TurnMeter": "bedrock_platform.metering.classic",
     "TurnTotals": "bedrock_platform.metering.totals",
     "VectorCollection": "bedrock_platform.knowledge.vector_store",
+    "VectorCollectionBase": "bedrock_platform.knowledge.vector_collection_base",
     "VectorIndex": "bedrock_platform.knowledge.vector_index",
     "VectorIndexOptions": "bedrock_platform.knowledge.vector_index",
     "meter_agent_stream": "bedrock_platform.metering.classic",
@@ -106,6 +109,8 @@ __all__ = [
     "GuardrailEnforcedModelAccess",
     "HarnessTurnMeter",
     "HierarchicalChunking",
+    "IKnowledgeBase",
+    "IVectorCollection",
     "IngestionSchedules",
     "KnowledgeBase",
     "KnowledgeBaseBase",
@@ -131,6 +136,7 @@ __all__ = [
     "TurnMeter",
     "TurnTotals",
     "VectorCollection",
+    "VectorCollectionBase",
     "VectorIndex",
     "VectorIndexOptions",
     "meter_agent_stream",
@@ -175,8 +181,10 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.knowledge.data_source import S3DataSource
     from bedrock_platform.knowledge.embedding import EmbeddingModel
     from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
-    from bedrock_platform.knowledge.knowledge_base import KnowledgeBase, KnowledgeBaseBase
+    from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
+    from bedrock_platform.knowledge.knowledge_base_base import IKnowledgeBase, KnowledgeBaseBase
     from bedrock_platform.knowledge.parsing import DefaultParsing, FoundationModelParsing, ParsingStrategy
+    from bedrock_platform.knowledge.vector_collection_base import IVectorCollection, VectorCollectionBase
     from bedrock_platform.knowledge.vector_index import VectorIndex, VectorIndexOptions
     from bedrock_platform.knowledge.vector_store import VectorCollection
     from bedrock_platform.metering.classic import TurnMeter, meter_agent_stream

@@ -17,7 +17,6 @@ from constructs import Construct
 from bedrock_platform.config.construct_ids import knowledge_id
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.core.naming import prefixed_name
-from bedrock_platform.knowledge.data_source import S3DataSource
 from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
 from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
 from bedrock_platform.knowledge.vector_index import INDEX_NAME_MAX
@@ -92,10 +91,8 @@ class KnowledgeStack(Stack):
             for ds_config in kb_config.data_sources:
                 ds_name = ds_config.name or f"{kb_config.name}-s3"
                 ds_logical = _logical_name(ds_name)
-                data_source = S3DataSource(
-                    kb,
+                data_source = kb.add_s3_data_source(
                     ds_logical,
-                    knowledge_base=kb,
                     name=prefixed_name(config.name, ds_name, DATA_SOURCE_BASE_MAX),
                     description=ds_config.description,
                     bucket_name=ds_config.bucket_name,

@@ -1,24 +1,35 @@
 """An S3 bucket with the controls regulated workloads expect, plus its access-log bucket.
 
 KMS encryption with a customer key (rotation on), versioning, SSL-only, all public access
-blocked, object ownership enforced, server access logs to a dedicated bucket. With
+blocked, object ownership enforced, server access logs to a dedicated bucket. The buckets
+and the key hold data: they are retained by default (``RemovalPolicy.RETAIN``). With
 ``RemovalPolicy.DESTROY`` both buckets are emptied and deleted with the stack (dev
 profile), so a teardown never leaves a bucket behind that blocks the next deploy.
 
-    docs = SecureBucket(self, "Documents", removal_policy=RemovalPolicy.RETAIN)
-    docs.bucket.grant_read(reader)
+    docs = SecureBucket(self, "Documents")
+    docs.grant_read(reader, policy=reader_policy)  # s3 and kms statements in a managed policy
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnResource, Duration, RemovalPolicy, Resource, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from bedrock_platform.core.input_checks import (
+    check_instance,
+    check_key,
+    check_removal_policy,
+    check_string,
+    days,
+)
 from bedrock_platform.core.nag import cfn_lint_ignore, suppress
+from bedrock_platform.core.policy_principal import check_grantee, via_policy
+from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems
 
 REPLICATION_REASON = (
     "Cross-region replication is an account-level disaster-recovery decision (destination bucket, "
@@ -26,13 +37,18 @@ REPLICATION_REASON = (
 )
 
 
-class SecureBucket(Construct):
+class SecureBucket(Resource):
     """A KMS-encrypted, versioned, SSL-only bucket with server access logging.
+
+    ``removal_policy`` (default ``RemovalPolicy.RETAIN``) applies to both buckets and the key
+    this construct creates; ``DESTROY`` also empties the buckets on stack deletion.
+    ``access_log_retention_days`` takes days or a ``Duration``.
 
     Example::
 
         store = SecureBucket(self, "Payloads", lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))])
-        store.bucket.bucket_name
+        store.grant_read_write(writer_function, policy=writer_policy)
+        store.bucket_name
     """
 
     def __init__(
@@ -41,12 +57,27 @@ class SecureBucket(Construct):
         construct_id: str,
         *,
         encryption_key: kms.IKey | None = None,
-        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         lifecycle_rules: Sequence[s3.LifecycleRule] = (),
-        access_log_retention_days: int = 365,
+        access_log_retention_days: int | Duration = 365,
         key_description: str = "Encrypts a Bedrock platform bucket",
     ) -> None:
         super().__init__(scope, construct_id)
+        problems = ValidationProblems()
+        problems.check(check_key, "encryption_key", encryption_key)
+        problems.check(check_removal_policy, "removal_policy", removal_policy)
+        if isinstance(lifecycle_rules, (list, tuple)):
+            for i, rule in enumerate(lifecycle_rules):
+                problems.check(check_instance, f"lifecycle_rules[{i}]", rule, s3.LifecycleRule, "an s3.LifecycleRule")
+        else:
+            problems.add("lifecycle_rules", type(lifecycle_rules).__name__, "is not a list or tuple of s3.LifecycleRule")
+        log_days = None
+        try:
+            log_days = days("access_log_retention_days", access_log_retention_days)
+        except PlatformValidationError as error:
+            problems.errors.append(error)
+        problems.check(check_string, "key_description", key_description)
+        problems.raise_if_any(self.node.path)
         destroy = removal_policy == RemovalPolicy.DESTROY
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
@@ -66,7 +97,7 @@ class SecureBucket(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-access-logs",
-                    expiration=Duration.days(access_log_retention_days),
+                    expiration=Duration.days(log_days),
                     noncurrent_version_expiration=Duration.days(30),
                 )
             ],
@@ -104,13 +135,55 @@ class SecureBucket(Construct):
         if destroy:
             suppress_auto_delete_provider(Stack.of(self))
 
+        self._key_created = encryption_key is None
+
     @property
     def bucket_name(self) -> str:
+        """The name of the data bucket."""
         return self.bucket.bucket_name
 
     @property
     def bucket_arn(self) -> str:
+        """The ARN of the data bucket."""
         return self.bucket.bucket_arn
+
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """Apply ``policy`` to both buckets and the key this construct created (emptying a bucket on
+        delete needs ``removal_policy=DESTROY`` at construction, which adds CDK's auto-delete)."""
+        check_removal_policy("policy", policy)
+        self.bucket.apply_removal_policy(policy)
+        self.access_logs_bucket.apply_removal_policy(policy)
+        if self._key_created:
+            self.encryption_key.apply_removal_policy(policy)
+
+    def grant(self, grantee: iam.IGrantable, *actions: str, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Grant S3 ``actions`` on the bucket and its objects (key permissions: use the named grants).
+
+        With ``policy``, statements land in that managed policy (attached to the grantee's role,
+        user or group) instead of the grantee's default inline policy.
+        """
+        check_grantee(grantee)
+        if not actions:
+            raise PlatformValidationError("actions", [], "must name at least one S3 action, e.g. 's3:GetObject'")
+        return iam.Grant.add_to_principal(
+            grantee=via_policy(grantee, policy),
+            actions=list(actions),
+            resource_arns=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+        )
+
+    def grant_read(self, grantee: iam.IGrantable, objects_key_pattern: str = "*", *, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Read objects matching ``objects_key_pattern`` (and decrypt with the bucket key)."""
+        return self.bucket.grant_read(via_policy(grantee, policy), objects_key_pattern)
+
+    def grant_write(self, grantee: iam.IGrantable, objects_key_pattern: str = "*", *, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Write objects matching ``objects_key_pattern`` (and encrypt with the bucket key)."""
+        return self.bucket.grant_write(via_policy(grantee, policy), objects_key_pattern)
+
+    def grant_read_write(
+        self, grantee: iam.IGrantable, objects_key_pattern: str = "*", *, policy: iam.ManagedPolicy | None = None
+    ) -> iam.Grant:
+        """Read and write objects matching ``objects_key_pattern`` (and use the bucket key)."""
+        return self.bucket.grant_read_write(via_policy(grantee, policy), objects_key_pattern)
 
 
 def suppress_auto_delete_provider(stack: Stack) -> None:

@@ -22,7 +22,13 @@ from typing import Any, ClassVar
 
 from aws_cdk import aws_bedrock as bedrock
 
-from bedrock_platform.core.validation import PlatformValidationError, check_choice, check_int_range
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    ValidationProblems,
+    check_choice,
+    check_int_range,
+    is_token,
+)
 
 # API limits (bedrock-agent CreateDataSource; cfn-lint AWS::Bedrock::DataSource schema).
 MAX_TOKENS_RANGE = (1, 8192)
@@ -77,8 +83,10 @@ class FixedSizeChunking(ChunkingStrategy):
     PARAMETERS: ClassVar[tuple[str, ...]] = ("max_tokens", "overlap_percentage")
 
     def __post_init__(self) -> None:
-        check_int_range("max_tokens", self.max_tokens, *MAX_TOKENS_RANGE)
-        check_int_range("overlap_percentage", self.overlap_percentage, *OVERLAP_PERCENTAGE_RANGE)
+        problems = ValidationProblems()
+        problems.check(check_int_range, "max_tokens", self.max_tokens, *MAX_TOKENS_RANGE)
+        problems.check(check_int_range, "overlap_percentage", self.overlap_percentage, *OVERLAP_PERCENTAGE_RANGE)
+        problems.raise_if_any()
 
     def settings(self) -> dict[str, Any]:
         return {"max_tokens": self.max_tokens, "overlap_percentage": self.overlap_percentage}
@@ -107,11 +115,13 @@ class SemanticChunking(ChunkingStrategy):
     PARAMETERS: ClassVar[tuple[str, ...]] = ("max_tokens", "buffer_size", "breakpoint_percentile_threshold")
 
     def __post_init__(self) -> None:
-        check_int_range("max_tokens", self.max_tokens, *MAX_TOKENS_RANGE)
-        check_int_range("buffer_size", self.buffer_size, *BUFFER_SIZE_RANGE)
-        check_int_range(
-            "breakpoint_percentile_threshold", self.breakpoint_percentile_threshold, *BREAKPOINT_PERCENTILE_RANGE
+        problems = ValidationProblems()
+        problems.check(check_int_range, "max_tokens", self.max_tokens, *MAX_TOKENS_RANGE)
+        problems.check(check_int_range, "buffer_size", self.buffer_size, *BUFFER_SIZE_RANGE)
+        problems.check(
+            check_int_range, "breakpoint_percentile_threshold", self.breakpoint_percentile_threshold, *BREAKPOINT_PERCENTILE_RANGE
         )
+        problems.raise_if_any()
 
     def settings(self) -> dict[str, Any]:
         return {
@@ -147,21 +157,19 @@ class HierarchicalChunking(ChunkingStrategy):
     PARAMETERS: ClassVar[tuple[str, ...]] = ("parent_max_tokens", "child_max_tokens", "overlap_tokens")
 
     def __post_init__(self) -> None:
-        check_int_range("parent_max_tokens", self.parent_max_tokens, *MAX_TOKENS_RANGE)
-        check_int_range("child_max_tokens", self.child_max_tokens, *MAX_TOKENS_RANGE)
-        check_int_range("overlap_tokens", self.overlap_tokens, OVERLAP_TOKENS_MIN, MAX_TOKENS_RANGE[1])
-        if self.parent_max_tokens <= self.child_max_tokens:
-            raise PlatformValidationError(
-                "parent_max_tokens",
-                self.parent_max_tokens,
-                f"must be greater than child_max_tokens ({self.child_max_tokens})",
+        problems = ValidationProblems()
+        parent = problems.check(check_int_range, "parent_max_tokens", self.parent_max_tokens, *MAX_TOKENS_RANGE)
+        child = problems.check(check_int_range, "child_max_tokens", self.child_max_tokens, *MAX_TOKENS_RANGE)
+        overlap = problems.check(check_int_range, "overlap_tokens", self.overlap_tokens, OVERLAP_TOKENS_MIN, MAX_TOKENS_RANGE[1])
+        # The cross-field rules compare values known at synth only.
+        known = not any(is_token(v) for v in (self.parent_max_tokens, self.child_max_tokens, self.overlap_tokens))
+        if known and parent and child and self.parent_max_tokens <= self.child_max_tokens:
+            problems.add(
+                "parent_max_tokens", self.parent_max_tokens, f"must be greater than child_max_tokens ({self.child_max_tokens})"
             )
-        if self.overlap_tokens >= self.child_max_tokens:
-            raise PlatformValidationError(
-                "overlap_tokens",
-                self.overlap_tokens,
-                f"must be smaller than child_max_tokens ({self.child_max_tokens})",
-            )
+        if known and overlap and child and self.overlap_tokens >= self.child_max_tokens:
+            problems.add("overlap_tokens", self.overlap_tokens, f"must be smaller than child_max_tokens ({self.child_max_tokens})")
+        problems.raise_if_any()
 
     def settings(self) -> dict[str, Any]:
         return {
@@ -235,6 +243,7 @@ class ChunkingPresets:
 
     @classmethod
     def names(cls) -> list[str]:
+        """The preset names, e.g. ``policy_manual``, ``faq``."""
         return list(cls.PRESETS)
 
     @classmethod

@@ -20,7 +20,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, Fn, Resource, Stack, Token
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -29,13 +29,21 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from bedrock_platform.core.input_checks import (
+    check_bucket,
+    check_instance,
+    check_key,
+    check_optional_string,
+    collect,
+    string_list,
+)
 from bedrock_platform.core.nag import nag_resource, suppress
 from bedrock_platform.core.schedule_expression import check_schedule_expression
 from bedrock_platform.core.service_principals import confused_deputy_principal
-from bedrock_platform.core.validation import PlatformValidationError, check_choice
+from bedrock_platform.core.validation import ValidationProblems, check_choice
 from bedrock_platform.knowledge.chunking import ChunkingStrategy, FixedSizeChunking
 from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
-from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
+from bedrock_platform.knowledge.knowledge_base_base import KnowledgeBaseBase
 from bedrock_platform.knowledge.knowledge_rules import (
     check_bucket_name,
     check_data_source_name,
@@ -56,8 +64,12 @@ RETRY_ATTEMPTS = 3
 MAXIMUM_EVENT_AGE = Duration.hours(1)
 
 
-class S3DataSource(Construct):
-    """Documents in S3 ingested into a :class:`KnowledgeBase` with a chosen chunking strategy.
+class S3DataSource(Resource):
+    """Documents in S3 ingested into a knowledge base with a chosen chunking strategy.
+
+    Created by its knowledge base: ``kb.add_s3_data_source(construct_id, ...)`` (constructing it
+    directly with ``knowledge_base=kb`` still works). The knowledge base must be one this app
+    creates: an imported knowledge base's role is not managed here.
 
     Pass ``bucket`` (an existing ``IBucket``; give ``bucket_key`` if it uses a customer KMS
     key) or ``bucket_name`` to import by name; with neither, the knowledge base's documents
@@ -70,9 +82,10 @@ class S3DataSource(Construct):
 
     Example::
 
-        S3DataSource(self, "Contracts", knowledge_base=kb, name="contracts",
-                     chunking=ChunkingPresets.get("legal_contract"),
-                     parsing=FoundationModelParsing(prompt="Keep clause numbers."))
+        contracts = kb.add_s3_data_source("Contracts", name="contracts",
+                                          chunking=ChunkingPresets.get("legal_contract"),
+                                          parsing=FoundationModelParsing(prompt="Keep clause numbers."))
+        contracts.data_source_id
     """
 
     def __init__(
@@ -80,7 +93,7 @@ class S3DataSource(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        knowledge_base: KnowledgeBase,
+        knowledge_base: KnowledgeBaseBase,
         name: str | None = None,
         description: str | None = None,
         bucket: s3.IBucket | None = None,
@@ -95,19 +108,38 @@ class S3DataSource(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        base = name or f"{knowledge_base.name}-s3"
-        check_data_source_name("name", base)
-        if description is not None:
-            check_description("description", description)
+        problems = ValidationProblems()
+        if not isinstance(knowledge_base, KnowledgeBaseBase):
+            problems.add("knowledge_base", type(knowledge_base).__name__,
+                         "is not a knowledge base (add data sources with kb.add_s3_data_source(...))")
+        elif getattr(knowledge_base, "policy", None) is None:
+            problems.add("knowledge_base", knowledge_base.node.path,
+                         "is imported: its role is managed by the app that created it; add data sources there")
+        problems.check(check_optional_string, "name", name)
+        kb_name = getattr(knowledge_base, "name", "knowledge-base")
+        base = name or f"{kb_name}-s3"
+        if isinstance(base, str):
+            problems.check(check_data_source_name, "name", base)
+        problems.check(check_optional_string, "description", description)
+        if isinstance(description, str):
+            problems.check(check_description, "description", description)
+        problems.check(check_bucket, "bucket", bucket)
+        problems.check(check_key, "bucket_key", bucket_key)
+        problems.check(check_optional_string, "bucket_name", bucket_name)
         if bucket is not None and bucket_name is not None:
-            raise PlatformValidationError("bucket_name", bucket_name, "cannot be combined with bucket; pass one of them")
-        if bucket_name is not None:
-            check_bucket_name("bucket_name", bucket_name)
-        prefixes = list(inclusion_prefixes)
-        check_inclusion_prefixes("inclusion_prefixes", prefixes)
-        check_choice("data_deletion_policy", data_deletion_policy, DATA_DELETION_POLICIES)
-        if ingestion_schedule is not None:
-            check_schedule_expression("ingestion_schedule", ingestion_schedule)
+            problems.add("bucket_name", bucket_name, "cannot be combined with bucket; pass one of them")
+        elif isinstance(bucket_name, str):
+            problems.check(check_bucket_name, "bucket_name", bucket_name)
+        prefixes = collect(problems, string_list, "inclusion_prefixes", inclusion_prefixes) or []
+        problems.check(check_inclusion_prefixes, "inclusion_prefixes", prefixes)
+        problems.check(check_instance, "chunking", chunking, ChunkingStrategy, "a ChunkingStrategy (e.g. FixedSizeChunking())")
+        problems.check(check_instance, "parsing", parsing, ParsingStrategy, "a ParsingStrategy (e.g. DefaultParsing())")
+        problems.check(check_choice, "data_deletion_policy", data_deletion_policy, DATA_DELETION_POLICIES)
+        problems.check(check_optional_string, "ingestion_schedule", ingestion_schedule)
+        if isinstance(ingestion_schedule, str):
+            problems.check(check_schedule_expression, "ingestion_schedule", ingestion_schedule)
+        problems.check(check_instance, "schedules", schedules, IngestionSchedules, "an IngestionSchedules")
+        problems.raise_if_any(self.node.path)
 
         self.knowledge_base = knowledge_base
         self.chunking = chunking or FixedSizeChunking()
@@ -143,7 +175,7 @@ class S3DataSource(Construct):
             "Resource",
             knowledge_base_id=knowledge_base.knowledge_base_id,
             name=self.data_source_name,
-            description=description or f"S3 documents for {knowledge_base.name} ({self.chunking.strategy} chunking)",
+            description=description or f"S3 documents for {kb_name} ({self.chunking.strategy} chunking)",
             data_deletion_policy=data_deletion_policy,
             data_source_configuration=bedrock.CfnDataSource.DataSourceConfigurationProperty(
                 type="S3",
@@ -174,6 +206,8 @@ class S3DataSource(Construct):
 
     @property
     def _prefix(self) -> str:
+        if Token.is_unresolved(self.inclusion_prefixes):  # a list token (e.g. another stack's list)
+            return Fn.select(0, self.inclusion_prefixes)
         return self.inclusion_prefixes[0] if self.inclusion_prefixes else ""
 
     @property

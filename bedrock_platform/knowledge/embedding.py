@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from aws_cdk import Stack
 
-from bedrock_platform.core.validation import PlatformValidationError, check_choice
+from bedrock_platform.core.validation import ValidationProblems, check_choice, is_token
 
 
 @dataclass(frozen=True)
@@ -31,30 +31,40 @@ class EmbeddingModel:
     CONFIGURABLE: ClassVar[frozenset[str]] = frozenset({"amazon.titan-embed-text-v2:0"})
 
     def __post_init__(self) -> None:
-        check_choice("model_id", self.model_id, self.SUPPORTED)
-        allowed = self.SUPPORTED[self.model_id]
-        if self.dimensions not in allowed:
-            raise PlatformValidationError(
-                "dimensions",
-                self.dimensions,
-                f"is not supported by {self.model_id} (allowed: {', '.join(map(str, allowed))})",
-            )
+        problems = ValidationProblems()
+        problems.check(check_choice, "model_id", self.model_id, self.SUPPORTED)
+        if is_token(self.dimensions):
+            pass  # a deploy-time number: Bedrock checks it against the model
+        elif isinstance(self.dimensions, bool) or not isinstance(self.dimensions, int):
+            problems.add("dimensions", self.dimensions, "is not an integer")
+        elif not is_token(self.model_id) and self.model_id in self.SUPPORTED:
+            allowed = self.SUPPORTED[self.model_id]
+            if self.dimensions not in allowed:
+                problems.add(
+                    "dimensions", self.dimensions, f"is not supported by {self.model_id} (allowed: {', '.join(map(str, allowed))})"
+                )
+        problems.raise_if_any()
 
     @classmethod
     def titan_text_v2(cls, dimensions: int = 1024) -> EmbeddingModel:
+        """Amazon Titan Text Embeddings V2 with 256, 512 or 1024 dimensions."""
         return cls("amazon.titan-embed-text-v2:0", dimensions)
 
     @classmethod
     def cohere_english_v3(cls) -> EmbeddingModel:
+        """Cohere Embed English v3 (1024 dimensions)."""
         return cls("cohere.embed-english-v3", 1024)
 
     @classmethod
     def cohere_multilingual_v3(cls) -> EmbeddingModel:
+        """Cohere Embed Multilingual v3 (1024 dimensions)."""
         return cls("cohere.embed-multilingual-v3", 1024)
 
     @property
     def configurable_dimensions(self) -> bool:
-        return self.model_id in self.CONFIGURABLE
+        """True when the knowledge base sends the dimensions to the model (Titan Text V2; also
+        assumed for a deploy-time model id, so its dimensions are sent)."""
+        return is_token(self.model_id) or self.model_id in self.CONFIGURABLE
 
     def model_arn(self, stack: Stack) -> str:
         """``arn:${Partition}:bedrock:${Region}::foundation-model/<id>``."""

@@ -23,9 +23,7 @@ trust only this platform's schedules (``group_name=None`` uses the account's ``d
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Resource, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -34,9 +32,12 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from typing_extensions import Unpack
 
+from bedrock_platform.core.input_checks import check_optional_string, check_removal_policy
+from bedrock_platform.core.metric_options import MetricOptions, construct_metric
 from bedrock_platform.core.nag import suppress
-from bedrock_platform.core.validation import check_pattern
+from bedrock_platform.core.validation import ValidationProblems, check_pattern
 
 DEFAULT_GROUP = "default"
 # AWS::Scheduler::ScheduleGroup Name (cfn-lint provider schema): ^[0-9a-zA-Z-_.]+$, 1-64 characters.
@@ -44,10 +45,14 @@ GROUP_NAME_PATTERN = r"[0-9a-zA-Z_.-]{1,64}"
 GROUP_NAME_RULE = "1-64 letters, digits, '-', '_' or '.'"
 DEAD_LETTER_RETENTION = Duration.days(14)  # the SQS maximum: two weeks to look at a failed run
 SHARED_ID = "IngestionSchedules"
+_DEAD_LETTER_DEFAULTS = {"statistic": "Maximum", "period": Duration.minutes(5), "label": "Failed scheduled ingestion runs"}
 
 
-class IngestionSchedules(Construct):
+class IngestionSchedules(Resource):
     """A schedule group and a KMS-encrypted dead-letter queue shared by a stack's ingestion schedules.
+
+    The queue and its key default to ``RemovalPolicy.RETAIN`` (failed runs are kept for a person
+    to read); ``apply_removal_policy`` changes both.
 
     Example::
 
@@ -70,13 +75,18 @@ class IngestionSchedules(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
+        problems = ValidationProblems()
+        problems.check(check_optional_string, "group_name", group_name)
+        if isinstance(group_name, str):
+            problems.check(check_pattern, "group_name", group_name, GROUP_NAME_PATTERN, GROUP_NAME_RULE)
+        problems.check(check_removal_policy, "removal_policy", removal_policy)
+        problems.raise_if_any(self.node.path)
         stack = Stack.of(self)
         self.group: scheduler.CfnScheduleGroup | None = None
         if group_name is None:
             self.group_name = DEFAULT_GROUP
             self.group_arn = stack.format_arn(service="scheduler", resource="schedule-group", resource_name=DEFAULT_GROUP)
         else:
-            check_pattern("group_name", group_name, GROUP_NAME_PATTERN, GROUP_NAME_RULE)
             self.group = scheduler.CfnScheduleGroup(self, "Group", name=group_name)
             self.group_name = self.group.ref  # Ref: the group name; schedules wait for the group
             self.group_arn = self.group.attr_arn
@@ -137,12 +147,26 @@ class IngestionSchedules(Construct):
             ),
         ]
 
-    def metric_dead_letters(self, **options: Any) -> cloudwatch.Metric:
-        """Failed scheduled ingestion runs waiting in the dead-letter queue."""
-        return self.dead_letter_metric(self.queue.queue_name, **options)
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """Apply ``policy`` to the dead-letter queue and its key (the schedule group holds no data)."""
+        check_removal_policy("policy", policy)
+        self.queue.apply_removal_policy(policy)
+        self.key.apply_removal_policy(policy)
+
+    def metric_dead_letters(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Failed scheduled ingestion runs waiting in the dead-letter queue (see :meth:`dead_letter_metric`);
+        account and region default to this stack's."""
+        return construct_metric(
+            self,
+            namespace="AWS/SQS",
+            metric_name="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": self.queue.queue_name},
+            defaults=_DEAD_LETTER_DEFAULTS,
+            options=dict(options),
+        )
 
     @staticmethod
-    def dead_letter_metric(queue_name: str, **options: Any) -> cloudwatch.Metric:
+    def dead_letter_metric(queue_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """``AWS/SQS ApproximateNumberOfMessagesVisible`` of ``queue_name`` (maximum over 5 minutes).
 
         Takes the name alone so a stack that reads it from an SSM parameter can watch the queue.
@@ -151,10 +175,7 @@ class IngestionSchedules(Construct):
             namespace="AWS/SQS",
             metric_name="ApproximateNumberOfMessagesVisible",
             dimensions_map={"QueueName": queue_name},
-            statistic="Maximum",
-            period=Duration.minutes(5),
-            label="Failed scheduled ingestion runs",
-            **options,
+            **{**_DEAD_LETTER_DEFAULTS, **options},
         )
 
     @staticmethod

@@ -16,27 +16,36 @@ embedding model, index mapping) gives the index a new name too, and the knowledg
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import re
+from typing import Any
 
+import jsii
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from bedrock_platform.core.fingerprint import lazy_fingerprint
+from bedrock_platform.core.input_checks import check_instance, check_optional_string, check_removal_policy
 from bedrock_platform.core.naming import bounded_name
+from bedrock_platform.core.policy_principal import ManagedPolicyPrincipal
 from bedrock_platform.core.secure_bucket import SecureBucket
 from bedrock_platform.core.service_principals import confused_deputy_principal
-from bedrock_platform.core.validation import check_bedrock_name
+from bedrock_platform.core.validation import ValidationProblems, check_bedrock_name, is_token
+from bedrock_platform.knowledge.data_source import S3DataSource
 from bedrock_platform.knowledge.embedding import EmbeddingModel
+from bedrock_platform.knowledge.knowledge_base_base import (
+    QUERY_ACTIONS,
+    IKnowledgeBase,
+    KnowledgeBaseBase,
+    import_knowledge_base,
+)
 from bedrock_platform.knowledge.knowledge_rules import check_description
+from bedrock_platform.knowledge.vector_collection_base import INDEX_WRITE_PERMISSIONS, IVectorCollection
 from bedrock_platform.knowledge.vector_index import VectorIndex, VectorIndexOptions
-from bedrock_platform.knowledge.vector_store import INDEX_WRITE_PERMISSIONS, VectorCollection
 
-if TYPE_CHECKING:
-    from bedrock_platform.knowledge.data_source import S3DataSource
+__all__ = ["QUERY_ACTIONS", "IKnowledgeBase", "KnowledgeBase", "KnowledgeBaseBase"]
 
-QUERY_ACTIONS = ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"]
 # Bedrock names: ([0-9a-zA-Z][_-]?){1,100} (botocore bedrock-agent shape Name). 100 characters
 # always fit; the base is cut (with a hash) to leave room for "-" and the fingerprint.
 NAME_MAX = 100
@@ -46,31 +55,7 @@ FINGERPRINT_LENGTH = 8
 CREATE_ONLY_PROPERTIES = frozenset({"storageConfiguration", "knowledgeBaseConfiguration"})
 
 
-class KnowledgeBaseBase(Construct):
-    """What every knowledge base, created or imported, offers: id, ARN and query grants."""
-
-    knowledge_base_id: str
-    knowledge_base_arn: str
-
-    def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``Retrieve`` and ``RetrieveAndGenerate`` on this knowledge base only.
-
-        RetrieveAndGenerate also needs InvokeModel on the generating model, granted separately.
-        """
-        return iam.Grant.add_to_principal(grantee=grantee, actions=QUERY_ACTIONS, resource_arns=[self.knowledge_base_arn])
-
-    def grant_retrieve(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``Retrieve`` only (what an agent's role needs)."""
-        return iam.Grant.add_to_principal(grantee=grantee, actions=["bedrock:Retrieve"], resource_arns=[self.knowledge_base_arn])
-
-
-class _ImportedKnowledgeBase(KnowledgeBaseBase):
-    def __init__(self, scope: Construct, construct_id: str, knowledge_base_id: str, knowledge_base_arn: str) -> None:
-        super().__init__(scope, construct_id)
-        self.knowledge_base_id = knowledge_base_id
-        self.knowledge_base_arn = knowledge_base_arn
-
-
+@jsii.implements(iam.IGrantable)
 class KnowledgeBase(KnowledgeBaseBase):
     """A vector knowledge base storing embeddings in its own index of a shared collection.
 
@@ -83,11 +68,21 @@ class KnowledgeBase(KnowledgeBaseBase):
     on the collection (narrowed to its index by the data access policy), and what each data
     source adds (S3 read on its bucket/prefix, KMS decrypt through S3, parsing model).
 
+    The knowledge base is a grantee too: ``grant_principal`` adds to that managed policy, so
+    ``bucket.grant_read(kb)`` needs no inline policy. It holds data (its index, its documents
+    bucket): ``removal_policy`` defaults to ``RemovalPolicy.RETAIN`` for the knowledge base, its
+    index and its documents bucket and key; pass ``RemovalPolicy.DESTROY`` for throw-away
+    environments. Data sources belong to it: :meth:`add_s3_data_source`.
+
     Example::
 
         kb = KnowledgeBase(self, "Policies", name="policies", vector_store=store,
                            embedding_model=EmbeddingModel.titan_text_v2(512),
                            index=VectorIndexOptions(index_name="policies", m=32))
+        kb.add_s3_data_source("Manuals", inclusion_prefixes=["manuals/"],
+                              chunking=ChunkingPresets.get("policy_manual"))
+        kb.grant_query(app_role, policy=app_policy)
+        reference_bucket.grant_read(kb)  # lands in the knowledge base's managed policy
     """
 
     def __init__(
@@ -96,24 +91,35 @@ class KnowledgeBase(KnowledgeBaseBase):
         construct_id: str,
         *,
         name: str,
-        vector_store: VectorCollection,
+        vector_store: IVectorCollection,
         embedding_model: EmbeddingModel | None = None,
         description: str | None = None,
         index: VectorIndexOptions | None = None,
-        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
-        check_bedrock_name("name", name)
+        problems = ValidationProblems()
+        problems.check(check_bedrock_name, "name", name)
+        problems.check(check_optional_string, "description", description)
         self.description = description or f"Knowledge base {name}"
-        check_description("description", self.description)
+        if isinstance(self.description, str):
+            problems.check(check_description, "description", self.description)
+        if not isinstance(vector_store, IVectorCollection):
+            problems.add("vector_store", type(vector_store).__name__,
+                         "is not a vector collection (VectorCollection or VectorCollection.from_collection_attributes)")
+        problems.check(check_instance, "embedding_model", embedding_model, EmbeddingModel, "an EmbeddingModel (e.g. EmbeddingModel.titan_text_v2())")
+        problems.check(check_instance, "index", index, VectorIndexOptions, "a VectorIndexOptions")
+        problems.check(check_removal_policy, "removal_policy", removal_policy)
+        problems.raise_if_any(self.node.path)
         stack = Stack.of(self)
         self.name = name
         self.vector_store = vector_store
         self.embedding_model = embedding_model or EmbeddingModel.titan_text_v2()
         self.removal_policy = removal_policy
-        options = index or VectorIndexOptions(index_name=f"{name.lower().replace('_', '-')}-index")
+        options = index or VectorIndexOptions(index_name=self._default_index_name(name))
         self.data_sources: list[S3DataSource] = []
         self._documents: SecureBucket | None = None
+        self._grant_principal: ManagedPolicyPrincipal | None = None
 
         # Vectors of another embedding model must not share an index: the model is part of the
         # index fingerprint, so a model change creates a fresh index for the new knowledge base.
@@ -196,29 +202,61 @@ class KnowledgeBase(KnowledgeBaseBase):
         # knowledge base goes before them).
         self.resource.node.add_dependency(self.index, self.policy, vector_store.access_policy)
         self.resource.apply_removal_policy(removal_policy)
+        base = name if is_token(name) else bounded_name(name, NAME_MAX - FINGERPRINT_LENGTH - 1)
         self.knowledge_base_name: str = lazy_fingerprint(
             self.resource,
             only=CREATE_ONLY_PROPERTIES,
-            template=f"{bounded_name(name, NAME_MAX - FINGERPRINT_LENGTH - 1)}-{{digest}}",
+            template=f"{_escape(base)}-{{digest}}",
             length=FINGERPRINT_LENGTH,
         )
         self.resource.name = self.knowledge_base_name
         self.knowledge_base_id = self.resource.attr_knowledge_base_id
         self.knowledge_base_arn = self.resource.attr_knowledge_base_arn
 
+    def _default_index_name(self, name: str) -> str:
+        """``<name>-index`` (lowercase); from the construct id when ``name`` is a deploy-time value."""
+        if not is_token(name):
+            return f"{name.lower().replace('_', '-')}-index"
+        base = re.sub(r"[^a-z0-9-]", "-", self.node.id.lower()).strip("-") or "kb"
+        return bounded_name(f"{base if base[0].isalpha() else 'kb-' + base}-index", 80)
+
     @staticmethod
     def from_knowledge_base_attributes(
         scope: Construct, construct_id: str, *, knowledge_base_id: str, knowledge_base_arn: str | None = None
-    ) -> KnowledgeBaseBase:
-        """Reference an existing knowledge base (ARN derived from the id in this stack's region if not given)."""
-        arn = knowledge_base_arn or Stack.of(scope).format_arn(
-            service="bedrock", resource="knowledge-base", resource_name=knowledge_base_id
-        )
-        return _ImportedKnowledgeBase(scope, construct_id, knowledge_base_id, arn)
+    ) -> IKnowledgeBase:
+        """A knowledge base deployed elsewhere, by id (ARN derived in this stack's account and region
+        if not given). The handle has the same ``grant*`` methods; it cannot take data sources.
+
+        Example::
+
+            kb = KnowledgeBase.from_knowledge_base_attributes(self, "Shared", knowledge_base_id="KB12345678")
+            kb.grant_retrieve(search_function)
+        """
+        return import_knowledge_base(scope, construct_id, knowledge_base_id=knowledge_base_id,
+                                     knowledge_base_arn=knowledge_base_arn)
+
+    @staticmethod
+    def from_knowledge_base_arn(scope: Construct, construct_id: str, knowledge_base_arn: str) -> IKnowledgeBase:
+        """A knowledge base deployed elsewhere, by ARN (the id is its last part; tokens allowed).
+
+        Example::
+
+            kb = KnowledgeBase.from_knowledge_base_arn(
+                self, "Shared", ssm.StringParameter.value_for_string_parameter(self, "/acme/kb/arn"))
+        """
+        return import_knowledge_base(scope, construct_id, knowledge_base_id=None, knowledge_base_arn=knowledge_base_arn)
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The knowledge base role, whose grants land in the knowledge base's managed policy."""
+        if self._grant_principal is None:
+            self._grant_principal = ManagedPolicyPrincipal(self.role, self.policy)
+        return self._grant_principal
 
     @property
     def documents_bucket(self) -> SecureBucket:
-        """The knowledge base's own documents bucket, created on first use by a data source."""
+        """The knowledge base's own documents bucket, created on first use by a data source
+        (with the knowledge base's removal policy)."""
         if self._documents is None:
             self._documents = SecureBucket(
                 self, "Documents", removal_policy=self.removal_policy,
@@ -226,12 +264,27 @@ class KnowledgeBase(KnowledgeBaseBase):
             )
         return self._documents
 
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """Apply ``policy`` to the knowledge base and its index (the documents bucket keeps the
+        policy it was created with; give it at construction)."""
+        check_removal_policy("policy", policy)
+        self.resource.apply_removal_policy(policy)
+        self.index.apply_removal_policy(policy)
+
     def add_to_role_policy(self, *statements: iam.PolicyStatement) -> None:
         """Add statements to the role's managed policy (used by data sources and parsing)."""
         self.policy.add_statements(*statements)
 
     def add_s3_data_source(self, construct_id: str, **props: Any) -> S3DataSource:
-        """Add an S3 data source; see :class:`S3DataSource` for ``props``."""
-        from bedrock_platform.knowledge.data_source import S3DataSource
+        """Add an S3 data source owned by this knowledge base; see :class:`S3DataSource` for ``props``.
 
+        Example::
+
+            kb.add_s3_data_source("Docs", inclusion_prefixes=["docs/"], ingestion_schedule="rate(1 day)")
+        """
         return S3DataSource(self, construct_id, knowledge_base=self, **props)
+
+
+def _escape(text: str) -> str:
+    """``text`` for a ``str.format`` template (a token's ``${Token[...]}`` has braces)."""
+    return text.replace("{", "{{").replace("}", "}}")

@@ -30,6 +30,7 @@ from bedrock_platform.core.validation import (
     check_count,
     check_length,
     check_pattern,
+    is_token,
 )
 
 DESCRIPTION_LIMITS = (1, 200)
@@ -54,7 +55,7 @@ def check_description(field: str, value: str) -> None:
 def check_data_source_name(field: str, value: str) -> None:
     """A Bedrock name of at most 90 characters (the construct appends ``-`` and an 8-character fingerprint)."""
     check_bedrock_name(field, value)
-    if len(value) > DATA_SOURCE_NAME_BASE_MAX:
+    if not is_token(value) and len(value) > DATA_SOURCE_NAME_BASE_MAX:
         raise PlatformValidationError(
             field, value, f"is longer than {DATA_SOURCE_NAME_BASE_MAX} characters (a fingerprint is appended; limit 100)"
         )
@@ -63,6 +64,8 @@ def check_data_source_name(field: str, value: str) -> None:
 def check_bucket_name(field: str, value: str) -> None:
     """An S3 general purpose bucket name."""
     check_pattern(field, value, r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", BUCKET_NAME_RULE)
+    if is_token(value):
+        return
     if (
         ".." in value
         or re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", value)

@@ -20,7 +20,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 
-from bedrock_platform.core.validation import check_choice, check_length, check_pattern
+from bedrock_platform.core.validation import ValidationProblems, check_choice, check_length, check_pattern
 
 PARSING_PROMPT_LENGTH = (1, 10000)
 MODEL_ID_PATTERN = r"[a-z0-9-]+\.[a-zA-Z0-9.:_-]+"
@@ -44,6 +44,7 @@ class ParsingStrategy(ABC):
         return []
 
     def fingerprint(self) -> str:
+        """A short stable hash of the strategy and its settings."""
         payload = json.dumps({"strategy": self.strategy, **self.settings()}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:8]
 
@@ -79,14 +80,19 @@ class FoundationModelParsing(ParsingStrategy):
     strategy: ClassVar[str] = "BEDROCK_FOUNDATION_MODEL"
 
     def __post_init__(self) -> None:
-        check_pattern("model_id", self.model_id, MODEL_ID_PATTERN, "a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0")
+        problems = ValidationProblems()
+        problems.check(check_pattern, "model_id", self.model_id, MODEL_ID_PATTERN, "a Bedrock model id such as anthropic.claude-3-haiku-20240307-v1:0")
         if self.prompt is not None:
-            check_length("prompt", self.prompt, *PARSING_PROMPT_LENGTH)
+            problems.check(check_length, "prompt", self.prompt, *PARSING_PROMPT_LENGTH)
+        if not isinstance(self.multimodal, bool):
+            problems.add("multimodal", self.multimodal, "is not True or False")
+        problems.raise_if_any()
 
     def settings(self) -> dict[str, Any]:
         return {"model_id": self.model_id, "prompt": self.prompt, "multimodal": self.multimodal}
 
     def model_arn(self, stack: Stack) -> str:
+        """``arn:${Partition}:bedrock:${Region}::foundation-model/<model_id>``."""
         return stack.format_arn(
             service="bedrock", account="", resource="foundation-model", resource_name=self.model_id
         )

@@ -21,18 +21,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Resource
 from aws_cdk import aws_opensearchserverless as aoss
 from constructs import Construct
 
 from bedrock_platform.core.fingerprint import lazy_fingerprint
+from bedrock_platform.core.input_checks import check_instance, check_removal_policy
 from bedrock_platform.core.validation import (
-    PlatformValidationError,
+    ValidationProblems,
     check_choice,
     check_int_range,
     check_pattern,
+    is_token,
 )
-from bedrock_platform.knowledge.vector_store import VectorCollection
+from bedrock_platform.knowledge.vector_collection_base import IVectorCollection
 
 # cfn-lint schema AWS::OpenSearchServerless::Index IndexName: ^(?![_-])[a-z][a-z0-9_-]*$ (the
 # platform keeps the base at 80 characters; the fingerprint adds 9).
@@ -45,6 +47,10 @@ FIELD_NAME_RULE = "1-100 letters, digits, '_' or '-', starting with a letter or 
 SPACE_TYPES = ("l2", "innerproduct")
 HNSW_M_RANGE = (2, 100)
 EF_RANGE = (2, 4096)
+# knn_vector dimension: the cfn-lint schema (PropertyMapping.Dimension) only says "integer"; the
+# OpenSearch k-NN plugin caps it at 16,000 for the faiss and lucene engines ("k-NN vector field
+# type", OpenSearch docs; opensearch-project/k-NN#1346).
+DIMENSIONS_RANGE = (1, 16000)
 
 
 @dataclass(frozen=True)
@@ -70,24 +76,34 @@ class VectorIndexOptions:
     ef_search: int = 512
 
     def __post_init__(self) -> None:
-        check_pattern("index_name", self.index_name, INDEX_NAME_PATTERN, INDEX_NAME_RULE)
+        problems = ValidationProblems()
+        problems.check(check_pattern, "index_name", self.index_name, INDEX_NAME_PATTERN, INDEX_NAME_RULE)
         for attribute in ("vector_field", "text_field", "metadata_field"):
-            check_pattern(attribute, getattr(self, attribute), FIELD_NAME_PATTERN, FIELD_NAME_RULE)
+            value = getattr(self, attribute)
+            if is_token(value):  # CloudFormation map keys must be literal strings
+                problems.add(attribute, value, "must be known at synth (not a deploy-time value): it is a key of the index mapping")
+            else:
+                problems.check(check_pattern, attribute, value, FIELD_NAME_PATTERN, FIELD_NAME_RULE)
         names = [self.vector_field, self.text_field, self.metadata_field]
-        if len(set(names)) != 3:
-            raise PlatformValidationError("metadata_field", self.metadata_field, "must differ from vector_field and text_field")
-        check_choice("space_type", self.space_type, SPACE_TYPES)
-        check_int_range("m", self.m, *HNSW_M_RANGE)
-        check_int_range("ef_construction", self.ef_construction, *EF_RANGE)
-        check_int_range("ef_search", self.ef_search, *EF_RANGE)
+        if not any(is_token(name) for name in names) and len(set(names)) != 3:
+            problems.add("metadata_field", self.metadata_field, "must differ from vector_field and text_field")
+        problems.check(check_choice, "space_type", self.space_type, SPACE_TYPES)
+        problems.check(check_int_range, "m", self.m, *HNSW_M_RANGE)
+        problems.check(check_int_range, "ef_construction", self.ef_construction, *EF_RANGE)
+        problems.check(check_int_range, "ef_search", self.ef_search, *EF_RANGE)
+        problems.raise_if_any()
 
 
-class VectorIndex(Construct):
-    """A k-NN index in a :class:`VectorCollection`, mapped the way Bedrock knowledge bases require.
+class VectorIndex(Resource):
+    """A k-NN index in a vector collection, mapped the way Bedrock knowledge bases require.
 
     ``index_name`` is ``<options.index_name>-<fingerprint>`` (a token resolved at synth);
     ``name_pattern`` (``<options.index_name>-*``) matches every generation of it, for data
     access rules that must outlive a replacement.
+
+    The index holds the knowledge base's vectors: ``removal_policy`` defaults to
+    ``RemovalPolicy.RETAIN``. :class:`~bedrock_platform.knowledge.knowledge_base.KnowledgeBase`
+    creates its own index; create one directly only for a knowledge base managed elsewhere.
 
     Example::
 
@@ -99,13 +115,22 @@ class VectorIndex(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        vector_store: VectorCollection,
-        options: VectorIndexOptions,
+        vector_store: IVectorCollection,
+        options: VectorIndexOptions | None = None,
         dimensions: int,
-        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         fingerprint_extra: Sequence[Any] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        options = VectorIndexOptions() if options is None else options
+        problems = ValidationProblems()
+        if not isinstance(vector_store, IVectorCollection):
+            problems.add("vector_store", type(vector_store).__name__,
+                         "is not a vector collection (VectorCollection or VectorCollection.from_collection_attributes)")
+        problems.check(check_instance, "options", options, VectorIndexOptions, "a VectorIndexOptions")
+        problems.check(check_int_range, "dimensions", dimensions, *DIMENSIONS_RANGE)
+        problems.check(check_removal_policy, "removal_policy", removal_policy)
+        problems.raise_if_any(self.node.path)
         self.options = options
         self.name_pattern = f"{options.index_name}-*"
         vector_store.register_index(options.index_name)
@@ -141,7 +166,7 @@ class VectorIndex(Construct):
             self.resource,
             only=frozenset({"mappings"}),
             extra=[static_settings, *fingerprint_extra],
-            template=f"{options.index_name}-{{digest}}",
+            template=f"{_escape(options.index_name)}-{{digest}}",
             length=FINGERPRINT_LENGTH,
         )
         self.resource.index_name = self.index_name
@@ -150,4 +175,14 @@ class VectorIndex(Construct):
         # (The collection dependency is implied by the endpoint reference.)
         self.resource.node.add_dependency(vector_store.access_policy)
         self.resource.apply_removal_policy(removal_policy)
+
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """Apply ``policy`` to the index (``RETAIN`` keeps its vectors when the stack is deleted)."""
+        check_removal_policy("policy", policy)
+        self.resource.apply_removal_policy(policy)
+
+
+def _escape(text: str) -> str:
+    """``text`` for use in a ``str.format`` template (a token's ``${Token[...]}`` has braces)."""
+    return text.replace("{", "{{").replace("}", "}}")
 

@@ -10,64 +10,65 @@ the first deploy does not 403.
     kb_a = KnowledgeBase(self, "Policies", vector_store=store, name="policies", ...)
     kb_b = KnowledgeBase(self, "Faq", vector_store=store, name="faq", ...)
     store.grant_read(reporting_role, index_name=kb_a.index.name_pattern)
+
+Another app attaches to the collection with :meth:`VectorCollection.from_collection_attributes`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import jsii
-from aws_cdk import (
-    Annotations,
-    DefaultStackSynthesizer,
-    Fn,
-    IStableStringProducer,
-    Lazy,
-    RemovalPolicy,
-    Stack,
-)
-from aws_cdk import aws_iam as iam
+from aws_cdk import Annotations, Arn, ArnFormat, Lazy, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_opensearchserverless as aoss
 from constructs import Construct, IValidation
 
-from bedrock_platform.core.validation import PlatformValidationError, check_pattern
+from bedrock_platform.core.input_checks import (
+    check_bool,
+    check_key,
+    check_removal_policy,
+    check_string,
+    collect,
+    string_list,
+)
+from bedrock_platform.core.naming import short_hash
+from bedrock_platform.core.validation import ValidationProblems, check_pattern, is_token
 from bedrock_platform.knowledge.knowledge_rules import check_principal_arns, check_vpc_endpoint_ids
+from bedrock_platform.knowledge.vector_collection_base import (
+    COLLECTION_ADMIN_PERMISSIONS,
+    COLLECTION_ITEMS_PERMISSIONS,
+    INDEX_ADMIN_PERMISSIONS,
+    INDEX_READ_PERMISSIONS,
+    INDEX_WRITE_PERMISSIONS,
+    IVectorCollection,
+    VectorCollectionBase,
+    _AccessEntry,
+    _AccessPolicyProducer,
+    deployment_role_arn,
+    principal_arn,
+)
+
+__all__ = [
+    "COLLECTION_ITEMS_PERMISSIONS",
+    "INDEX_ADMIN_PERMISSIONS",
+    "INDEX_READ_PERMISSIONS",
+    "INDEX_WRITE_PERMISSIONS",
+    "IVectorCollection",
+    "VectorCollection",
+    "VectorCollectionBase",
+    "principal_arn",
+]
 
 COLLECTION_NAME_PATTERN = r"[a-z][a-z0-9-]{2,27}"
 COLLECTION_NAME_RULE = "3-28 characters: lowercase letters, digits and '-', starting with a letter (policy names add a 4-character suffix)"
-
-# Data access permissions (aoss data plane). Admin = what CloudFormation needs for AWS::OpenSearchServerless::Index.
-INDEX_ADMIN_PERMISSIONS = ["aoss:CreateIndex", "aoss:DescribeIndex", "aoss:UpdateIndex", "aoss:DeleteIndex"]
-INDEX_READ_PERMISSIONS = ["aoss:DescribeIndex", "aoss:ReadDocument"]
-INDEX_WRITE_PERMISSIONS = ["aoss:DescribeIndex", "aoss:ReadDocument", "aoss:WriteDocument", "aoss:UpdateIndex"]
-COLLECTION_ITEMS_PERMISSIONS = ["aoss:DescribeCollectionItems"]
+# AWS::OpenSearchServerless::AccessPolicy Name (cfn-lint schema): ^[a-z][a-z0-9-]{2,31}$.
+ACCESS_POLICY_NAME_MAX = 32
 
 
-@dataclass
-class _AccessEntry:
-    description: str
-    principals: list[str]
-    index_patterns: list[str]
-    index_permissions: list[str]
-    collection_permissions: list[str] = field(default_factory=lambda: list(COLLECTION_ITEMS_PERMISSIONS))
-
-
-def principal_arn(principal: iam.IPrincipal) -> str:
-    """The ARN OpenSearch Serverless data access policies need for an IAM role or user."""
-    for attribute in ("role_arn", "user_arn", "arn"):
-        value = getattr(principal, attribute, None)
-        if isinstance(value, str):
-            return value
-    raise PlatformValidationError(
-        "grantee", type(principal).__name__, "is not an IAM role, user or ArnPrincipal (data access policies need an ARN)"
-    )
-
-
-class VectorCollection(Construct):
+class VectorCollection(VectorCollectionBase):
     """An OpenSearch Serverless ``VECTORSEARCH`` collection for Bedrock knowledge bases.
 
     Defaults are cost-aware: standby replicas off (half the minimum OCUs; turn on for
@@ -76,10 +77,16 @@ class VectorCollection(Construct):
     key and ``vpc_endpoint_ids`` to allow only those VPC endpoints (Bedrock keeps access
     through the ``bedrock.amazonaws.com`` source service).
 
+    The collection holds the vectors of every knowledge base: ``removal_policy`` defaults to
+    ``RemovalPolicy.RETAIN`` (deleting the stack keeps it); pass ``RemovalPolicy.DESTROY`` for
+    throw-away environments.
+
     Example::
 
         store = VectorCollection(self, "Vectors", collection_name="platform-vectors",
-                                 standby_replicas=True, removal_policy=RemovalPolicy.RETAIN)
+                                 standby_replicas=True)
+        store.grant_read(analyst_role, index_name="faq-index-*", policy=analyst_policy)
+        store.metric_search_latency(period=Duration.minutes(1))
     """
 
     def __init__(
@@ -93,18 +100,25 @@ class VectorCollection(Construct):
         kms_key: kms.IKey | None = None,
         vpc_endpoint_ids: Sequence[str] = (),
         index_admin_arns: Sequence[str] = (),
-        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
-        super().__init__(scope, construct_id)
-        check_pattern("collection_name", collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE)
-        check_vpc_endpoint_ids("vpc_endpoint_ids", vpc_endpoint_ids)
-        check_principal_arns("index_admin_arns", index_admin_arns)
+        super().__init__(scope, construct_id, physical_name=collection_name if isinstance(collection_name, str) else None)
+        problems = ValidationProblems()
+        problems.check(check_pattern, "collection_name", collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE)
+        problems.check(check_string, "description", description)
+        problems.check(check_bool, "standby_replicas", standby_replicas)
+        problems.check(check_key, "kms_key", kms_key)
+        endpoints = collect(problems, string_list, "vpc_endpoint_ids", vpc_endpoint_ids)
+        admins = collect(problems, string_list, "index_admin_arns", index_admin_arns)
+        problems.check(check_vpc_endpoint_ids, "vpc_endpoint_ids", endpoints or [])
+        problems.check(check_principal_arns, "index_admin_arns", admins or [])
+        problems.check(check_removal_policy, "removal_policy", removal_policy)
+        problems.raise_if_any(self.node.path)
+        endpoints = endpoints or []
         stack = Stack.of(self)
-        self.collection_name = collection_name
+        self._collection_name = collection_name
         self.standby_replicas = standby_replicas
         self.kms_key = kms_key
-        self._entries: list[_AccessEntry] = []
-        self._index_names: list[str] = []
 
         resource = [f"collection/{collection_name}"]
         encryption: dict[str, Any] = {"Rules": [{"ResourceType": "collection", "Resource": resource}]}
@@ -121,19 +135,19 @@ class VectorCollection(Construct):
             policy=stack.to_json_string(encryption),
         )
         network_rule: dict[str, Any] = {"Rules": [{"ResourceType": "collection", "Resource": resource}]}
-        if vpc_endpoint_ids:
-            network_rule.update(
-                AllowFromPublic=False, SourceVPCEs=list(vpc_endpoint_ids), SourceServices=["bedrock.amazonaws.com"]
-            )
+        if endpoints:
+            network_rule.update(AllowFromPublic=False, SourceVPCEs=endpoints, SourceServices=["bedrock.amazonaws.com"])
         else:
             network_rule["AllowFromPublic"] = True
+        # json.dumps keeps the template of literal values byte-identical; tokens need CDK's JSON.
+        tokens = is_token(collection_name) or is_token(endpoints)
         self.network_policy = aoss.CfnSecurityPolicy(
             self,
             "NetworkPolicy",
             name=f"{collection_name}-net",
             type="network",
             description=f"Network access to collection {collection_name} (dashboards not exposed)",
-            policy=json.dumps([network_rule]),
+            policy=stack.to_json_string([network_rule]) if tokens else json.dumps([network_rule]),
         )
         self.collection = aoss.CfnCollection(
             self,
@@ -153,17 +167,16 @@ class VectorCollection(Construct):
         self.collection.node.add_dependency(self.network_policy)
         self.collection.apply_removal_policy(removal_policy)
 
-        admins = list(index_admin_arns) or [self._deployment_role_arn(stack)]
-        self._entries.append(
+        self._add_entry(
             _AccessEntry(
                 description="CloudFormation creates and deletes the vector indexes",
-                principals=admins,
+                principals=admins or [deployment_role_arn(stack)],
                 index_patterns=[f"index/{collection_name}/*"],
                 index_permissions=INDEX_ADMIN_PERMISSIONS,
-                collection_permissions=["aoss:CreateCollectionItems", "aoss:DescribeCollectionItems", "aoss:UpdateCollectionItems"],
+                collection_permissions=list(COLLECTION_ADMIN_PERMISSIONS),
             )
         )
-        self.access_policy = aoss.CfnAccessPolicy(
+        self._access_policy = aoss.CfnAccessPolicy(
             self,
             "DataAccessPolicy",
             name=f"{collection_name}-acc",
@@ -171,108 +184,137 @@ class VectorCollection(Construct):
             description=f"Data access to collection {collection_name}: index admin for CloudFormation, per-index grants",
             policy=Lazy.string(_AccessPolicyProducer(self)),
         )
-        self.collection_arn = self.collection.attr_arn
-        self.collection_id = self.collection.attr_id
-        self.collection_endpoint = self.collection.attr_collection_endpoint
+        self._collection_arn = self.collection.attr_arn
+        self._collection_id = self.collection.attr_id
+        self._collection_endpoint = self.collection.attr_collection_endpoint
         self.node.add_validation(_UniqueIndexNames(self))
 
+    @property
+    def access_policy(self) -> aoss.CfnAccessPolicy:
+        """The collection's data access policy (CloudFormation's index admin rule and every grant)."""
+        return self._access_policy
+
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """Apply ``policy`` to the collection (the security and access policies hold no data)."""
+        check_removal_policy("policy", policy)
+        self.collection.apply_removal_policy(policy)
+
     @staticmethod
-    def _deployment_role_arn(stack: Stack) -> str:
-        synthesizer = stack.synthesizer
-        if isinstance(synthesizer, DefaultStackSynthesizer):
-            return Fn.sub(synthesizer.cloud_formation_execution_role_arn)
-        raise PlatformValidationError(
-            "index_admin_arns",
-            [],
-            "must name the role CloudFormation deploys with when the stack does not use the default "
-            "bootstrap synthesizer (it creates the vector indexes and must be in the data access policy)",
+    def from_collection_attributes(
+        scope: Construct,
+        construct_id: str,
+        *,
+        collection_name: str,
+        collection_id: str,
+        collection_arn: str | None = None,
+        collection_endpoint: str | None = None,
+        index_admin_arns: Sequence[str] = (),
+    ) -> IVectorCollection:
+        """A collection deployed elsewhere (another stack or app), by name and id.
+
+        ``collection_arn`` and ``collection_endpoint`` default to this stack's account and region
+        (``arn:<partition>:aoss:<region>:<account>:collection/<id>``,
+        ``https://<id>.<region>.aoss.amazonaws.com``). Grants and indexes of the importing app go
+        into a data access policy of its own (a collection may have several); indexes it creates
+        are administered by ``index_admin_arns`` (default: this stack's deployment role).
+
+        Example::
+
+            store = VectorCollection.from_collection_attributes(
+                self, "Shared", collection_name="platform-vectors", collection_id="abcdefgh0123456789ab")
+            store.grant_read(reporting_role, index_name="acme-faq-index-*")
+        """
+        return _ImportedVectorCollection(
+            scope,
+            construct_id,
+            collection_name=collection_name,
+            collection_id=collection_id,
+            collection_arn=collection_arn,
+            collection_endpoint=collection_endpoint,
+            index_admin_arns=index_admin_arns,
         )
 
-    # --- indexes and grants -------------------------------------------------------------------------
-    def register_index(self, index_name: str) -> None:
-        """Record the base name of an index created in this collection (unique per collection, and
-        no base may start with another base followed by ``-``)."""
-        self._index_names.append(index_name)
+
+class _ImportedVectorCollection(VectorCollectionBase):
+    """A read-only handle on a collection of another stack or app."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        collection_name: str,
+        collection_id: str,
+        collection_arn: str | None,
+        collection_endpoint: str | None,
+        index_admin_arns: Sequence[str],
+    ) -> None:
+        problems = ValidationProblems()
+        problems.check(check_pattern, "collection_name", collection_name, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULE)
+        problems.check(check_string, "collection_id", collection_id)
+        if collection_arn is not None:
+            problems.check(check_string, "collection_arn", collection_arn)
+        if collection_endpoint is not None:
+            problems.check(check_string, "collection_endpoint", collection_endpoint)
+        admins = collect(problems, string_list, "index_admin_arns", index_admin_arns) or []
+        problems.check(check_principal_arns, "index_admin_arns", admins)
+        stack = Stack.of(scope)
+        arn = collection_arn or stack.format_arn(
+            service="aoss", resource="collection", resource_name=collection_id, arn_format=ArnFormat.SLASH_RESOURCE_NAME
+        )
+        super().__init__(scope, construct_id, environment_from_arn=arn)
+        problems.raise_if_any(self.node.path)
+        self._collection_name = collection_name
+        self._collection_id = collection_id
+        self._collection_arn = arn
+        region = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region or stack.region
+        self._collection_endpoint = collection_endpoint or f"https://{collection_id}.{region}.aoss.{stack.url_suffix}"
+        self._admins = admins
+        self._policy: aoss.CfnAccessPolicy | None = None
 
     @property
-    def index_names(self) -> list[str]:
-        return list(self._index_names)
+    def access_policy(self) -> aoss.CfnAccessPolicy:
+        """This app's own data access policy on the imported collection, created on first use."""
+        if self._policy is None:
+            base = self.collection_name if is_token(self.collection_name) else self.collection_name[: ACCESS_POLICY_NAME_MAX - 9]
+            self._policy = aoss.CfnAccessPolicy(
+                self,
+                "DataAccessPolicy",
+                name=f"{base}-{short_hash(self.node.path)}",
+                type="data",
+                description=f"Data access granted by stack {Stack.of(self).stack_name} to collection {self.collection_name}",
+                policy=Lazy.string(_AccessPolicyProducer(self)),
+            )
+        return self._policy
 
-    def add_access(self, *, principal_arn: str, index_name: str | None, permissions: list[str], description: str) -> None:
-        """Add a data access rule for ``principal_arn`` on one index (all if None).
+    def _add_entry(self, entry: _AccessEntry) -> None:
+        super()._add_entry(entry)
+        _ = self.access_policy
 
-        ``index_name`` may be a pattern ending in ``*``, e.g. ``VectorIndex.name_pattern``.
-
-        Data access rules are the only place OpenSearch Serverless scopes data-plane access;
-        the principal also needs ``aoss:APIAccessAll`` on the collection in IAM.
-        """
-        self._entries.append(
+    def register_index(self, index_name: str) -> None:
+        """Record an index this app creates, and let its deployment role administer that index only."""
+        super().register_index(index_name)
+        self._add_entry(
             _AccessEntry(
-                description=description,
-                principals=[principal_arn],
-                index_patterns=[f"index/{self.collection_name}/{index_name or '*'}"],
-                index_permissions=permissions,
+                description=f"CloudFormation creates and deletes index {index_name}",
+                principals=self._admins or [deployment_role_arn(Stack.of(self))],
+                index_patterns=[f"index/{self.collection_name}/{index_name}-*"],
+                index_permissions=INDEX_ADMIN_PERMISSIONS,
+                collection_permissions=list(COLLECTION_ADMIN_PERMISSIONS),
             )
         )
-
-    def _grant(self, grantee: iam.IGrantable, index_name: str | None, permissions: list[str], what: str) -> iam.Grant:
-        self.add_access(
-            principal_arn=principal_arn(grantee.grant_principal),
-            index_name=index_name,
-            permissions=permissions,
-            description=f"{what} index {index_name or '*'}",
-        )
-        # aoss:APIAccessAll is the only IAM action for the data plane; the data access policy
-        # narrows it to the index and permissions granted.
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=["aoss:APIAccessAll"], resource_arns=[self.collection_arn]
-        )
-
-    def grant_read(self, grantee: iam.IGrantable, *, index_name: str | None = None) -> iam.Grant:
-        """Search documents of ``index_name`` (all indexes if None)."""
-        return self._grant(grantee, index_name, INDEX_READ_PERMISSIONS, "Read")
-
-    def grant_read_write(self, grantee: iam.IGrantable, *, index_name: str | None = None) -> iam.Grant:
-        """Read and write documents of ``index_name`` (what a knowledge base role needs)."""
-        return self._grant(grantee, index_name, INDEX_WRITE_PERMISSIONS, "Read/write")
-
-    def access_policy_document(self) -> list[dict[str, Any]]:
-        """The data access policy as a list of rules (tokens unresolved)."""
-        return [
-            {
-                "Description": entry.description[:1000],
-                "Rules": [
-                    {
-                        "ResourceType": "collection",
-                        "Resource": [f"collection/{self.collection_name}"],
-                        "Permission": entry.collection_permissions,
-                    },
-                    {"ResourceType": "index", "Resource": entry.index_patterns, "Permission": entry.index_permissions},
-                ],
-                "Principal": entry.principals,
-            }
-            for entry in self._entries
-        ]
-
-
-@jsii.implements(IStableStringProducer)
-class _AccessPolicyProducer:
-    def __init__(self, store: VectorCollection) -> None:
-        self._store = store
-
-    def produce(self) -> str:
-        return Stack.of(self._store).to_json_string(self._store.access_policy_document())
 
 
 @jsii.implements(IValidation)
 class _UniqueIndexNames:
-    def __init__(self, store: VectorCollection) -> None:
+    def __init__(self, store: VectorCollectionBase) -> None:
         self._store = store
 
     def validate(self) -> list[str]:
         seen: set[str] = set()
         errors = []
-        for name in self._store.index_names:
+        names = [name for name in self._store.index_names if not is_token(name)]
+        for name in names:
             if name in seen:
                 errors.append(
                     f"index_name: '{name}' is used by two knowledge bases in collection "
