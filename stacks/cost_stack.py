@@ -47,8 +47,8 @@ class CostControlsStack(Stack):
         self.cost_controls = CostControls(
             self,
             "CostControls",
-            budgets_config=obs.budgets,
-            anomaly_config=obs.anomaly_detection,
+            budgets=obs.budgets.options(),
+            anomaly_detection=obs.anomaly_detection.options(),
             topic=self.alert_topic.topic,
             name_prefix=config.name,
             topic_policy=self.alert_topic.topic_policy,

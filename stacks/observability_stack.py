@@ -57,7 +57,7 @@ class ObservabilityStack(Stack):
         log_group: logs.ILogGroup | None = None
         if obs.logging.enabled:
             self.invocation_logging = ModelInvocationLogging(
-                self, "InvocationLogging", config=obs.logging, removal_policy=removal
+                self, "InvocationLogging", **obs.logging.construct_props(), removal_policy=removal
             )
             log_group = self.invocation_logging.log_group
             CfnOutput(self, "InvocationLogGroupName", value=log_group.log_group_name)
@@ -69,7 +69,7 @@ class ObservabilityStack(Stack):
         self.metering: TokenMetering | None = None
         if obs.metering.enabled and log_group is not None:
             self.metering = TokenMetering(
-                self, "TokenMetering", log_group=log_group, namespace=obs.metering.namespace, models=obs.models
+                self, "TokenMetering", log_group=log_group, namespace=obs.metering.namespace, models=obs.model_prices()
             )
 
         self.alarms: PlatformAlarms | None = None
@@ -77,7 +77,9 @@ class ObservabilityStack(Stack):
             self.alarms = PlatformAlarms(
                 self,
                 "Alarms",
-                config=obs,
+                models=obs.model_prices(),
+                callers=obs.alarms.monitored_callers(),
+                thresholds=obs.alarms.thresholds(),
                 metrics=self.metrics,
                 topic=self.alert_topic.topic,
                 name_prefix=config.name,
@@ -103,8 +105,8 @@ class ObservabilityStack(Stack):
                 "Dashboard",
                 dashboard_name=f"{config.name}-bedrock",
                 metrics=self.metrics,
-                models=obs.models,
-                callers=obs.alarms.callers,
+                models=obs.model_prices(),
+                callers=obs.alarms.monitored_callers(),
                 agents=monitored_agents,
                 guardrails=monitored_guardrails,
                 alarms=[*self.alarms.alarms.values(), *filter(None, [self.ingestion_alarm])] if self.alarms else (),

@@ -426,14 +426,12 @@ def test_environment_agnostic_region_is_a_synth_error():
     from aws_cdk import Stack
     from aws_cdk import aws_sns as sns
 
-    from bedrock_platform.config.observability import AnomalyDetectionConfig, BudgetsConfig
     from bedrock_platform.cost.cost_controls import CostControls
     from stacks.platform import new_app
 
     stack = Stack(new_app(), "Agnostic")
     with pytest.raises(PlatformValidationError, match="environment-agnostic"):
-        CostControls(stack, "Cost", budgets_config=BudgetsConfig(), anomaly_config=AnomalyDetectionConfig(),
-                     topic=sns.Topic(stack, "T"), name_prefix="x")
+        CostControls(stack, "Cost", topic=sns.Topic(stack, "T"), name_prefix="x")
 
 
 # --- SNS and KMS policies of both alert topics ---------------------------------------------
