@@ -239,7 +239,9 @@ def bedrock_cost_category_rules(service_codes: list[str] | tuple[str, ...]) -> s
 def _fingerprinted(resource: _budgets.CfnBudget | ce.CfnAnomalyMonitor | ce.CfnAnomalySubscription, base: str,
                    create_only: frozenset[str]) -> str:
     """``base-<fingerprint of the resource's create-only properties>`` (a lazy token)."""
-    return lazy_fingerprint(resource, exclude=frozenset(), only=create_only, template=f"{base}-{{digest}}",
+    # A deploy-time name prefix is a token string ("${Token[...]}"): escape its braces for str.format.
+    escaped = base.replace("{", "{{").replace("}", "}}")
+    return lazy_fingerprint(resource, exclude=frozenset(), only=create_only, template=f"{escaped}-{{digest}}",
                             length=NAME_FINGERPRINT_LENGTH)
 
 
