@@ -9,13 +9,13 @@ from typing import Any
 
 from aws_cdk import Annotations, App, Tags
 
+from bedrock_platform.composition.agent_stack import AgentStack
+from bedrock_platform.composition.cost_stack import CostControlsStack
+from bedrock_platform.composition.knowledge_stack import KnowledgeStack
+from bedrock_platform.composition.observability_stack import ObservabilityStack, add_observability
+from bedrock_platform.composition.weak_references import SharedKnowledgeBase, WeakReferences
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
-from stacks.agent_stack import AgentStack
-from stacks.cost_stack import CostControlsStack
-from stacks.knowledge_stack import KnowledgeStack
-from stacks.observability_stack import ObservabilityStack, add_observability
-from stacks.weak_references import SharedKnowledgeBase, WeakReferences
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

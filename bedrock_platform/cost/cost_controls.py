@@ -3,7 +3,7 @@
 Budgets and Cost Explorer are global services homed in us-east-1, and their CloudFormation
 resources are not available in every region. :class:`CostControls` therefore refuses (at
 synth time, with a clear message) any stack that is not pinned to us-east-1; the default
-app builds it in :class:`stacks.cost_stack.CostControlsStack`, which is.
+app builds it in :class:`bedrock_platform.composition.cost_stack.CostControlsStack`, which is.
 
 * Monthly and daily COST budgets filtered (``FilterExpression``) on the Cost Explorer SERVICE
   dimension, by default CONTAINS "Amazon Bedrock": that counts "Amazon Bedrock" and every
@@ -269,5 +269,5 @@ def check_cost_region(stack: Stack) -> None:
             shown,
             f"cannot hold the cost controls: Budgets and Cost Anomaly Detection are homed in {COST_HOME_REGION}; "
             f"build them in a stack with env=Environment(region='{COST_HOME_REGION}') "
-            "(stacks/cost_stack.py CostControlsStack does this)",
+            "(bedrock_platform/composition/cost_stack.py CostControlsStack does this)",
         )

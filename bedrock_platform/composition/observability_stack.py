@@ -1,7 +1,7 @@
 """The account-level observability stack: invocation logging, token metering, alarms and dashboard.
 
 Budgets and Cost Anomaly Detection are homed in us-east-1 and live in their own stack
-(:mod:`stacks.cost_stack`); :func:`add_observability` adds both to an app from config.
+(:mod:`bedrock_platform.composition.cost_stack`); :func:`add_observability` adds both to an app from config.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from bedrock_platform.composition.cost_stack import CostControlsStack, removal_policy_for_logs
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
 from bedrock_platform.observability.alert_topic import AlertTopic
@@ -23,7 +24,6 @@ from bedrock_platform.observability.monitoring_targets import MonitoredAgent, Mo
 from bedrock_platform.observability.platform_alarms import PlatformAlarms, alarm_name
 from bedrock_platform.observability.platform_dashboard import PlatformDashboard
 from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics
-from stacks.cost_stack import CostControlsStack, removal_policy_for_logs
 
 
 class ObservabilityStack(Stack):
