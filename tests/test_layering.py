@@ -77,3 +77,35 @@ def test_the_stacks_use_the_one_table():
         if path.name == "removal_policies.py":
             continue
         assert "RemovalPolicy.SNAPSHOT" not in text and "REMOVAL_POLICIES = {" not in text, path
+
+
+def test_composition_helpers_ship_in_the_package():
+    import bedrock_platform.composition as composition
+
+    for name in composition.__all__:
+        assert getattr(composition, name) is not None, name
+    from bedrock_platform.composition import (
+        AgentStack,
+        KnowledgeStack,
+        WeakReferences,
+        build_platform,
+        run_reporting_errors,
+    )
+
+    assert build_platform.__module__ == "bedrock_platform.composition.platform"
+    assert WeakReferences.__module__ == "bedrock_platform.composition.weak_references"
+    assert run_reporting_errors.__module__ == "bedrock_platform.composition.synth_errors"
+    assert {KnowledgeStack.__module__, AgentStack.__module__} <= {
+        "bedrock_platform.composition.knowledge_stack", "bedrock_platform.composition.agent_stack",
+    }
+
+
+def test_moved_stack_modules_keep_their_old_import_names():
+    from stacks.agent_stack import AgentStack as OldAgentStack
+    from stacks.weak_references import WeakReferences as OldWeakReferences
+
+    from bedrock_platform.composition import WeakReferences, build_platform
+    from bedrock_platform.composition.agent_stack import AgentStack
+    from stacks.platform import build_platform as app_build_platform
+
+    assert OldAgentStack is AgentStack and OldWeakReferences is WeakReferences and app_build_platform is build_platform
