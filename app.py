@@ -17,7 +17,7 @@ import sys
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from stacks.synth_errors import run_reporting_errors  # noqa: E402
+from bedrock_platform.composition.synth_errors import run_reporting_errors  # noqa: E402
 
 
 def main(config_path: str | None = None) -> None:

@@ -5,8 +5,9 @@
 The package is grouped by domain: ``core`` (validation, naming, fingerprints, suppressions, secure
 buckets), ``knowledge`` (vector store, knowledge bases, data sources, chunking, ingestion),
 ``guardrails``, ``agents`` (agents, aliases, action groups), ``models`` (foundation models and
-guarded model access), ``observability`` (invocation logging, token metering, alarms, dashboard)
-and ``cost`` (budgets and anomaly detection). Every public name is importable from here.
+guarded model access), ``observability`` (invocation logging, token metering, alarms, dashboard),
+``cost`` (budgets and anomaly detection) and ``composition`` (building a multi-stack platform from
+a config object). Every public name is importable from here.
 
 Names are loaded lazily (PEP 562): importing one construct imports only its own module and what
 that module needs, not every domain, cdk-nag or the config layer.
@@ -29,7 +30,11 @@ _EXPORTS: dict[str, str] = {
     "AgentCoreObservability": "bedrock_platform.observability.agentcore_wiring",
     "AgentCoreThresholds": "bedrock_platform.observability.agentcore_monitoring",
     "AgentEncryptionKey": "bedrock_platform.agents.agent_encryption",
+    "AlarmThresholds": "bedrock_platform.observability.platform_alarms",
     "AlertTopic": "bedrock_platform.observability.alert_topic",
+    "AnomalyDetectionOptions": "bedrock_platform.cost.cost_options",
+    "BudgetNotification": "bedrock_platform.cost.cost_options",
+    "BudgetOptions": "bedrock_platform.cost.cost_options",
     "ChunkingPresets": "bedrock_platform.knowledge.chunking",
     "ChunkingStrategy": "bedrock_platform.knowledge.chunking",
     "ContentFilter": "bedrock_platform.guardrails.policies",
@@ -48,14 +53,17 @@ _EXPORTS: dict[str, str] = {
     "HierarchicalChunking": "bedrock_platform.knowledge.chunking",
     "IKnowledgeBase": "bedrock_platform.knowledge.knowledge_base_base",
     "IVectorCollection": "bedrock_platform.knowledge.vector_collection_base",
+    "IAlertTopic": "bedrock_platform.observability.alert_topic",
     "IngestionSchedules": "bedrock_platform.knowledge.ingestion_schedules",
     "KnowledgeBase": "bedrock_platform.knowledge.knowledge_base",
     "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base_base",
     "MeterInputError": "bedrock_platform.metering.totals",
     "ModelInvocationLogging": "bedrock_platform.observability.invocation_logging",
+    "ModelPrice": "bedrock_platform.observability.model_price",
     "MonitoredAgent": "bedrock_platform.observability.monitoring_targets",
     "MonitoredAgentCoreAgent": "bedrock_platform.observability.monitoring_targets",
     "MonitoredGateway": "bedrock_platform.observability.monitoring_targets",
+    "MonitoredCaller": "bedrock_platform.observability.monitoring_targets",
     "MonitoredGuardrail": "bedrock_platform.observability.monitoring_targets",
     "NoChunking": "bedrock_platform.knowledge.chunking",
     "ParsingStrategy": "bedrock_platform.knowledge.parsing",
@@ -64,6 +72,8 @@ _EXPORTS: dict[str, str] = {
     "PlatformDashboard": "bedrock_platform.observability.platform_dashboard",
     "PlatformValidationError": "bedrock_platform.core.validation",
     "RegexFilter": "bedrock_platform.guardrails.policies",
+    "register_action_group_implementation": "bedrock_platform.composition.action_groups",
+    "removal_policy_for": "bedrock_platform.composition.removal_policies",
     "S3DataSource": "bedrock_platform.knowledge.data_source",
     "SecureBucket": "bedrock_platform.core.secure_bucket",
     "SemanticChunking": "bedrock_platform.knowledge.chunking",
@@ -92,7 +102,11 @@ __all__ = [
     "AgentCoreObservability",
     "AgentCoreThresholds",
     "AgentEncryptionKey",
+    "AlarmThresholds",
     "AlertTopic",
+    "AnomalyDetectionOptions",
+    "BudgetNotification",
+    "BudgetOptions",
     "ChunkingPresets",
     "ChunkingStrategy",
     "ContentFilter",
@@ -111,14 +125,17 @@ __all__ = [
     "HierarchicalChunking",
     "IKnowledgeBase",
     "IVectorCollection",
+    "IAlertTopic",
     "IngestionSchedules",
     "KnowledgeBase",
     "KnowledgeBaseBase",
     "MeterInputError",
     "ModelInvocationLogging",
+    "ModelPrice",
     "MonitoredAgent",
     "MonitoredAgentCoreAgent",
     "MonitoredGateway",
+    "MonitoredCaller",
     "MonitoredGuardrail",
     "NoChunking",
     "ParsingStrategy",
@@ -127,6 +144,8 @@ __all__ = [
     "PlatformDashboard",
     "PlatformValidationError",
     "RegexFilter",
+    "register_action_group_implementation",
+    "removal_policy_for",
     "S3DataSource",
     "SecureBucket",
     "SemanticChunking",
@@ -165,9 +184,12 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.agents.agent import Agent, SessionSummaryMemory
     from bedrock_platform.agents.agent_alias import AgentAlias
     from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
+    from bedrock_platform.composition.action_groups import register_action_group_implementation
+    from bedrock_platform.composition.removal_policies import removal_policy_for
     from bedrock_platform.core.secure_bucket import SecureBucket
     from bedrock_platform.core.validation import PlatformValidationError
     from bedrock_platform.cost.cost_controls import CostControls
+    from bedrock_platform.cost.cost_options import AnomalyDetectionOptions, BudgetNotification, BudgetOptions
     from bedrock_platform.guardrails.guardrail import Guardrail, GuardrailBase
     from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
     from bedrock_platform.knowledge.chunking import (
@@ -196,14 +218,16 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.observability.agentcore_logs import AgentCoreLogDelivery
     from bedrock_platform.observability.agentcore_monitoring import AgentCoreMonitoring, AgentCoreThresholds
     from bedrock_platform.observability.agentcore_wiring import AgentCoreObservability
-    from bedrock_platform.observability.alert_topic import AlertTopic
+    from bedrock_platform.observability.alert_topic import AlertTopic, IAlertTopic
     from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
+    from bedrock_platform.observability.model_price import ModelPrice
     from bedrock_platform.observability.monitoring_targets import (
         MonitoredAgent,
         MonitoredAgentCoreAgent,
+        MonitoredCaller,
         MonitoredGateway,
         MonitoredGuardrail,
     )
-    from bedrock_platform.observability.platform_alarms import PlatformAlarms
+    from bedrock_platform.observability.platform_alarms import AlarmThresholds, PlatformAlarms
     from bedrock_platform.observability.platform_dashboard import PlatformDashboard
     from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics

@@ -1,21 +1,17 @@
-"""Composes the platform stacks from a PlatformConfig: the single place the app is wired."""
+"""This app's App factory (with the project's cdk.json feature flags); the platform itself is
+composed by the package (:func:`bedrock_platform.composition.build_platform`)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Annotations, App, Tags
+from aws_cdk import App
 
-from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
-from stacks.agent_stack import AgentStack
-from stacks.cost_stack import CostControlsStack
-from stacks.knowledge_stack import KnowledgeStack
-from stacks.observability_stack import ObservabilityStack, add_observability
-from stacks.weak_references import SharedKnowledgeBase, WeakReferences
+from bedrock_platform.composition.platform import PlatformStacks, build_platform
+
+__all__ = ["PROJECT_ROOT", "PlatformStacks", "build_platform", "feature_flags", "new_app"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,91 +25,3 @@ def feature_flags() -> dict[str, Any]:
 def new_app(**context: Any) -> App:
     """An App with this project's feature flags (plus ``context``)."""
     return App(context={**feature_flags(), **context})
-
-
-@dataclass
-class PlatformStacks:
-    knowledge: KnowledgeStack
-    agents: AgentStack | None = None
-    observability: ObservabilityStack | None = None
-    cost_controls: CostControlsStack | None = None
-
-
-def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
-    """Add the platform's stacks to ``app``. Stack construct ids are stable; names come from config."""
-    knowledge = KnowledgeStack(
-        app,
-        "Knowledge",
-        config=config,
-        stack_name=f"{config.name}-knowledge",
-        description="Bedrock platform: OpenSearch Serverless vector store and knowledge bases",
-    )
-    agents = None
-    if config.agents.enabled:
-        kb_refs = WeakReferences(knowledge, config.name, "reads knowledge base ids from SSM parameters")
-        used = {kb.name for agent in config.agents.agents for kb in agent.knowledge_bases}
-        shared = {
-            name: SharedKnowledgeBase(
-                knowledge_base_id=kb_refs.share(f"knowledge-bases/{name}/id", kb.knowledge_base_id),
-                knowledge_base_arn=kb_refs.share(f"knowledge-bases/{name}/arn", kb.knowledge_base_arn),
-            )
-            for name, kb in knowledge.knowledge_bases.items()
-            if name in used  # an unused parameter would be an unreferenced template parameter
-        }
-        agents = AgentStack(
-            app,
-            "Agents",
-            config=config,
-            knowledge_bases=shared,
-            stack_name=f"{config.name}-agents",
-            description="Bedrock platform: guardrails, agents and action groups",
-        )
-        kb_refs.bind(agents)
-    refs, monitored_agents, monitored_guardrails = _monitored(config, agents)
-    dead_letter_refs, dead_letter_queue_name = _ingestion_dead_letters(config, knowledge)
-    observability = add_observability(
-        app, config, monitored_agents=monitored_agents, monitored_guardrails=monitored_guardrails,
-        ingestion_dead_letter_queue_name=dead_letter_queue_name,
-    )
-    for shared in (refs, dead_letter_refs):
-        if shared is not None and observability.observability is not None:
-            shared.bind(observability.observability)
-    for key, value in {"platform": config.name, "profile": config.profile, **config.tags}.items():
-        Tags.of(app).add(key, value)
-    owners = {"knowledge": knowledge, "agents": agents or knowledge, "observability": observability.observability or knowledge}
-    for section, warning in config.warnings:  # accepted but unrecognized values (e.g. a new model provider)
-        Annotations.of(owners.get(section, knowledge)).add_warning_v2("platform:unrecognized-value", warning)
-    return PlatformStacks(
-        knowledge=knowledge,
-        agents=agents,
-        observability=observability.observability,
-        cost_controls=observability.cost_controls,
-    )
-
-
-def _monitored(config: PlatformConfig, agents: AgentStack | None) -> tuple[WeakReferences | None, list[MonitoredAgent], list[MonitoredGuardrail]]:
-    if agents is None or not config.observability.enabled:
-        return None, [], []
-    refs = WeakReferences(agents, config.name, "reads agent and guardrail identifiers from SSM parameters")
-    monitored_agents = [
-        MonitoredAgent(name=name, alias_arn=refs.share(f"agents/{name}/alias-arn", agent.alias.alias_arn))
-        for name, agent in agents.agents.items()
-    ]
-    monitored_guardrails = [
-        MonitoredGuardrail(
-            name=name,
-            guardrail_arn=refs.share(f"guardrails/{name}/arn", guardrail.guardrail_arn),
-            version=refs.share(f"guardrails/{name}/version", guardrail.guardrail_version),
-        )
-        for name, guardrail in agents.guardrails.items()
-    ]
-    return refs, monitored_agents, monitored_guardrails
-
-
-def _ingestion_dead_letters(config: PlatformConfig, knowledge: KnowledgeStack) -> tuple[WeakReferences | None, str | None]:
-    """The knowledge stack's dead-letter queue name, for the observability stack's alarm (via SSM)."""
-    schedules = knowledge.ingestion_schedules
-    if schedules is None or not (config.observability.enabled and config.observability.alarms.enabled):
-        return None, None
-    refs = WeakReferences(knowledge, config.name, "reads the ingestion dead-letter queue name from SSM")
-    return refs, refs.share("ingestion/dead-letter-queue-name", schedules.queue.queue_name)

@@ -51,9 +51,9 @@ class ObservabilityApp:
         from aws_cdk import Environment
         from nag_helpers import add_nag_packs
 
+        from bedrock_platform.composition.observability_stack import add_observability
         from bedrock_platform.config.loader import parse_config
         from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
-        from stacks.observability_stack import add_observability
         from stacks.platform import new_app
 
         self.config = parse_config(RICH_CONFIG)

@@ -14,9 +14,9 @@ from aws_cdk.assertions import Match, Template
 from conftest import DEFAULT_CONFIG
 from nag_helpers import add_nag_packs, nag_findings
 
+from bedrock_platform.composition.agent_stack import AgentStack
 from bedrock_platform.config.loader import ConfigError, load_config, parse_config
 from bedrock_platform.core.validation import PlatformValidationError
-from stacks.agent_stack import AgentStack
 from stacks.customer_support_actions import SCHEMA_FILE
 from stacks.platform import new_app
 

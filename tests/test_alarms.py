@@ -120,8 +120,8 @@ def test_tpm_quota_usage_alarm(alarms):
 def test_tpm_quota_threshold_is_configurable():
     from aws_cdk.assertions import Template
 
+    from bedrock_platform.composition.observability_stack import ObservabilityStack
     from bedrock_platform.config.loader import parse_config
-    from stacks.observability_stack import ObservabilityStack
     from stacks.platform import new_app
 
     config = parse_config({"observability": {
@@ -260,8 +260,8 @@ def test_daily_estimated_spend(alarms):
 def test_alarms_can_be_switched_off():
     from aws_cdk.assertions import Template
 
+    from bedrock_platform.composition.observability_stack import ObservabilityStack
     from bedrock_platform.config.loader import parse_config
-    from stacks.observability_stack import ObservabilityStack
     from stacks.platform import new_app
 
     config = parse_config({"observability": {"alarms": {"enabled": False}, "dashboard": {"enabled": False},

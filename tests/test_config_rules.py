@@ -9,13 +9,13 @@ from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_s3 as s3
 
 from bedrock_platform import FoundationModel, PlatformValidationError, VectorIndexOptions
+from bedrock_platform.composition import agent_stack, knowledge_stack
+from bedrock_platform.composition.synth_errors import run_reporting_errors
 from bedrock_platform.config.construct_ids import agent_layer_id, knowledge_id, shared_parameter_id
 from bedrock_platform.config.loader import ConfigError, parse_config
 from bedrock_platform.config.rules import check_tags
 from bedrock_platform.models.foundation_model import PROFILE_PREFIXES, unrecognized_model_warning
-from stacks import agent_stack, knowledge_stack
 from stacks.platform import feature_flags, new_app
-from stacks.synth_errors import run_reporting_errors
 
 HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"
 

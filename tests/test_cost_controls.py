@@ -257,8 +257,8 @@ def test_every_monitor_mode_passes_cfn_lint_and_nag(anomaly):
     from cfnlint.api import ManualArgs, lint
     from nag_helpers import add_nag_packs, nag_findings
 
+    from bedrock_platform.composition.cost_stack import CostControlsStack
     from bedrock_platform.config.loader import parse_config
-    from stacks.cost_stack import CostControlsStack
     from stacks.platform import new_app
 
     app = new_app()
@@ -327,8 +327,8 @@ def _tagged_cost_stack(tags=None, *, name="acme", **observability):
     from aws_cdk import Tags
     from aws_cdk.assertions import Template
 
+    from bedrock_platform.composition.cost_stack import CostControlsStack
     from bedrock_platform.config.loader import parse_config
-    from stacks.cost_stack import CostControlsStack
     from stacks.platform import new_app
 
     app = new_app()
@@ -399,8 +399,8 @@ def _cost_stack(region=None, **observability):
     from aws_cdk import Environment
     from aws_cdk.assertions import Template
 
+    from bedrock_platform.composition.cost_stack import CostControlsStack
     from bedrock_platform.config.loader import parse_config
-    from stacks.cost_stack import CostControlsStack
     from stacks.platform import new_app
 
     config = parse_config({"observability": observability})
@@ -426,14 +426,12 @@ def test_environment_agnostic_region_is_a_synth_error():
     from aws_cdk import Stack
     from aws_cdk import aws_sns as sns
 
-    from bedrock_platform.config.observability import AnomalyDetectionConfig, BudgetsConfig
     from bedrock_platform.cost.cost_controls import CostControls
     from stacks.platform import new_app
 
     stack = Stack(new_app(), "Agnostic")
     with pytest.raises(PlatformValidationError, match="environment-agnostic"):
-        CostControls(stack, "Cost", budgets_config=BudgetsConfig(), anomaly_config=AnomalyDetectionConfig(),
-                     topic=sns.Topic(stack, "T"), name_prefix="x")
+        CostControls(stack, "Cost", topic=sns.Topic(stack, "T"), name_prefix="x")
 
 
 # --- SNS and KMS policies of both alert topics ---------------------------------------------

@@ -73,7 +73,8 @@ def test_payload_without_s3_delivery_is_valid_too():
     from bedrock_platform.observability.invocation_logging import build_logging_config
 
     payload = build_logging_config(
-        InvocationLoggingConfig(s3_delivery=False, embedding_data_delivery=True),
+        s3_delivery=False,
+        embedding_data_delivery=True,
         log_group_name="lg",
         role_arn=f"arn:aws:iam::{ACCOUNT}:role/r",
         bucket_name="bucket-name",
@@ -245,7 +246,7 @@ def test_configured_previous_delivery_roles_are_the_only_others_it_may_pass():
     from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
 
     stack = Stack(App(), "Restore", env=Environment(account=ACCOUNT, region=REGION))
-    ModelInvocationLogging(stack, "Logging", config=InvocationLoggingConfig(restore_delivery_role_arns=[PREVIOUS_ROLE]))
+    ModelInvocationLogging(stack, "Logging", restore_delivery_role_arns=[PREVIOUS_ROLE])
     template = Template.from_stack(stack).to_json()
     policy_id = logical_id_like(template, "AWS::IAM::ManagedPolicy", "LoggingProviderPolicy")
     document = template["Resources"][policy_id]["Properties"]["PolicyDocument"]
@@ -294,7 +295,7 @@ def _logging_stack(app, construct_id, env=None, enabled=True):
 
     stack = Stack(app, construct_id, env=env)
     if enabled:
-        ModelInvocationLogging(stack, "Logging", config=InvocationLoggingConfig())
+        ModelInvocationLogging(stack, "Logging")
     return stack
 
 

@@ -376,8 +376,8 @@ def prod_knowledge_template():
     from aws_cdk.assertions import Template
     from conftest import ROOT
 
+    from bedrock_platform.composition.knowledge_stack import KnowledgeStack
     from bedrock_platform.config.loader import load_config
-    from stacks.knowledge_stack import KnowledgeStack
     from stacks.platform import new_app
 
     app = new_app()

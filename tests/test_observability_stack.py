@@ -41,8 +41,8 @@ def test_outputs_topic_and_dashboard():
 def test_reader_app_meters_a_shared_log_group_without_owning_logging():
     from aws_cdk.assertions import Template
 
+    from bedrock_platform.composition.observability_stack import ObservabilityStack
     from bedrock_platform.config.loader import parse_config
-    from stacks.observability_stack import ObservabilityStack
     from stacks.platform import new_app
 
     config = parse_config({"observability": {"logging": {"enabled": False, "existing_log_group_name": "shared-bedrock-logs"}}})

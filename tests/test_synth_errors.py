@@ -6,7 +6,7 @@ from aws_cdk import App, Stack
 from constructs import Construct
 
 from bedrock_platform import KnowledgeBase, PlatformValidationError, VectorCollection, VectorIndexOptions
-from stacks.synth_errors import run_reporting_errors
+from bedrock_platform.composition.synth_errors import run_reporting_errors
 
 
 def test_construct_validation_error(capsys):

@@ -16,7 +16,7 @@ from observability_support import (
     resources,
 )
 
-from bedrock_platform.config.observability import ModelPricing
+from bedrock_platform.observability.model_price import ModelPrice
 from bedrock_platform.observability.token_metering import TOKEN_KINDS, TokenMetrics, filter_pattern
 
 # Records in the documented ModelInvocationLog format (bedrock-facts.md, "Model invocation logging").
@@ -349,9 +349,9 @@ def _render(expression):
 def test_estimated_spend_is_tokens_times_price():
     metrics = TokenMetrics("AcmeBedrock")
     models = [
-        ModelPricing(model_id="m-a", input_price_per_1k_tokens=0.003, output_price_per_1k_tokens=0.015,
-                     cache_read_price_per_1k_tokens=0.0003),
-        ModelPricing(model_id="m-b", input_price_per_1k_tokens=0.0008, output_price_per_1k_tokens=0.004),
+        ModelPrice(model_id="m-a", input_price_per_1k_tokens=0.003, output_price_per_1k_tokens=0.015,
+                   cache_read_price_per_1k_tokens=0.0003),
+        ModelPrice(model_id="m-b", input_price_per_1k_tokens=0.0008, output_price_per_1k_tokens=0.004),
     ]
     rendered = _render(metrics.estimated_spend(models))
     expression = next(q["expression"] for q in rendered if q.get("returnData", True) and "expression" in q)

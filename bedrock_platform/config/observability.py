@@ -3,6 +3,10 @@
 Everything the observability layer builds comes from this section of the platform YAML
 (``observability:``); every field has a working default, so an empty section deploys
 logging, metering, alarms, a dashboard and cost controls with conservative thresholds.
+
+The sections map onto the constructs' typed props (config depends on the constructs, never
+the reverse): :meth:`InvocationLoggingConfig.construct_props`, :meth:`ModelPricing.model_price`,
+:meth:`AlarmsConfig.thresholds`, :meth:`BudgetsConfig.options`, :meth:`AnomalyDetectionConfig.options`.
 """
 
 from __future__ import annotations
@@ -17,28 +21,34 @@ from pydantic_core import PydanticCustomError
 from bedrock_platform.config.base import ConfigModel, as_config_error
 from bedrock_platform.core.log_groups import LOG_RETENTION_DAYS
 from bedrock_platform.core.validation import PlatformValidationError, check_unique
+from bedrock_platform.cost.cost_options import (
+    ANOMALY_MATCH_OPTIONS,
+    ANOMALY_THRESHOLD_KEYS,
+    DEFAULT_ANOMALY_THRESHOLD,
+    MIN_BUDGET_PERCENT,
+    AnomalyDetectionOptions,
+    BudgetNotification,
+    BudgetOptions,
+    check_threshold_expression,
+)
+from bedrock_platform.observability._logging_props import ROLE_ARN_PATTERN as _ROLE_ARN
+from bedrock_platform.observability._logging_props import S3_PREFIX_PATTERN as _S3_PREFIX
+from bedrock_platform.observability.model_price import (
+    APPLICATION_PROFILE_ARN_PATTERN as _APPLICATION_PROFILE_ARN,
+)
+from bedrock_platform.observability.model_price import MODEL_ID_PATTERN as _MODEL_ID
+from bedrock_platform.observability.model_price import ModelPrice
+from bedrock_platform.observability.monitoring_targets import MonitoredCaller
+from bedrock_platform.observability.platform_alarms import MAX_ALARM_METRICS, AlarmThresholds
 from bedrock_platform.observability.token_metering import check_metered_models
 
-# Values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
-# An alarm on a metric math expression may reference at most 10 metrics (CloudWatch hard limit).
-MAX_ALARM_METRICS = 10
-DEFAULT_ANOMALY_THRESHOLD: dict[str, Any] = {
-    "Dimensions": {
-        "Key": "ANOMALY_TOTAL_IMPACT_ABSOLUTE",
-        "MatchOptions": ["GREATER_THAN_OR_EQUAL"],
-        "Values": ["100"],
-    }
-}
-# AWS::Budgets::Budget Notification.Threshold minimum (cfn-lint schema).
-MIN_BUDGET_PERCENT = 0.1
-# Cost Anomaly Detection subscription threshold expressions (Cost Explorer Expression).
-ANOMALY_THRESHOLD_KEYS = ("ANOMALY_TOTAL_IMPACT_ABSOLUTE", "ANOMALY_TOTAL_IMPACT_PERCENTAGE")
-ANOMALY_MATCH_OPTIONS = ("GREATER_THAN_OR_EQUAL",)
-_EXPRESSION_KEYS = ("And", "Or", "Not", "Dimensions")
+__all__ = [  # the rules the constructs define, re-exported for code that read them here
+    "ANOMALY_MATCH_OPTIONS", "ANOMALY_THRESHOLD_KEYS", "DEFAULT_ANOMALY_THRESHOLD", "MAX_ALARM_METRICS",
+    "MIN_BUDGET_PERCENT", "check_threshold_expression",
+    "AlarmsConfig", "AnomalyDetectionConfig", "BudgetsConfig", "CallerConfig", "DashboardConfig",
+    "InvocationLoggingConfig", "MeteringConfig", "ModelPricing", "ObservabilityConfig",
+]  # fmt: skip
 _EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
-_S3_PREFIX = r"[A-Za-z0-9!_.*'()/-]{0,900}"
-# IAM role ARN: path and name characters from botocore's iam CreateRole Path/RoleName patterns.
-_ROLE_ARN = r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?[\w+=,.@-]{1,64}"
 
 
 def _check_emails(values: list[str]) -> list[str]:
@@ -146,7 +156,13 @@ class InvocationLoggingConfig(ConfigModel):
 
     @property
     def s3_lifecycle_prefixes(self) -> list[str]:
+        """The two S3 prefixes the lifecycle rules cover."""
         return [f"{self.s3_key_prefix}/", f"{self.large_data_key_prefix}/"]
+
+    def construct_props(self) -> dict[str, Any]:
+        """The keyword props of :class:`~bedrock_platform.ModelInvocationLogging` for this section
+        (``enabled`` and ``existing_log_group_name`` are the app's choice, not props)."""
+        return self.model_dump(exclude={"enabled", "existing_log_group_name"})
 
 
 class MeteringConfig(ConfigModel):
@@ -161,11 +177,6 @@ class MeteringConfig(ConfigModel):
         if value.startswith("AWS/"):
             raise ValueError("the 'AWS/' prefix is reserved for AWS service namespaces")
         return value
-
-
-# A model id or inference-profile id as AWS/Bedrock publishes it in ModelId (not an ARN).
-_MODEL_ID = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}"
-_APPLICATION_PROFILE_ARN = r"arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:application-inference-profile/[a-zA-Z0-9]+"
 
 
 class ModelPricing(ConfigModel):
@@ -236,8 +247,12 @@ class ModelPricing(ConfigModel):
             prices["cache_write"] = self.cache_write_price_per_1k_tokens
         return prices
 
+    def model_price(self) -> ModelPrice:
+        """This entry as the constructs' :class:`~bedrock_platform.ModelPrice`."""
+        return ModelPrice(**{**self.model_dump(), "application_inference_profile_arns": tuple(self.application_inference_profile_arns)})
 
-class MonitoredCaller(ConfigModel):
+
+class CallerConfig(ConfigModel):
     """A caller identity (``identity.arn`` in the invocation log) with a per-caller token alarm.
 
     ``arn`` must be what Bedrock logs as ``identity.arn``: an IAM user
@@ -268,6 +283,10 @@ class MonitoredCaller(ConfigModel):
             )
         return value
 
+    def caller(self) -> MonitoredCaller:
+        """This entry as the constructs' :class:`~bedrock_platform.MonitoredCaller`."""
+        return MonitoredCaller(**self.model_dump())
+
 
 class AlarmsConfig(ConfigModel):
     """Alarm thresholds. Counts are per evaluation period stated in the field name."""
@@ -276,7 +295,7 @@ class AlarmsConfig(ConfigModel):
     model_tokens_per_hour: int = Field(default=2_000_000, ge=1)
     model_tokens_per_day: int = Field(default=20_000_000, ge=1)
     caller_tokens_per_hour: int = Field(default=1_000_000, ge=1)
-    callers: list[MonitoredCaller] = Field(default_factory=list)
+    callers: list[CallerConfig] = Field(default_factory=list)
     throttles_per_5_minutes: int = Field(default=10, ge=1)
     server_errors_per_5_minutes: int = Field(default=5, ge=1)
     log_delivery_failures_per_5_minutes: int = Field(default=1, ge=1)
@@ -300,10 +319,18 @@ class AlarmsConfig(ConfigModel):
 
     @field_validator("callers")
     @classmethod
-    def _unique_callers(cls, value: list[MonitoredCaller]) -> list[MonitoredCaller]:
+    def _unique_callers(cls, value: list[CallerConfig]) -> list[CallerConfig]:
         for attr in ("name", "arn"):
             _unique(f".{attr}", [getattr(c, attr) for c in value])
         return value
+
+    def thresholds(self) -> AlarmThresholds:
+        """The thresholds as :class:`~bedrock_platform.PlatformAlarms` takes them."""
+        return AlarmThresholds(**self.model_dump(exclude={"enabled", "callers", "emails"}))
+
+    def monitored_callers(self) -> list[MonitoredCaller]:
+        """``callers`` as :class:`~bedrock_platform.MonitoredCaller` props."""
+        return [caller.caller() for caller in self.callers]
 
 
 class BudgetsConfig(ConfigModel):
@@ -352,6 +379,23 @@ class BudgetsConfig(ConfigModel):
         if len(set(value)) != len(value):
             raise ValueError("a service name appears more than once")
         return value
+
+    def options(self) -> BudgetOptions | None:
+        """The budgets as :class:`~bedrock_platform.CostControls` takes them (``None`` when disabled)."""
+        if not self.enabled:
+            return None
+        notifications = [BudgetNotification(percent) for percent in self.actual_thresholds_percent]
+        if self.forecasted_threshold_percent is not None:
+            notifications.append(BudgetNotification(self.forecasted_threshold_percent, forecasted=True))
+        return BudgetOptions(
+            monthly_limit=self.monthly_limit,
+            daily_limit=self.daily_limit,
+            currency=self.currency,
+            service_match=self.service_match,
+            service_names=tuple(self.service_names),
+            notifications=tuple(notifications),
+            emails=tuple(self.emails),
+        )
 
 
 AnomalyMonitorMode = Literal["bedrock_cost_category", "service", "existing"]
@@ -420,60 +464,24 @@ class AnomalyDetectionConfig(ConfigModel):
 
     @property
     def threshold_expression_json(self) -> str:
+        """The threshold expression as compact JSON."""
         return json.dumps(self.threshold_expression, separators=(",", ":"), sort_keys=True)
 
-
-def check_threshold_expression(expression: Any, field: str = "") -> None:
-    """A Cost Anomaly Detection threshold expression: And/Or (lists), Not, or Dimensions on the impact.
-
-    ``Dimensions.Key`` must be one of :data:`ANOMALY_THRESHOLD_KEYS`, ``MatchOptions``
-    ``["GREATER_THAN_OR_EQUAL"]`` and ``Values`` one number (as a string), as Cost Anomaly
-    Detection accepts them; anything else would only fail at deploy time.
-    """
-    if not isinstance(expression, dict) or len(expression) != 1 or next(iter(expression)) not in _EXPRESSION_KEYS:
-        shown = sorted(expression) if isinstance(expression, dict) else expression
-        raise PlatformValidationError(
-            field, shown, f"is not an expression: use exactly one of {', '.join(_EXPRESSION_KEYS)}"
+    def options(self) -> AnomalyDetectionOptions | None:
+        """Anomaly detection as :class:`~bedrock_platform.CostControls` takes it (``None`` when disabled)."""
+        if not self.enabled:
+            return None
+        return AnomalyDetectionOptions(
+            monitor=self.monitor,
+            existing_monitor_arn=self.existing_monitor_arn,
+            service_codes=tuple(self.service_codes),
+            threshold_expression=json.loads(json.dumps(self.threshold_expression)),
         )
-    ((key, inner),) = expression.items()
-    path = f"{field}.{key}" if field else key
-    if key in ("And", "Or"):
-        if not isinstance(inner, list):
-            raise PlatformValidationError(path, inner, f"must be a list of at least 2 expressions ({key} joins them)")
-        if len(inner) < 2:
-            raise PlatformValidationError(
-                path, len(inner), f"expression(s) is too few: {key} takes a list of at least 2 expressions"
-            )
-        for index, item in enumerate(inner):
-            check_threshold_expression(item, f"{path}[{index}]")
-    elif key == "Not":
-        check_threshold_expression(inner, path)
-    else:
-        if not isinstance(inner, dict):
-            raise PlatformValidationError(path, inner, "must be a mapping with Key, MatchOptions and Values")
-        if inner.get("Key") not in ANOMALY_THRESHOLD_KEYS:
-            raise PlatformValidationError(f"{path}.Key", inner.get("Key"), f"is not one of {', '.join(ANOMALY_THRESHOLD_KEYS)}")
-        options = inner.get("MatchOptions")
-        if not isinstance(options, list) or not options or not set(options) <= set(ANOMALY_MATCH_OPTIONS):
-            raise PlatformValidationError(f"{path}.MatchOptions", options, f"must be {list(ANOMALY_MATCH_OPTIONS)}")
-        values = inner.get("Values")
-        if not isinstance(values, list) or len(values) != 1 or not _is_number_text(values[0]):
-            raise PlatformValidationError(f"{path}.Values", values, 'must be one number as a string, e.g. ["100"]')
-        extra = set(inner) - {"Key", "MatchOptions", "Values"}
-        if extra:
-            raise PlatformValidationError(path, sorted(extra), "are not allowed (use Key, MatchOptions and Values)")
-
-
-def _is_number_text(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        return float(value) >= 0
-    except ValueError:
-        return False
 
 
 class DashboardConfig(ConfigModel):
+    """Whether the app builds the CloudWatch dashboard."""
+
     enabled: bool = True
 
 
@@ -481,7 +489,7 @@ class ObservabilityConfig(ConfigModel):
     """The observability layer: logging, metering, alarms, cost controls and the dashboard.
 
     Budgets and Cost Anomaly Detection are account-level and homed in us-east-1: they are
-    built in a separate stack pinned to that region (``stacks/cost_stack.py``).
+    built in a separate stack pinned to that region (the composition's ``CostControlsStack``).
     """
 
     enabled: bool = True
@@ -530,3 +538,7 @@ class ObservabilityConfig(ConfigModel):
                 "models/token types or set alarms.daily_estimated_spend: null",
             )  # fmt: skip
         return self
+
+    def model_prices(self) -> list[ModelPrice]:
+        """``models`` as the constructs' :class:`~bedrock_platform.ModelPrice` props."""
+        return [model.model_price() for model in self.models]

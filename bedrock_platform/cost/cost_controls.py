@@ -3,7 +3,7 @@
 Budgets and Cost Explorer are global services homed in us-east-1, and their CloudFormation
 resources are not available in every region. :class:`CostControls` therefore refuses (at
 synth time, with a clear message) any stack that is not pinned to us-east-1; the default
-app builds it in :class:`stacks.cost_stack.CostControlsStack`, which is.
+app builds it in :class:`bedrock_platform.composition.cost_stack.CostControlsStack`, which is.
 
 * Monthly and daily COST budgets filtered (``FilterExpression``) on the Cost Explorer SERVICE
   dimension, by default CONTAINS "Amazon Bedrock": that counts "Amazon Bedrock" and every
@@ -12,7 +12,7 @@ app builds it in :class:`stacks.cost_stack.CostControlsStack`, which is.
   only: AWS Budgets does not forecast daily budgets), each to the SNS topic plus the
   configured email addresses.
 * Cost Anomaly Detection on one of three monitors (see
-  :class:`~bedrock_platform.config.observability.AnomalyDetectionConfig`): a CUSTOM monitor on
+  :class:`~bedrock_platform.AnomalyDetectionOptions`): a CUSTOM monitor on
   a ``<name>-bedrock-spend`` cost category (default; it cannot collide with the one
   DIMENSIONAL/SERVICE monitor AWS allows per account), that service monitor (opt-in), or an
   existing monitor; and an IMMEDIATE subscription to the SNS topic.
@@ -22,6 +22,11 @@ the create-only properties (budget: ``NotificationsWithSubscribers``; monitor: t
 specification and tags; subscription: tags), so a change that makes CloudFormation replace the
 resource creates it under a new name instead of failing with "already exists".
 
+The props are :class:`~bedrock_platform.BudgetOptions` (with its
+:class:`~bedrock_platform.BudgetNotification` list) and
+:class:`~bedrock_platform.AnomalyDetectionOptions` (:mod:`bedrock_platform.cost.cost_options`).
+Budgets and anomaly monitors hold no data: deleting the stack deletes them.
+
 The SNS topic must let ``budgets.amazonaws.com`` and ``costalerts.amazonaws.com`` publish
 (see :class:`bedrock_platform.observability.alert_topic.AlertTopic`).
 """
@@ -29,16 +34,25 @@ The SNS topic must let ``budgets.amazonaws.com`` and ``costalerts.amazonaws.com`
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aws_cdk import Stack, Token
-from aws_cdk import aws_budgets as budgets
+from aws_cdk import aws_budgets as _budgets
 from aws_cdk import aws_ce as ce
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IDependable
 
-from bedrock_platform.config.observability import AnomalyDetectionConfig, BudgetsConfig
 from bedrock_platform.core.fingerprint import lazy_fingerprint
-from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems, is_token
+from bedrock_platform.cost.cost_options import (
+    DEFAULT_ANOMALY_DETECTION,
+    DEFAULT_BUDGETS,
+    AnomalyDetectionOptions,
+    BudgetOptions,
+    _check_anomaly_detection,
+    _check_budgets,
+)
+from bedrock_platform.observability.alert_topic import IAlertTopic, _as_topic
 
 COST_HOME_REGION = "us-east-1"
 # The cost category value that holds Bedrock spend (the monitor watches it).
@@ -55,13 +69,19 @@ SUBSCRIPTION_CREATE_ONLY = frozenset({"resourceTags"})
 class CostControls(Construct):
     """Budgets and anomaly detection publishing to ``topic``; build it in a us-east-1 stack.
 
+    ``budgets`` / ``anomaly_detection`` default to :class:`BudgetOptions` ``()`` and
+    :class:`AnomalyDetectionOptions` ``()``; ``None`` leaves that part out. ``topic`` is an
+    :class:`~bedrock_platform.AlertTopic` (its topic policy is waited for) or any ``sns.ITopic``
+    (then pass ``topic_policy`` if it has one).
+
     Example::
 
         stack = Stack(app, "Cost", env=Environment(region="us-east-1"))
         alerts = AlertTopic(stack, "Alerts", display_name="Bedrock cost alerts")
-        CostControls(stack, "Cost", budgets_config=BudgetsConfig(monthly_limit=500, daily_limit=50),
-                     anomaly_config=AnomalyDetectionConfig(), topic=alerts.topic, name_prefix="acme",
-                     topic_policy=alerts.topic_policy)
+        CostControls(stack, "Cost", topic=alerts, name_prefix="acme",
+                     budgets=BudgetOptions(monthly_limit=500, daily_limit=50,
+                                           notifications=[BudgetNotification(80), BudgetNotification(100, forecasted=True)]),
+                     anomaly_detection=AnomalyDetectionOptions(monitor="service"))
     """
 
     def __init__(
@@ -69,20 +89,34 @@ class CostControls(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        budgets_config: BudgetsConfig,
-        anomaly_config: AnomalyDetectionConfig,
-        topic: sns.ITopic,
+        topic: sns.ITopic | IAlertTopic,
         name_prefix: str,
+        budgets: BudgetOptions | None = DEFAULT_BUDGETS,
+        anomaly_detection: AnomalyDetectionOptions | None = DEFAULT_ANOMALY_DETECTION,
         topic_policy: IDependable | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        check_cost_region(Stack.of(self))
-        self.budgets: dict[str, budgets.CfnBudget] = {}
+        problems = ValidationProblems()
+        with problems.field():
+            check_cost_region(Stack.of(self))
+        sns_topic = _as_topic("topic", topic, problems)
+        budgets_options = _check_budgets("budgets", budgets, problems)
+        anomaly_options = _check_anomaly_detection("anomaly_detection", anomaly_detection, problems)
+        if not is_token(name_prefix) and (not isinstance(name_prefix, str) or not name_prefix):
+            problems.add("name_prefix", name_prefix, "is not a non-empty string")
+        problems.raise_if_any(self.node.path)
+        if topic_policy is None:
+            topic_policy = getattr(topic, "topic_policy", None)
+        topic = sns_topic
+        #: "monthly" / "daily" -> the budget
+        self.budgets: dict[str, _budgets.CfnBudget] = {}
         self.cost_category: ce.CfnCostCategory | None = None
         self.monitor: ce.CfnAnomalyMonitor | None = None
         self.subscription: ce.CfnAnomalySubscription | None = None
+        budgets_config = budgets_options
+        anomaly_config = anomaly_options
 
-        if budgets_config.enabled:
+        if budgets_config is not None:
             self.budgets["monthly"] = self._budget(
                 "Monthly", f"{name_prefix}-bedrock-monthly", "MONTHLY", budgets_config.monthly_limit, budgets_config,
                 topic, forecast=True,
@@ -93,7 +127,7 @@ class CostControls(Construct):
                     topic, forecast=False,
                 )
 
-        if anomaly_config.enabled:
+        if anomaly_config is not None:
             monitor_arn = self._monitor(anomaly_config, name_prefix)
             self.subscription = ce.CfnAnomalySubscription(
                 self,
@@ -102,7 +136,7 @@ class CostControls(Construct):
                 frequency="IMMEDIATE",
                 monitor_arn_list=[monitor_arn],
                 subscribers=[ce.CfnAnomalySubscription.SubscriberProperty(type="SNS", address=topic.topic_arn)],
-                threshold_expression=anomaly_config.threshold_expression_json,
+                threshold_expression=anomaly_config.threshold_expression_json(),
             )
             self.subscription.subscription_name = _fingerprinted(
                 self.subscription, f"{name_prefix}-bedrock-anomalies", SUBSCRIPTION_CREATE_ONLY
@@ -114,10 +148,10 @@ class CostControls(Construct):
                 if resource is not None:
                     resource.node.add_dependency(topic_policy)
 
-    def _monitor(self, config: AnomalyDetectionConfig, name_prefix: str) -> str:
+    def _monitor(self, config: AnomalyDetectionOptions, name_prefix: str) -> str:
         mode = config.monitor_mode
         if mode == "existing":
-            assert config.existing_monitor_arn is not None  # checked by the config
+            assert config.existing_monitor_arn is not None  # checked above
             return config.existing_monitor_arn
         if mode == "service":
             # The one DIMENSIONAL/SERVICE monitor an account may have (opt-in).
@@ -157,40 +191,41 @@ class CostControls(Construct):
         name: str,
         time_unit: str,
         amount: float,
-        config: BudgetsConfig,
+        config: BudgetOptions,
         topic: sns.ITopic,
         *,
         forecast: bool,
-    ) -> budgets.CfnBudget:
-        subscribers = [budgets.CfnBudget.SubscriberProperty(subscription_type="SNS", address=topic.topic_arn)]
-        subscribers += [budgets.CfnBudget.SubscriberProperty(subscription_type="EMAIL", address=e) for e in config.emails]
+    ) -> _budgets.CfnBudget:
+        subscribers = [_budgets.CfnBudget.SubscriberProperty(subscription_type="SNS", address=topic.topic_arn)]
+        subscribers += [_budgets.CfnBudget.SubscriberProperty(subscription_type="EMAIL", address=e) for e in config.emails]
+        # FORECASTED goes on the monthly budget only: AWS Budgets does not forecast daily budgets.
         notifications = [
-            _notification("ACTUAL", percent, subscribers) for percent in config.actual_thresholds_percent
+            _notification(n.notification_type, n.threshold_percent, subscribers)
+            for n in config.notifications
+            if forecast or not n.forecasted
         ]
-        if forecast and config.forecasted_threshold_percent is not None:
-            notifications.append(_notification("FORECASTED", config.forecasted_threshold_percent, subscribers))
 
-        def data(budget_name: str | None) -> budgets.CfnBudget.BudgetDataProperty:
-            return budgets.CfnBudget.BudgetDataProperty(
+        def data(budget_name: str | None) -> _budgets.CfnBudget.BudgetDataProperty:
+            return _budgets.CfnBudget.BudgetDataProperty(
                 budget_name=budget_name,
                 budget_type="COST",
                 time_unit=time_unit,
-                budget_limit=budgets.CfnBudget.SpendProperty(amount=amount, unit=config.currency),
+                budget_limit=_budgets.CfnBudget.SpendProperty(amount=amount, unit=config.currency),
                 # FilterExpression + Metrics replace CostFilters + CostTypes (one pair or the other).
-                filter_expression=budgets.CfnBudget.ExpressionProperty(
-                    dimensions=budgets.CfnBudget.ExpressionDimensionValuesProperty(
+                filter_expression=_budgets.CfnBudget.ExpressionProperty(
+                    dimensions=_budgets.CfnBudget.ExpressionDimensionValuesProperty(
                         key="SERVICE", match_options=[config.service_match], values=list(config.service_names)
                     )
                 ),
                 metrics=["UnblendedCost"],
             )
 
-        budget = budgets.CfnBudget(self, construct_id, budget=data(None), notifications_with_subscribers=notifications)
+        budget = _budgets.CfnBudget(self, construct_id, budget=data(None), notifications_with_subscribers=notifications)
         budget.budget = data(_fingerprinted(budget, name, BUDGET_CREATE_ONLY))
         return budget
 
 
-def bedrock_cost_category_rules(service_codes: list[str]) -> str:
+def bedrock_cost_category_rules(service_codes: list[str] | tuple[str, ...]) -> str:
     """Cost category rules (JSON, ``CostCategoryExpression.v1``): ``Bedrock`` = these service codes.
 
     Cost category rules accept only the LINKED_ACCOUNT, SERVICE_CODE, RECORD_TYPE,
@@ -201,18 +236,20 @@ def bedrock_cost_category_rules(service_codes: list[str]) -> str:
     return json.dumps([{"Value": BEDROCK_COST_CATEGORY_VALUE, "Type": "REGULAR", "Rule": rule}], separators=(",", ":"))
 
 
-def _fingerprinted(resource: budgets.CfnBudget | ce.CfnAnomalyMonitor | ce.CfnAnomalySubscription, base: str,
+def _fingerprinted(resource: _budgets.CfnBudget | ce.CfnAnomalyMonitor | ce.CfnAnomalySubscription, base: str,
                    create_only: frozenset[str]) -> str:
     """``base-<fingerprint of the resource's create-only properties>`` (a lazy token)."""
-    return lazy_fingerprint(resource, exclude=frozenset(), only=create_only, template=f"{base}-{{digest}}",
+    # A deploy-time name prefix is a token string ("${Token[...]}"): escape its braces for str.format.
+    escaped = base.replace("{", "{{").replace("}", "}}")
+    return lazy_fingerprint(resource, exclude=frozenset(), only=create_only, template=f"{escaped}-{{digest}}",
                             length=NAME_FINGERPRINT_LENGTH)
 
 
 def _notification(
-    kind: str, percent: float, subscribers: list[budgets.CfnBudget.SubscriberProperty]
-) -> budgets.CfnBudget.NotificationWithSubscribersProperty:
-    return budgets.CfnBudget.NotificationWithSubscribersProperty(
-        notification=budgets.CfnBudget.NotificationProperty(
+    kind: str, percent: Any, subscribers: list[_budgets.CfnBudget.SubscriberProperty]
+) -> _budgets.CfnBudget.NotificationWithSubscribersProperty:
+    return _budgets.CfnBudget.NotificationWithSubscribersProperty(
+        notification=_budgets.CfnBudget.NotificationProperty(
             notification_type=kind,
             comparison_operator="GREATER_THAN",
             threshold=percent,
@@ -232,5 +269,5 @@ def check_cost_region(stack: Stack) -> None:
             shown,
             f"cannot hold the cost controls: Budgets and Cost Anomaly Detection are homed in {COST_HOME_REGION}; "
             f"build them in a stack with env=Environment(region='{COST_HOME_REGION}') "
-            "(stacks/cost_stack.py CostControlsStack does this)",
+            "(bedrock_platform/composition/cost_stack.py CostControlsStack does this)",
         )

@@ -25,9 +25,10 @@ one dashboard widget) holds one query: each query here stands alone.
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Tokenization
 from aws_cdk import aws_cloudwatch as cloudwatch
 
+from bedrock_platform.core.validation import PlatformValidationError, is_token
 from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
 
 BEDROCK_NAMESPACE = "AWS/Bedrock"
@@ -66,7 +67,7 @@ def insights_query(
     Without ``GROUP BY`` the query returns one aggregated series, which an alarm can watch.
     """
     if function not in INSIGHTS_FUNCTIONS:
-        raise ValueError(f"function: {function!r} is not one of {', '.join(INSIGHTS_FUNCTIONS)}")
+        raise PlatformValidationError("function", function, f"is not one of {', '.join(INSIGHTS_FUNCTIONS)}")
     expression = f'SELECT {function}({metric_name}) FROM SCHEMA("{namespace}", {", ".join(dimensions)})'
     if where:
         expression += " WHERE " + " AND ".join(f"{name} = '{value}'" for name, value in where.items())
@@ -124,8 +125,9 @@ def quota_usage_percent(model_id: str, tokens_per_minute_quota: int) -> cloudwat
     The metric is emitted per successful request; its sum over one minute is what the
     minute's requests count against the tokens-per-minute quota.
     """
+    quota = Tokenization.stringify_number(tokens_per_minute_quota) if is_token(tokens_per_minute_quota) else tokens_per_minute_quota
     return cloudwatch.MathExpression(
-        expression=f"100 * FILL(usage, 0) / {tokens_per_minute_quota}",
+        expression=f"100 * FILL(usage, 0) / {quota}",
         using_metrics={"usage": model_metric("EstimatedTPMQuotaUsage", model_id, period=ONE_MINUTE)},
         period=ONE_MINUTE,
         label=f"{model_id} TPM quota used (%)",

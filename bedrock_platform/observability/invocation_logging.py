@@ -19,19 +19,22 @@ roles listed in ``restore_delivery_role_arns``. It has no resource policy: Cloud
 invokes it with the credentials of whoever runs the stack operation (or the stack's service
 role), so who may invoke it is decided by those principals' IAM policies.
 
-Destinations: a KMS-encrypted CloudWatch log group (retention from config) and a secure
+Destinations: a KMS-encrypted CloudWatch log group (``log_retention_days``) and a secure
 S3 bucket for full records and large payloads (KMS, SSL-only, versioned, access-logged,
-lifecycle from config). The delivery role is assumed only by ``bedrock.amazonaws.com``
+lifecycle from the ``transition_*``/``expiration_days`` props). The key, log groups and bucket
+are retained when the stack is deleted unless ``removal_policy`` says otherwise. The delivery role is assumed only by ``bedrock.amazonaws.com``
 for this account and region, and can write only to those destinations.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import ArnFormat, CustomResource, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import ArnFormat, CustomResource, Duration, RemovalPolicy, Resource, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -39,23 +42,35 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from bedrock_platform.config.observability import InvocationLoggingConfig
-from bedrock_platform.core.log_groups import allow_cloudwatch_logs, retention_days
+from bedrock_platform.core.log_groups import allow_cloudwatch_logs
 from bedrock_platform.core.nag import checkov_skip, suppress
 from bedrock_platform.core.secure_bucket import SecureBucket
 from bedrock_platform.core.service_principals import source_conditions
-from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems
+from bedrock_platform.observability import bedrock_metrics as bm
+from bedrock_platform.observability._grants import grant_in_managed_policy
+from bedrock_platform.observability._logging_props import LoggingProps, check_logging_props, log_retention
 
 PROVIDER_CODE = Path(__file__).resolve().parent.parent / "lambda_code" / "invocation_logging"
 RESOURCE_TYPE = "Custom::BedrockModelInvocationLogging"
 
-class ModelInvocationLogging(Construct):
+
+class ModelInvocationLogging(Resource):
     """Owns the account+region model invocation logging setting and its destinations.
+
+    Every prop has the default shown; ``removal_policy`` (default ``RETAIN``) applies to the key,
+    the log groups and the payload bucket. Lifecycle days accept a number of days or a ``Duration``;
+    ``log_retention_days`` a number of days CloudWatch Logs accepts or a ``logs.RetentionDays``.
+    ``restore_delivery_role_arns``: delivery roles of a logging setup that was active before this
+    one, which the provider may pass back to Bedrock when the stack is deleted.
 
     Example::
 
-        logging = ModelInvocationLogging(self, "InvocationLogging", config=config.observability.logging)
+        logging = ModelInvocationLogging(self, "InvocationLogging", log_retention_days=180,
+                                         image_data_delivery=True, expiration_days=400)
         TokenMetering(self, "Metering", log_group=logging.log_group, namespace="BedrockPlatform")
+        logging.grant_read(auditor_role)
+        logging.metric_delivery_failures(period=Duration.minutes(1))
     """
 
     def __init__(
@@ -63,13 +78,45 @@ class ModelInvocationLogging(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        config: InvocationLoggingConfig,
-        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        log_retention_days: int | logs.RetentionDays = 90,
+        text_data_delivery: bool = True,
+        image_data_delivery: bool = False,
+        embedding_data_delivery: bool = False,
+        s3_delivery: bool = True,
+        s3_key_prefix: str = "invocation-logs",
+        large_data_key_prefix: str = "large-data",
+        transition_to_infrequent_access_days: int | Duration | None = 30,
+        transition_to_glacier_days: int | Duration | None = 90,
+        expiration_days: int | Duration | None = 365,
+        access_log_expiration_days: int | Duration = 365,
+        restore_delivery_role_arns: Sequence[str] = (),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
+        problems = ValidationProblems()
+        props = check_logging_props(
+            problems,
+            log_retention_days=log_retention_days,
+            text_data_delivery=text_data_delivery,
+            image_data_delivery=image_data_delivery,
+            embedding_data_delivery=embedding_data_delivery,
+            s3_delivery=s3_delivery,
+            s3_key_prefix=s3_key_prefix,
+            large_data_key_prefix=large_data_key_prefix,
+            transition_to_infrequent_access_days=transition_to_infrequent_access_days,
+            transition_to_glacier_days=transition_to_glacier_days,
+            expiration_days=expiration_days,
+            access_log_expiration_days=access_log_expiration_days,
+            restore_delivery_role_arns=restore_delivery_role_arns,
+        )
+        if not isinstance(removal_policy, RemovalPolicy):
+            problems.add("removal_policy", removal_policy, "is not a RemovalPolicy")
+        problems.raise_if_any(self.node.path)
         _check_single_owner(self)
         stack = Stack.of(self)
-        self.config = config
+        #: the validated props (days as numbers)
+        self.props = props
+        config = props
         bedrock_conditions = _bedrock_source_conditions(stack)
 
         self.key = kms.Key(
@@ -94,9 +141,11 @@ class ModelInvocationLogging(Construct):
             self,
             "LogGroup",
             encryption_key=self.key,
-            retention=retention_days(config.log_retention_days),
+            retention=log_retention(config.log_retention_days),
             removal_policy=removal_policy,
         )
+        if log_retention(config.log_retention_days) is None:  # a deploy-time number of days
+            self.log_group.node.default_child.retention_in_days = config.log_retention_days
         self.storage = SecureBucket(
             self,
             "Payloads",
@@ -248,7 +297,9 @@ class ModelInvocationLogging(Construct):
             environment={
                 "STACK_ID": stack.stack_id,
                 "DELIVERY_ROLE_ARN": self.role.role_arn,
-                "RESTORE_ROLE_ARNS": json.dumps(list(self.config.restore_delivery_role_arns)),
+                "RESTORE_ROLE_ARNS": stack.to_json_string(list(self.props.restore_delivery_role_arns))
+                if any(Token.is_unresolved(a) for a in self.props.restore_delivery_role_arns)
+                else json.dumps(list(self.props.restore_delivery_role_arns)),
             },
         )
         # aws-cdk-lib adds an explicit DependsOn on the role it also references (cfn-lint W3005).
@@ -299,7 +350,7 @@ class ModelInvocationLogging(Construct):
         ``restore_delivery_role_arns``, only to Bedrock; the provider refuses to replace a
         configuration whose role it could not pass back (so a delete never strands it).
         """
-        arns = list(self.config.restore_delivery_role_arns)
+        arns = list(self.props.restore_delivery_role_arns)
         if not arns:
             return []
         return [
@@ -313,25 +364,92 @@ class ModelInvocationLogging(Construct):
 
     @property
     def log_group_name(self) -> str:
+        """Name of the invocation log group."""
         return self.log_group.log_group_name
+
+    def grant_read(self, grantee: iam.IGrantable, *, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Let ``grantee`` read the invocation logs: query the log group, read the payload objects and
+        decrypt them with the key; in a managed policy (``policy`` or one attached to ``grantee``)."""
+        stack = Stack.of(self)
+        statements = [
+            iam.PolicyStatement(
+                actions=["logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"],
+                resources=[self.log_group.log_group_arn],
+            ),
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]),
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[
+                    self.bucket.arn_for_objects(f"{self.props.s3_key_prefix}/AWSLogs/{stack.account}/BedrockModelInvocationLogs/*"),
+                    self.bucket.arn_for_objects(f"{self.props.large_data_key_prefix}/*"),
+                ],
+            ),
+            iam.PolicyStatement(actions=["kms:Decrypt"], resources=[self.key.key_arn]),
+        ]
+        return grant_in_managed_policy(
+            self, grantee, statements, description=f"Read the Bedrock invocation logs of {self.node.path}", policy=policy
+        )
+
+    def metric(self, metric_name: str, **props: Any) -> cloudwatch.Metric:
+        """An ``AWS/Bedrock`` log-delivery metric (published across all model ids, no dimension), e.g.
+        ``ModelInvocationLogsCloudWatchDeliverySuccess``; ``props`` are :class:`aws_cloudwatch.MetricOptions`
+        (period, statistic, label, unit, color, dimensions_map, account, region), account and region
+        defaulting to this stack's."""
+        stack = Stack.of(self)
+        props.setdefault("account", stack.account)
+        props.setdefault("region", stack.region)
+        props.setdefault("statistic", cloudwatch.Stats.SUM)
+        props.setdefault("period", bm.FIVE_MINUTES)
+        return cloudwatch.Metric(namespace=bm.BEDROCK_NAMESPACE, metric_name=metric_name, **props)
+
+    def metric_delivery_failures(self, **props: Any) -> cloudwatch.MathExpression:
+        """Every delivery failure (CloudWatch, S3, large-data S3) summed; ``props`` as in :meth:`metric`
+        (``period`` and ``label`` apply to the sum)."""
+        period = props.pop("period", bm.FIVE_MINUTES)
+        label = props.pop("label", "Log delivery failures")
+        using = {f"f{i}": self.metric(name, period=period, **props) for i, name in enumerate(bm.LOG_DELIVERY_FAILURE_METRICS)}
+        return cloudwatch.MathExpression(
+            expression=" + ".join(f"FILL({name}, 0)" for name in using), using_metrics=using, period=period, label=label
+        )
 
 
 def build_logging_config(
-    config: InvocationLoggingConfig, *, log_group_name: str, role_arn: str, bucket_name: str
+    delivery: LoggingProps | Any = None,
+    *,
+    log_group_name: str,
+    role_arn: str,
+    bucket_name: str,
+    s3_delivery: bool = True,
+    s3_key_prefix: str = "invocation-logs",
+    large_data_key_prefix: str = "large-data",
+    text_data_delivery: bool = True,
+    image_data_delivery: bool = False,
+    embedding_data_delivery: bool = False,
 ) -> dict[str, Any]:
-    """The ``loggingConfig`` of ``PutModelInvocationLoggingConfiguration`` for ``config``."""
+    """The ``loggingConfig`` of ``PutModelInvocationLoggingConfiguration``.
+
+    ``delivery`` (the validated props of a :class:`ModelInvocationLogging`) supplies the delivery
+    settings; without it the keyword arguments do.
+    """
+    if delivery is not None:
+        s3_delivery, s3_key_prefix, large_data_key_prefix = (
+            delivery.s3_delivery, delivery.s3_key_prefix, delivery.large_data_key_prefix
+        )
+        text_data_delivery, image_data_delivery, embedding_data_delivery = (
+            delivery.text_data_delivery, delivery.image_data_delivery, delivery.embedding_data_delivery
+        )
     payload: dict[str, Any] = {
         "cloudWatchConfig": {
             "logGroupName": log_group_name,
             "roleArn": role_arn,
-            "largeDataDeliveryS3Config": {"bucketName": bucket_name, "keyPrefix": config.large_data_key_prefix},
+            "largeDataDeliveryS3Config": {"bucketName": bucket_name, "keyPrefix": large_data_key_prefix},
         },
-        "textDataDeliveryEnabled": config.text_data_delivery,
-        "imageDataDeliveryEnabled": config.image_data_delivery,
-        "embeddingDataDeliveryEnabled": config.embedding_data_delivery,
+        "textDataDeliveryEnabled": text_data_delivery,
+        "imageDataDeliveryEnabled": image_data_delivery,
+        "embeddingDataDeliveryEnabled": embedding_data_delivery,
     }
-    if config.s3_delivery:
-        payload["s3Config"] = {"bucketName": bucket_name, "keyPrefix": config.s3_key_prefix}
+    if s3_delivery:
+        payload["s3Config"] = {"bucketName": bucket_name, "keyPrefix": s3_key_prefix}
     return payload
 
 
@@ -340,7 +458,7 @@ def _bedrock_source_conditions(stack: Stack) -> dict[str, Any]:
     return source_conditions(stack, stack.format_arn(service="bedrock", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME))
 
 
-def _lifecycle_rules(config: InvocationLoggingConfig) -> list[s3.LifecycleRule]:
+def _lifecycle_rules(config: LoggingProps) -> list[s3.LifecycleRule]:
     transitions = []
     if config.transition_to_infrequent_access_days is not None:
         transitions.append(
@@ -366,11 +484,11 @@ def _lifecycle_rules(config: InvocationLoggingConfig) -> list[s3.LifecycleRule]:
             noncurrent_version_expiration=Duration.days(30),
             abort_incomplete_multipart_upload_after=Duration.days(7),
         )
-        for index, prefix in enumerate(config.s3_lifecycle_prefixes)
+        for index, prefix in enumerate([f"{config.s3_key_prefix}/", f"{config.large_data_key_prefix}/"])
     ]
 
 
-def _object_findings(stack: Stack, bucket: s3.IBucket, config: InvocationLoggingConfig) -> list[str]:
+def _object_findings(stack: Stack, bucket: s3.IBucket, config: LoggingProps) -> list[str]:
     """The cdk-nag IAM5 findings of the two object ARNs the role may write (as cdk-nag renders them)."""
     account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
     bucket_arn = f"<{stack.get_logical_id(bucket.node.default_child)}.Arn>"

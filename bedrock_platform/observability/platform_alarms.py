@@ -1,17 +1,17 @@
 """Platform alarms: token rates, errors, log delivery, agents, guardrails and estimated spend.
 
-Every alarm notifies the one alert topic, takes its threshold from ``observability.alarms``
-(per-model overrides in ``observability.models``) and treats missing data as not
-breaching: no traffic is not an incident. Metrics come from :mod:`token_metering` and
-:mod:`bedrock_metrics`, the same definitions the dashboard graphs.
+Every alarm notifies the one alert topic, takes its threshold from :class:`AlarmThresholds`
+(per-model overrides on :class:`~bedrock_platform.ModelPrice`, per-caller overrides on
+:class:`~bedrock_platform.MonitoredCaller`) and treats missing data as not breaching: no
+traffic is not an incident. Metrics come from :mod:`token_metering` and :mod:`bedrock_metrics`,
+the same definitions the dashboard graphs.
 
 Per-model token and spend alarms read the per-model series of :mod:`token_metering`, which
 count a model's calls whatever form of its id the invocation log records (id, foundation-model
 or inference-profile ARN, listed application-inference-profile ARNs).
 
 Per-caller alarms need a concrete ``CallerArn`` dimension value, so they exist for the
-callers listed in ``observability.alarms.callers``; every caller (listed or not) is still
-metered and graphed on the dashboard.
+``callers`` listed; every caller (listed or not) is still metered and graphed on the dashboard.
 """
 
 from __future__ import annotations
@@ -19,21 +19,88 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Tokenization
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from bedrock_platform.config.observability import ObservabilityConfig
+from bedrock_platform.core.validation import ValidationProblems, is_token
 from bedrock_platform.observability import bedrock_metrics as bm
-from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+from bedrock_platform.observability.alert_topic import IAlertTopic, _as_topic
+from bedrock_platform.observability.model_price import ModelPrice, _model_prices
+from bedrock_platform.observability.monitoring_targets import (
+    MonitoredAgent,
+    MonitoredCaller,
+    MonitoredGuardrail,
+    _callers,
+)
 from bedrock_platform.observability.token_metering import TokenMetrics
 
 ONE_HOUR = Duration.hours(1)
 ONE_DAY = Duration.days(1)
 GTE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+# An alarm on a metric math expression may reference at most 10 metrics (CloudWatch quota).
+MAX_ALARM_METRICS = 10
+_PERCENT_FIELDS = ("guardrail_intervention_rate_percent", "tpm_quota_usage_percent")
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    """Thresholds of :class:`PlatformAlarms`. Counts are per the period stated in the field name.
+
+    ``agent_latency_ms``: slowest agent invocation (``TotalTime``, ms) in 2 of 3 five-minute
+    periods. ``tpm_quota_usage_percent``: per model with a ``tokens_per_minute_quota``, the share
+    of the quota used in a minute (2 of 3 minutes). ``daily_estimated_spend`` (USD in a rolling
+    day; ``None`` disables the spend alarm). Every value may be a deploy-time token.
+
+    Example::
+
+        AlarmThresholds(model_tokens_per_hour=500_000, daily_estimated_spend=75)
+    """
+
+    model_tokens_per_hour: int = 2_000_000
+    model_tokens_per_day: int = 20_000_000
+    caller_tokens_per_hour: int = 1_000_000
+    throttles_per_5_minutes: int = 10
+    server_errors_per_5_minutes: int = 5
+    log_delivery_failures_per_5_minutes: int = 1
+    agent_latency_ms: int = 60_000
+    agent_errors_per_5_minutes: int = 5
+    agent_throttles_per_5_minutes: int = 10
+    guardrail_intervention_rate_percent: float = 25.0
+    tpm_quota_usage_percent: float = 80.0
+    daily_estimated_spend: float | None = 100.0
+
+
+DEFAULT_THRESHOLDS = AlarmThresholds()
+
+
+def _check_thresholds(field_name: str, value: Any, problems: ValidationProblems) -> AlarmThresholds:
+    if value is None:
+        return DEFAULT_THRESHOLDS
+    if not isinstance(value, AlarmThresholds):
+        problems.add(field_name, value, "is not an AlarmThresholds")
+        return DEFAULT_THRESHOLDS
+    for item in fields(value):
+        number = getattr(value, item.name)
+        path = f"{field_name}.{item.name}"
+        if number is None and item.name == "daily_estimated_spend":
+            continue
+        if is_token(number):
+            continue
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            problems.add(path, number, "is not a number")
+        elif item.name in _PERCENT_FIELDS and not 0 < number <= 100:
+            problems.add(path, number, "is not a percentage (greater than 0, at most 100)")
+        elif item.name == "daily_estimated_spend" and number <= 0:
+            problems.add(path, number, "is not an amount greater than 0")
+        elif item.name not in _PERCENT_FIELDS and item.name != "daily_estimated_spend" and number < 1:
+            problems.add(path, number, "is not at least 1")
+    return value
 
 
 class PlatformAlarms(Construct):
@@ -46,11 +113,16 @@ class PlatformAlarms(Construct):
     ``agent-latency:<agent>``, ``agent-errors:<agent>``, ``agent-throttles:<agent>``,
     ``guardrail-interventions:<guardrail>``, ``daily-estimated-spend``.
 
+    ``topic`` is an :class:`~bedrock_platform.AlertTopic` (or its interface) or any ``sns.ITopic``;
+    ``thresholds`` defaults to :class:`AlarmThresholds` ``()``. Alarms hold no data: nothing to retain.
+
     Example::
 
-        metering = TokenMetering(self, "Metering", log_group=logging.log_group, namespace="BedrockPlatform")
-        alarms = PlatformAlarms(self, "Alarms", config=config.observability, metrics=metering.metrics,
-                                topic=alerts.topic, name_prefix="acme",
+        metering = TokenMetering(self, "Metering", log_group=logging.log_group, namespace="BedrockPlatform",
+                                 models=[haiku])
+        alarms = PlatformAlarms(self, "Alarms", metrics=metering.metrics, topic=alerts, name_prefix="acme",
+                                models=[haiku], thresholds=AlarmThresholds(daily_estimated_spend=75),
+                                callers=[MonitoredCaller("support-bot", session_arn)],
                                 agents=[MonitoredAgent("support", agent.alias.alias_arn)])
         alarms.alarms["daily-estimated-spend"]
     """
@@ -60,20 +132,39 @@ class PlatformAlarms(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        config: ObservabilityConfig,
         metrics: TokenMetrics,
-        topic: sns.ITopic,
+        topic: sns.ITopic | IAlertTopic,
         name_prefix: str,
+        models: Sequence[ModelPrice] = (),
+        callers: Sequence[MonitoredCaller] = (),
+        thresholds: AlarmThresholds | None = None,
         agents: Sequence[MonitoredAgent] = (),
         guardrails: Sequence[MonitoredGuardrail] = (),
     ) -> None:
         super().__init__(scope, construct_id)
-        self._action = actions.SnsAction(topic)
+        problems = ValidationProblems()
+        models = _model_prices("models", models, problems)
+        callers = _callers("callers", callers, problems)
+        limits = _check_thresholds("thresholds", thresholds, problems)
+        agents = _sequence("agents", agents, MonitoredAgent, problems)
+        guardrails = _sequence("guardrails", guardrails, MonitoredGuardrail, problems)
+        if not isinstance(metrics, TokenMetrics):
+            problems.add("metrics", metrics, "is not a TokenMetrics (e.g. TokenMetering(...).metrics)")
+        sns_topic = _as_topic("topic", topic, problems)
+        priced = sum(len(m.priced_token_types) for m in models)
+        if models and limits.daily_estimated_spend is not None and priced > MAX_ALARM_METRICS:
+            problems.add(
+                "thresholds.daily_estimated_spend", limits.daily_estimated_spend,
+                f"needs an alarm over {priced} metrics (one per priced token type and model) but CloudWatch "
+                f"allows {MAX_ALARM_METRICS} in one alarm: price fewer models/token types or set it to None",
+            )  # fmt: skip
+        problems.raise_if_any(self.node.path)
+        self._action = actions.SnsAction(sns_topic)
         self._prefix = name_prefix
+        #: alarm key -> alarm (see the class docstring for the keys)
         self.alarms: dict[str, cloudwatch.Alarm] = {}
-        limits = config.alarms
 
-        for model in config.models:
+        for model in models:
             model_id = model.model_id
             self._add(
                 f"model-tokens-hourly:{model_id}",
@@ -105,7 +196,7 @@ class PlatformAlarms(Construct):
                     bm.quota_usage_percent(model_id, model.tokens_per_minute_quota),
                     limits.tpm_quota_usage_percent,
                     f"{model_id} used at least the threshold percentage of its tokens-per-minute quota "
-                    f"({model.tokens_per_minute_quota:,} TPM as configured; AWS/Bedrock EstimatedTPMQuotaUsage) "
+                    f"({_count(model.tokens_per_minute_quota)} TPM as configured; AWS/Bedrock EstimatedTPMQuotaUsage) "
                     "in 2 of 3 minutes: throttling is near. Check the quota in Service Quotas (the configured "
                     "value is not read from AWS) and request an increase, or set maxTokens on requests.",
                     evaluation_periods=3,
@@ -125,7 +216,7 @@ class PlatformAlarms(Construct):
             limits.server_errors_per_5_minutes,
             "Bedrock server errors across all models in 5 minutes.",
         )
-        for caller in limits.callers:
+        for caller in callers:
             self._add(
                 f"caller-tokens-hourly:{caller.name}",
                 metrics.total_tokens(caller_arn=caller.arn, period=ONE_HOUR, label=f"{caller.name} tokens per hour"),
@@ -170,10 +261,10 @@ class PlatformAlarms(Construct):
                 f"Guardrail {guardrail.name} v{guardrail.version} intervened in at least the threshold "
                 "percentage of its invocations in one hour (attack, or a misconfigured policy).",
             )
-        if config.models and limits.daily_estimated_spend is not None:
+        if models and limits.daily_estimated_spend is not None:
             self._add(
                 "daily-estimated-spend",
-                metrics.estimated_spend(config.models, period=ONE_DAY),
+                metrics.estimated_spend(models, period=ONE_DAY),
                 limits.daily_estimated_spend,
                 "Estimated Bedrock spend (token counts x configured prices) in one day reached the threshold. "
                 "Budgets confirm with billing data hours later.",
@@ -193,7 +284,7 @@ class PlatformAlarms(Construct):
             self,
             construct_id_for(key),
             alarm_name=alarm_name(self._prefix, key),
-            alarm_description=f"{description} Threshold: {threshold:g}.",
+            alarm_description=f"{description} Threshold: {_threshold_text(threshold)}.",
             metric=metric,
             threshold=threshold,
             comparison_operator=GTE,
@@ -204,6 +295,29 @@ class PlatformAlarms(Construct):
         alarm.add_alarm_action(self._action)
         self.alarms[key] = alarm
         return alarm
+
+
+def _sequence(field_name: str, value: Any, kind: type, problems: ValidationProblems) -> list[Any]:
+    """``value`` as a list of ``kind`` (a list or tuple), each wrong item recorded by index."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        problems.add(field_name, value, f"must be a list or tuple of {kind.__name__}")
+        return []
+    good = []
+    for index, item in enumerate(value):
+        if isinstance(item, kind):
+            good.append(item)
+        else:
+            problems.add(f"{field_name}[{index}]", item, f"is not a {kind.__name__}")
+    return good
+
+
+def _threshold_text(value: float) -> str:
+    """A threshold as the description shows it (a deploy-time number stays a token)."""
+    return Tokenization.stringify_number(value) if is_token(value) else f"{value:g}"
+
+
+def _count(value: int) -> str:
+    return Tokenization.stringify_number(value) if is_token(value) else f"{value:,}"
 
 
 def construct_id_for(key: str) -> str:

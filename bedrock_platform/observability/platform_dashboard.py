@@ -18,9 +18,16 @@ from aws_cdk import Aws, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from bedrock_platform.config.observability import ModelPricing, MonitoredCaller
+from bedrock_platform.core.validation import ValidationProblems, check_pattern
 from bedrock_platform.observability import bedrock_metrics as bm
-from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+from bedrock_platform.observability.model_price import ModelPrice, _model_prices
+from bedrock_platform.observability.monitoring_targets import (
+    MonitoredAgent,
+    MonitoredCaller,
+    MonitoredGuardrail,
+    _callers,
+)
+from bedrock_platform.observability.platform_alarms import _sequence
 from bedrock_platform.observability.token_metering import BY_CALLER, BY_MODEL, TokenMetrics
 
 WIDTH = 24
@@ -38,10 +45,15 @@ ANOMALY_CONSOLE = "https://console.aws.amazon.com/cost-management/home#/anomaly-
 class PlatformDashboard(Construct):
     """A dashboard named ``dashboard_name``; ``url`` opens it in the console.
 
+    ``models`` (:class:`~bedrock_platform.ModelPrice`) get per-model rows and spend graphs,
+    ``callers`` (:class:`~bedrock_platform.MonitoredCaller`) a tokens graph, ``agents`` and
+    ``guardrails`` their own rows; ``alarms`` are shown in an alarm status widget. A dashboard
+    holds no data: nothing to retain.
+
     Example::
 
         board = PlatformDashboard(self, "Dashboard", dashboard_name="acme-bedrock", metrics=metering.metrics,
-                                  models=config.observability.models, alarms=list(alarms.alarms.values()))
+                                  models=[haiku], alarms=list(alarms.alarms.values()))
         CfnOutput(self, "DashboardUrl", value=board.url)
     """
 
@@ -52,7 +64,7 @@ class PlatformDashboard(Construct):
         *,
         dashboard_name: str,
         metrics: TokenMetrics,
-        models: Sequence[ModelPricing] = (),
+        models: Sequence[ModelPrice] = (),
         callers: Sequence[MonitoredCaller] = (),
         agents: Sequence[MonitoredAgent] = (),
         guardrails: Sequence[MonitoredGuardrail] = (),
@@ -60,6 +72,20 @@ class PlatformDashboard(Construct):
         log_group_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        problems = ValidationProblems()
+        # CloudWatch PutDashboard DashboardName: 1-255 of A-Za-z0-9, '-' and '_'.
+        problems.check(check_pattern, "dashboard_name", dashboard_name, r"[A-Za-z0-9_-]{1,255}",
+                       "1-255 letters, digits, '-' or '_'")
+        if not isinstance(metrics, TokenMetrics):
+            problems.add("metrics", metrics, "is not a TokenMetrics (e.g. TokenMetering(...).metrics)")
+        models = _model_prices("models", models, problems)
+        callers = _callers("callers", callers, problems)
+        agents = _sequence("agents", agents, MonitoredAgent, problems)
+        guardrails = _sequence("guardrails", guardrails, MonitoredGuardrail, problems)
+        if isinstance(alarms, (str, bytes)) or not isinstance(alarms, (list, tuple)):
+            problems.add("alarms", alarms, "must be a list or tuple of alarms")
+            alarms = ()
+        problems.raise_if_any(self.node.path)
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
@@ -67,6 +93,7 @@ class PlatformDashboard(Construct):
             default_interval=Duration.days(1),
             period_override=cloudwatch.PeriodOverride.INHERIT,
         )
+        #: the console URL of the dashboard
         self.url = (
             f"https://console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}#dashboards:name={dashboard_name}"
         )

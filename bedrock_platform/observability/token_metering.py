@@ -32,16 +32,18 @@ dashboard both use it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Tokenization
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems, is_token
+from bedrock_platform.observability.model_price import ModelPrice, _model_prices
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ MAX_METERED_MODELS = (MAX_FILTERS_PER_LOG_GROUP - FIXED_FILTERS) // len(TOKEN_KI
 
 
 class MeteredModel(Protocol):
-    """A model metered under its canonical id (config: ``observability.models[]``)."""
+    """Anything metered under a canonical id, e.g. a :class:`~bedrock_platform.ModelPrice`."""
 
     @property
     def model_id(self) -> str: ...
@@ -98,7 +100,7 @@ class MeteredModel(Protocol):
 
 
 class PricedModel(Protocol):
-    """A model with prices (config: ``observability.models[]``)."""
+    """Anything with prices per token kind, e.g. a :class:`~bedrock_platform.ModelPrice`."""
 
     @property
     def model_id(self) -> str: ...
@@ -143,10 +145,36 @@ def model_metric_name(kind: TokenKind, model_id: str) -> str:
     return f"{kind.metric_name}/{model_key(model_id)}"
 
 
+# CloudWatch metric namespaces (PutMetricData Namespace: 1-255 of these characters, not "AWS/...").
+NAMESPACE_PATTERN = r"[A-Za-z0-9._/#:-]{1,255}"
+
+
+def check_namespace(field: str, namespace: str) -> None:
+    """A custom metric namespace: 1-255 of ``A-Za-z0-9._/#:-``, not ``AWS/...`` (a token passes)."""
+    if is_token(namespace):
+        return
+    if not isinstance(namespace, str) or not re.fullmatch(NAMESPACE_PATTERN, namespace):
+        raise PlatformValidationError(field, namespace, "is not a metric namespace: 1-255 letters, digits or ._/#:-")
+    if namespace.startswith("AWS/"):
+        raise PlatformValidationError(field, namespace, "uses the 'AWS/' prefix, reserved for AWS service namespaces")
+
+
 class TokenMetrics:
-    """The platform's token metrics in ``namespace`` and the spend derived from them."""
+    """The platform's token metrics in ``namespace`` and the spend derived from them.
+
+    Not a construct: it only defines metrics, so a second app can graph or alarm on the
+    metrics a platform it did not deploy publishes.
+
+    Example::
+
+        metrics = TokenMetrics("BedrockPlatform")
+        metrics.total_tokens(model_id="anthropic.claude-3-5-haiku-20241022-v1:0", period=Duration.days(1))
+        metrics.tokens("output", caller_arn="arn:aws:sts::123456789012:assumed-role/app/fn", color="#ff7f0e")
+    """
 
     def __init__(self, namespace: str) -> None:
+        check_namespace("namespace", namespace)
+        #: the CloudWatch namespace the metric filters publish into
         self.namespace = namespace
 
     def tokens(
@@ -156,25 +184,31 @@ class TokenMetrics:
         model_id: str | None = None,
         caller_arn: str | None = None,
         period: Duration = ONE_HOUR,
+        **options: Any,
     ) -> cloudwatch.Metric:
-        """Sum of one token kind for one configured model (every form of its id) or one caller (exactly one of them)."""
+        """Sum of one token kind for one configured model (every form of its id) or one caller (exactly one of them).
+
+        ``options`` are the other :class:`aws_cdk.aws_cloudwatch.MetricOptions` (``statistic``,
+        ``label``, ``unit``, ``color``, ``account``, ``region``, ``dimensions_map``...).
+        """
         if (model_id is None) == (caller_arn is None):
-            raise ValueError("pass exactly one of model_id or caller_arn")
+            raise PlatformValidationError("model_id", model_id, "and caller_arn: pass exactly one of them")
+        if kind not in KINDS:
+            raise PlatformValidationError("kind", kind, f"is not one of: {', '.join(KINDS)}")
         token_kind = KINDS[kind]
         if model_id is not None:
             # The per-model series (every form of the id), not the as-logged ModelId series.
             metric_name, dimensions = model_metric_name(token_kind, model_id), None
         else:
             metric_name, dimensions = token_kind.metric_name, {BY_CALLER.dimension: caller_arn}
-        return cloudwatch.Metric(
-            namespace=self.namespace,
-            metric_name=metric_name,
-            dimensions_map=dimensions,
-            statistic=cloudwatch.Stats.SUM,
-            period=period,
-            unit=cloudwatch.Unit.COUNT,
-            label=f"{token_kind.label} tokens",
-        )
+        props: dict[str, Any] = {
+            "dimensions_map": dimensions,
+            "statistic": cloudwatch.Stats.SUM,
+            "unit": cloudwatch.Unit.COUNT,
+            "label": f"{token_kind.label} tokens",
+            **options,
+        }
+        return cloudwatch.Metric(namespace=self.namespace, metric_name=metric_name, period=period, **props)
 
     def total_tokens(
         self,
@@ -201,21 +235,28 @@ class TokenMetrics:
             label=label,
         )
 
-    def model_spend(self, model: PricedModel, *, period: Duration = ONE_DAY, index: int = 0) -> cloudwatch.MathExpression:
+    def model_spend(self, model: ModelPrice, *, period: Duration = ONE_DAY, index: int = 0) -> cloudwatch.MathExpression:
         """Estimated spend (price per 1,000 tokens x tokens) of one model."""
         return self.estimated_spend([model], period=period, label=f"{model.model_id} estimated spend", offset=index)
 
     def estimated_spend(
         self,
-        models: Sequence[PricedModel],
+        models: Sequence[ModelPrice],
         *,
         period: Duration = ONE_DAY,
         label: str = "Estimated spend (USD)",
         offset: int = 0,
     ) -> cloudwatch.MathExpression:
-        """Estimated spend of ``models`` in ``period``: sum of tokens x price / 1000 per priced kind."""
+        """Estimated spend of ``models`` in ``period``: sum of tokens x price / 1000 per priced kind.
+
+        Invalid ``models`` (not a list of :class:`~bedrock_platform.ModelPrice`, negative prices,
+        an ARN as model id) raise one :class:`PlatformValidationError` naming each field.
+        """
+        problems = ValidationProblems()
+        models = _model_prices("models", models, problems)
+        problems.raise_if_any()
         if not models:
-            raise ValueError("estimated spend needs at least one priced model")
+            raise PlatformValidationError("models", [], "is empty: estimated spend needs at least one priced model")
         using: dict[str, cloudwatch.IMetric] = {}
         terms = []
         for index, model in enumerate(models, start=offset):
@@ -244,13 +285,16 @@ class TokenMetrics:
 class TokenMetering(Construct):
     """Metric filters publishing token counts per configured model, per model as logged and per caller.
 
-    ``models`` are metered under their canonical id whatever form a record's ``modelId`` takes
-    (see the module docstring); at most :data:`MAX_METERED_MODELS` (100 filters per log group).
+    ``models`` (:class:`~bedrock_platform.ModelPrice`) are metered under their canonical id whatever
+    form a record's ``modelId`` takes (see the module docstring); at most :data:`MAX_METERED_MODELS`
+    (100 filters per log group). ``namespace`` defaults to ``BedrockPlatform``. Metric filters hold
+    no data, so there is no removal policy to choose.
 
     Example::
 
         metering = TokenMetering(self, "Metering", log_group=logging.log_group, namespace="BedrockPlatform",
-                                 models=config.observability.models)
+                                 models=[ModelPrice("amazon.nova-lite-v1:0", input_price_per_1k_tokens=0.00006,
+                                                    output_price_per_1k_tokens=0.00024)])
         metering.metrics.total_tokens(model_id="us.anthropic.claude-haiku-4-5-20251001-v1:0")
         metering.metrics.total_tokens(caller_arn="arn:aws:sts::123456789012:assumed-role/app/fn")
     """
@@ -261,11 +305,19 @@ class TokenMetering(Construct):
         construct_id: str,
         *,
         log_group: logs.ILogGroup,
-        namespace: str,
-        models: Sequence[MeteredModel] = (),
+        namespace: str = "BedrockPlatform",
+        models: Sequence[ModelPrice] = (),
     ) -> None:
         super().__init__(scope, construct_id)
-        check_metered_models(models)
+        problems = ValidationProblems()
+        models = _model_prices("models", models, problems)
+        problems.check(check_namespace, "namespace", namespace)
+        with problems.field("models"):
+            check_metered_models(models)
+        if not hasattr(log_group, "log_group_name"):
+            problems.add("log_group", log_group, "is not a log group (logs.ILogGroup)")
+        problems.raise_if_any(self.node.path)
+        #: the metrics these filters publish (for alarms and graphs)
         self.metrics = TokenMetrics(namespace)
         self.filters: dict[tuple[str, str], logs.MetricFilter] = {}
         for split in SPLITS:
@@ -331,6 +383,8 @@ def check_metered_models(models: Sequence[MeteredModel]) -> None:
 
 
 def _number(value: float) -> str:
-    """A price as metric math reads it (no exponent notation)."""
+    """A price as metric math reads it (no exponent notation); a deploy-time number stays a token."""
+    if is_token(value):
+        return Tokenization.stringify_number(value)
     text = f"{value:.10f}".rstrip("0").rstrip(".")
     return text or "0"

@@ -1,7 +1,7 @@
 """The account-level observability stack: invocation logging, token metering, alarms and dashboard.
 
 Budgets and Cost Anomaly Detection are homed in us-east-1 and live in their own stack
-(:mod:`stacks.cost_stack`); :func:`add_observability` adds both to an app from config.
+(:mod:`bedrock_platform.composition.cost_stack`); :func:`add_observability` adds both to an app from config.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from bedrock_platform.composition.cost_stack import CostControlsStack, removal_policy_for_logs
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
 from bedrock_platform.observability.agentcore_wiring import AgentCoreObservability
@@ -29,7 +30,6 @@ from bedrock_platform.observability.monitoring_targets import (
 from bedrock_platform.observability.platform_alarms import PlatformAlarms, alarm_name
 from bedrock_platform.observability.platform_dashboard import PlatformDashboard
 from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics
-from stacks.cost_stack import CostControlsStack, removal_policy_for_logs
 
 
 class ObservabilityStack(Stack):
@@ -66,7 +66,7 @@ class ObservabilityStack(Stack):
         log_group: logs.ILogGroup | None = None
         if obs.logging.enabled:
             self.invocation_logging = ModelInvocationLogging(
-                self, "InvocationLogging", config=obs.logging, removal_policy=removal
+                self, "InvocationLogging", **obs.logging.construct_props(), removal_policy=removal
             )
             log_group = self.invocation_logging.log_group
             CfnOutput(self, "InvocationLogGroupName", value=log_group.log_group_name)
@@ -78,7 +78,7 @@ class ObservabilityStack(Stack):
         self.metering: TokenMetering | None = None
         if obs.metering.enabled and log_group is not None:
             self.metering = TokenMetering(
-                self, "TokenMetering", log_group=log_group, namespace=obs.metering.namespace, models=obs.models
+                self, "TokenMetering", log_group=log_group, namespace=obs.metering.namespace, models=obs.model_prices()
             )
 
         self.alarms: PlatformAlarms | None = None
@@ -86,7 +86,9 @@ class ObservabilityStack(Stack):
             self.alarms = PlatformAlarms(
                 self,
                 "Alarms",
-                config=obs,
+                models=obs.model_prices(),
+                callers=obs.alarms.monitored_callers(),
+                thresholds=obs.alarms.thresholds(),
                 metrics=self.metrics,
                 topic=self.alert_topic.topic,
                 name_prefix=config.name,
@@ -112,8 +114,8 @@ class ObservabilityStack(Stack):
                 "Dashboard",
                 dashboard_name=f"{config.name}-bedrock",
                 metrics=self.metrics,
-                models=obs.models,
-                callers=obs.alarms.callers,
+                models=obs.model_prices(),
+                callers=obs.alarms.monitored_callers(),
                 agents=monitored_agents,
                 guardrails=monitored_guardrails,
                 alarms=[*self.alarms.alarms.values(), *filter(None, [self.ingestion_alarm])] if self.alarms else (),

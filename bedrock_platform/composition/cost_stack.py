@@ -14,17 +14,15 @@ from typing import Any
 from aws_cdk import CfnOutput, Environment, RemovalPolicy, Stack
 from constructs import Construct
 
+from bedrock_platform.composition.removal_policies import removal_policy_for
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.cost.cost_controls import COST_HOME_REGION, CostControls
 from bedrock_platform.observability.alert_topic import AlertTopic
 
-# Keys cannot be snapshotted: "snapshot" keeps them, like "retain".
-_REMOVAL = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.RETAIN}
-
 
 def removal_policy_for_logs(config: PlatformConfig) -> RemovalPolicy:
-    """The config's removal policy for resources that cannot be snapshotted (logs, buckets, keys)."""
-    return _REMOVAL[config.resolved_removal_policy]
+    """The config's removal policy for logs, buckets and keys (one table: composition/removal_policies.py)."""
+    return removal_policy_for(config.resolved_removal_policy, "log_group")
 
 
 class CostControlsStack(Stack):
@@ -47,8 +45,8 @@ class CostControlsStack(Stack):
         self.cost_controls = CostControls(
             self,
             "CostControls",
-            budgets_config=obs.budgets,
-            anomaly_config=obs.anomaly_detection,
+            budgets=obs.budgets.options(),
+            anomaly_detection=obs.anomaly_detection.options(),
             topic=self.alert_topic.topic,
             name_prefix=config.name,
             topic_policy=self.alert_topic.topic_policy,

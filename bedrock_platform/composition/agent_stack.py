@@ -6,23 +6,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from bedrock_platform.agents.action_group import ActionGroup
 from bedrock_platform.agents.agent import Agent, KnowledgeBaseRef
 from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
+from bedrock_platform.composition.action_groups import action_group_implementation
+from bedrock_platform.composition.removal_policies import removal_policy_for
 from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.core.validation import PlatformValidationError
 from bedrock_platform.guardrails.guardrail import Guardrail
 from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
-from stacks.customer_support_actions import CustomerSupportActions
-
-# Tables hold business data: kept in prod. DynamoDB has no snapshot-on-delete, so "snapshot" retains.
-DATA_REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN, "snapshot": RemovalPolicy.RETAIN}
-
 
 # Construct ids come from names; the config checks they do not collide (config/construct_ids.py).
 _logical = agent_layer_id
@@ -51,7 +48,7 @@ class AgentStack(Stack):
             section.check_knowledge_base_references(knowledge_bases)
         except PlatformValidationError as error:
             raise error.within("agents") from None
-        data_removal = DATA_REMOVAL_POLICIES[config.resolved_removal_policy]
+        data_removal = removal_policy_for(config.resolved_removal_policy, "table")
 
         self.guardrails: dict[str, Guardrail] = {}
         for guardrail_config in section.guardrails:
@@ -73,11 +70,11 @@ class AgentStack(Stack):
             CfnOutput(self, f"{logical}GuardrailVersion", value=guardrail.guardrail_version,
                       description=f"Guardrail {guardrail_config.name}: published version in use")  # fmt: skip
 
-        self.customer_support_actions: CustomerSupportActions | None = None
+        self.customer_support_actions: Any = None
         self.action_groups: dict[str, ActionGroup] = {}
         for group_config in section.action_groups:
             # "customer-support" is the only implementation (config validation enforces it).
-            actions = CustomerSupportActions(
+            actions = action_group_implementation(group_config.name)(
                 self, "CustomerSupportActions", removal_policy=data_removal, **group_config.settings()
             )
             self.customer_support_actions = actions

@@ -14,6 +14,7 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from bedrock_platform.composition.removal_policies import removal_policy_for
 from bedrock_platform.config.construct_ids import knowledge_id
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.core.naming import prefixed_name
@@ -26,12 +27,9 @@ from bedrock_platform.knowledge.vector_store import VectorCollection
 DATA_SOURCE_BASE_MAX = 90
 # KnowledgeBase cuts its base itself (Bedrock names: 100 characters).
 KNOWLEDGE_BASE_BASE_MAX = 100
-# "snapshot" is not offered: none of these resources supports DeletionPolicy Snapshot (config/rules.py).
-REMOVAL_POLICIES = {"destroy": RemovalPolicy.DESTROY, "retain": RemovalPolicy.RETAIN}
-
-
 def removal_policy_of(config: PlatformConfig) -> RemovalPolicy:
-    return REMOVAL_POLICIES[config.resolved_removal_policy]
+    """The profile's removal policy for the knowledge layer (one table: composition/removal_policies.py)."""
+    return removal_policy_for(config.resolved_removal_policy, "knowledge_base")
 
 
 # Construct ids come from names; the config checks they do not collide (config/construct_ids.py).
@@ -68,7 +66,7 @@ class KnowledgeStack(Stack):
                 self,
                 "IngestionSchedules",
                 group_name=f"{config.name}-ingestion",
-                removal_policy=RemovalPolicy.RETAIN if removal == RemovalPolicy.SNAPSHOT else removal,
+                removal_policy=removal_policy_for(config.resolved_removal_policy, "ingestion"),
             )
             CfnOutput(self, "IngestionDeadLetterQueueUrl", value=self.ingestion_schedules.queue.queue_url,
                       description="Scheduled ingestion runs that failed after their retries")
