@@ -559,7 +559,7 @@ def test_api_schema_text_is_passed_verbatim():
     text = json.dumps(SCHEMA, indent=2) + "\n"
     group = ActionGroup(name="orders", description="Orders", executor=executor_stub(), api_schema=text)
     assert group.api_schema == SCHEMA and group.api_schema_payload == text
-    assert Stack.of(group.executor).resolve(group.render().api_schema.payload) == text
+    assert Stack.of(group.executor).resolve(group._render().api_schema.payload) == text
     assert group.operations_requiring_confirmation == ["refundOrder"]
 
 

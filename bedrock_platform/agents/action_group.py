@@ -58,7 +58,7 @@ class FunctionParameter:
         if self.description is not None:
             check_length("description", self.description, 1, 500)
 
-    def render(self) -> bedrock.CfnAgent.ParameterDetailProperty:
+    def _render(self) -> bedrock.CfnAgent.ParameterDetailProperty:
         return bedrock.CfnAgent.ParameterDetailProperty(
             type=self.type, description=self.description, required=self.required
         )
@@ -80,11 +80,11 @@ class ActionFunction:
         object.__setattr__(self, "parameters", tuple(self.parameters))
         check_unique("parameters", (p.name for p in self.parameters))
 
-    def render(self) -> bedrock.CfnAgent.FunctionProperty:
+    def _render(self) -> bedrock.CfnAgent.FunctionProperty:
         return bedrock.CfnAgent.FunctionProperty(
             name=self.name,
             description=self.description,
-            parameters={p.name: p.render() for p in self.parameters} or None,
+            parameters={p.name: p._render() for p in self.parameters} or None,
             require_confirmation="ENABLED" if self.require_confirmation else "DISABLED",
         )
 
@@ -154,7 +154,7 @@ class ActionGroup:
                     found.append(operation.get("operationId") or f"{method.upper()} {path}")
         return found
 
-    def render(self) -> bedrock.CfnAgent.AgentActionGroupProperty:
+    def _render(self) -> bedrock.CfnAgent.AgentActionGroupProperty:
         return bedrock.CfnAgent.AgentActionGroupProperty(
             action_group_name=self.name,
             description=self.description,
@@ -163,7 +163,7 @@ class ActionGroup:
             api_schema=bedrock.CfnAgent.APISchemaProperty(payload=self.api_schema_payload)
             if self.api_schema_payload is not None
             else None,
-            function_schema=bedrock.CfnAgent.FunctionSchemaProperty(functions=[f.render() for f in self.functions])
+            function_schema=bedrock.CfnAgent.FunctionSchemaProperty(functions=[f._render() for f in self.functions])
             if self.functions is not None
             else None,
         )

@@ -267,7 +267,7 @@ class Agent(Construct):
         return self.alias.grant_invoke(grantee)
 
     def _render_action_groups(self) -> Any:
-        return [group.render() for group in self.action_groups] or None
+        return [group._render() for group in self.action_groups] or None
 
     def _render_knowledge_bases(self) -> Any:
         rendered = [
