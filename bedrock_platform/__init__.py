@@ -15,13 +15,13 @@ that module needs, not every domain, cdk-nag or the config layer.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "ActionFunction": "bedrock_platform.agents.action_group",
     "ActionGroup": "bedrock_platform.agents.action_group",
-    "ActionGroupFunction": "bedrock_platform.agents.action_group_function",
+    "ActionGroupLambda": "bedrock_platform.agents.action_group_function",
     "Agent": "bedrock_platform.agents.agent",
     "AgentAlias": "bedrock_platform.agents.agent_alias",
     "AgentEncryptionKey": "bedrock_platform.agents.agent_encryption",
@@ -36,11 +36,15 @@ _EXPORTS: dict[str, str] = {
     "FixedSizeChunking": "bedrock_platform.knowledge.chunking",
     "FoundationModel": "bedrock_platform.models.foundation_model",
     "FoundationModelParsing": "bedrock_platform.knowledge.parsing",
+    "FunctionDefinition": "bedrock_platform.agents.action_group",
     "FunctionParameter": "bedrock_platform.agents.action_group",
     "Guardrail": "bedrock_platform.guardrails.guardrail",
     "GuardrailBase": "bedrock_platform.guardrails.guardrail",
     "GuardrailEnforcedModelAccess": "bedrock_platform.models.model_access",
     "HierarchicalChunking": "bedrock_platform.knowledge.chunking",
+    "IAgent": "bedrock_platform.agents.agent_base",
+    "IAgentAlias": "bedrock_platform.agents.agent_base",
+    "IGuardrail": "bedrock_platform.guardrails.guardrail_base",
     "IngestionSchedules": "bedrock_platform.knowledge.ingestion_schedules",
     "KnowledgeBase": "bedrock_platform.knowledge.knowledge_base",
     "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base",
@@ -66,9 +70,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "ActionFunction",
     "ActionGroup",
-    "ActionGroupFunction",
+    "ActionGroupLambda",
     "Agent",
     "AgentAlias",
     "AgentEncryptionKey",
@@ -83,11 +86,15 @@ __all__ = [
     "FixedSizeChunking",
     "FoundationModel",
     "FoundationModelParsing",
+    "FunctionDefinition",
     "FunctionParameter",
     "Guardrail",
     "GuardrailBase",
     "GuardrailEnforcedModelAccess",
     "HierarchicalChunking",
+    "IAgent",
+    "IAgentAlias",
+    "IGuardrail",
     "IngestionSchedules",
     "KnowledgeBase",
     "KnowledgeBaseBase",
@@ -113,8 +120,19 @@ __all__ = [
 ]
 
 
+# Renamed public names, importable (with a DeprecationWarning) for one release: old -> (new, module).
+_DEPRECATED: dict[str, tuple[str, str]] = {
+    "ActionFunction": ("FunctionDefinition", "bedrock_platform.agents.action_group"),
+    "ActionGroupFunction": ("ActionGroupLambda", "bedrock_platform.agents.action_group_function"),
+}
+
+
 def __getattr__(name: str) -> Any:
     """Import ``name``'s module on first use (PEP 562) and cache the attribute on the package."""
+    if name in _DEPRECATED:
+        new_name, module = _DEPRECATED[name]
+        warnings.warn(f"bedrock_platform.{name} is deprecated, use {new_name}", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(module), new_name)
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'bedrock_platform' has no attribute {name!r}")
@@ -128,15 +146,17 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
-    from bedrock_platform.agents.action_group import ActionFunction, ActionGroup, FunctionParameter
-    from bedrock_platform.agents.action_group_function import ActionGroupFunction
+    from bedrock_platform.agents.action_group import ActionGroup, FunctionDefinition, FunctionParameter
+    from bedrock_platform.agents.action_group_function import ActionGroupLambda
     from bedrock_platform.agents.agent import Agent, SessionSummaryMemory
     from bedrock_platform.agents.agent_alias import AgentAlias
+    from bedrock_platform.agents.agent_base import IAgent, IAgentAlias
     from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
     from bedrock_platform.core.secure_bucket import SecureBucket
     from bedrock_platform.core.validation import PlatformValidationError
     from bedrock_platform.cost.cost_controls import CostControls
     from bedrock_platform.guardrails.guardrail import Guardrail, GuardrailBase
+    from bedrock_platform.guardrails.guardrail_base import IGuardrail
     from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
     from bedrock_platform.knowledge.chunking import (
         ChunkingPresets,

@@ -12,7 +12,12 @@ from typing import Any
 
 from aws_cdk import aws_bedrock as bedrock
 
-from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems, check_length, check_pattern
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    ValidationProblems,
+    check_length,
+    check_pattern,
+)
 from bedrock_platform.guardrails.policies import (
     MAX_REGEXES,
     MAX_TOPICS,
