@@ -18,7 +18,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from nag_helpers import add_nag_packs, nag_findings
 from template_helpers import only
 
-from bedrock_platform.agents.action_group import FunctionDefinition, ActionGroup, FunctionParameter
+from bedrock_platform.agents.action_group import ActionGroup, FunctionDefinition, FunctionParameter
 from bedrock_platform.agents.agent import Agent, AgentAlias, SessionSummaryMemory
 from bedrock_platform.core.validation import PlatformValidationError
 from bedrock_platform.guardrails.guardrail import Guardrail

@@ -64,6 +64,9 @@ class FunctionParameter:
 
     def __post_init__(self) -> None:
         problems = ValidationProblems()
+        if is_token(self.name):
+            problems.add("name", self.name, "cannot be a deploy-time value: CloudFormation uses it as a key of the "
+                                            "function's Parameters map")  # fmt: skip
         problems.check(check_bedrock_name, "name", self.name)
         problems.check(check_choice, "type", self.type, PARAMETER_TYPES)
         if self.description is not None:
