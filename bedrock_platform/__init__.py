@@ -16,13 +16,13 @@ that module needs, not every domain, cdk-nag or the config layer.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "ActionFunction": "bedrock_platform.agents.action_group",
     "ActionGroup": "bedrock_platform.agents.action_group",
-    "ActionGroupFunction": "bedrock_platform.agents.action_group_function",
+    "ActionGroupLambda": "bedrock_platform.agents.action_group_function",
     "Agent": "bedrock_platform.agents.agent",
     "AgentAlias": "bedrock_platform.agents.agent_alias",
     "AgentCoreLogDelivery": "bedrock_platform.observability.agentcore_logs",
@@ -45,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "FixedSizeChunking": "bedrock_platform.knowledge.chunking",
     "FoundationModel": "bedrock_platform.models.foundation_model",
     "FoundationModelParsing": "bedrock_platform.knowledge.parsing",
+    "FunctionDefinition": "bedrock_platform.agents.action_group",
     "FunctionParameter": "bedrock_platform.agents.action_group",
     "Guardrail": "bedrock_platform.guardrails.guardrail",
     "GuardrailBase": "bedrock_platform.guardrails.guardrail",
@@ -54,6 +55,9 @@ _EXPORTS: dict[str, str] = {
     "IKnowledgeBase": "bedrock_platform.knowledge.knowledge_base_base",
     "IVectorCollection": "bedrock_platform.knowledge.vector_collection_base",
     "IAlertTopic": "bedrock_platform.observability.alert_topic",
+    "IAgent": "bedrock_platform.agents.agent_base",
+    "IAgentAlias": "bedrock_platform.agents.agent_base",
+    "IGuardrail": "bedrock_platform.guardrails.guardrail_base",
     "IngestionSchedules": "bedrock_platform.knowledge.ingestion_schedules",
     "KnowledgeBase": "bedrock_platform.knowledge.knowledge_base",
     "KnowledgeBaseBase": "bedrock_platform.knowledge.knowledge_base_base",
@@ -92,9 +96,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "ActionFunction",
     "ActionGroup",
-    "ActionGroupFunction",
+    "ActionGroupLambda",
     "Agent",
     "AgentAlias",
     "AgentCoreLogDelivery",
@@ -117,6 +120,7 @@ __all__ = [
     "FixedSizeChunking",
     "FoundationModel",
     "FoundationModelParsing",
+    "FunctionDefinition",
     "FunctionParameter",
     "Guardrail",
     "GuardrailBase",
@@ -126,6 +130,9 @@ __all__ = [
     "IKnowledgeBase",
     "IVectorCollection",
     "IAlertTopic",
+    "IAgent",
+    "IAgentAlias",
+    "IGuardrail",
     "IngestionSchedules",
     "KnowledgeBase",
     "KnowledgeBaseBase",
@@ -164,8 +171,19 @@ __all__ = [
 ]
 
 
+# Renamed public names, importable (with a DeprecationWarning) for one release: old -> (new, module).
+_DEPRECATED: dict[str, tuple[str, str]] = {
+    "ActionFunction": ("FunctionDefinition", "bedrock_platform.agents.action_group"),
+    "ActionGroupFunction": ("ActionGroupLambda", "bedrock_platform.agents.action_group_function"),
+}
+
+
 def __getattr__(name: str) -> Any:
     """Import ``name``'s module on first use (PEP 562) and cache the attribute on the package."""
+    if name in _DEPRECATED:
+        new_name, module = _DEPRECATED[name]
+        warnings.warn(f"bedrock_platform.{name} is deprecated, use {new_name}", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(module), new_name)
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'bedrock_platform' has no attribute {name!r}")
@@ -179,10 +197,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
-    from bedrock_platform.agents.action_group import ActionFunction, ActionGroup, FunctionParameter
-    from bedrock_platform.agents.action_group_function import ActionGroupFunction
+    from bedrock_platform.agents.action_group import ActionGroup, FunctionDefinition, FunctionParameter
+    from bedrock_platform.agents.action_group_function import ActionGroupLambda
     from bedrock_platform.agents.agent import Agent, SessionSummaryMemory
     from bedrock_platform.agents.agent_alias import AgentAlias
+    from bedrock_platform.agents.agent_base import IAgent, IAgentAlias
     from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
     from bedrock_platform.composition.action_groups import register_action_group_implementation
     from bedrock_platform.composition.removal_policies import removal_policy_for
@@ -191,6 +210,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.cost.cost_controls import CostControls
     from bedrock_platform.cost.cost_options import AnomalyDetectionOptions, BudgetNotification, BudgetOptions
     from bedrock_platform.guardrails.guardrail import Guardrail, GuardrailBase
+    from bedrock_platform.guardrails.guardrail_base import IGuardrail
     from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
     from bedrock_platform.knowledge.chunking import (
         ChunkingPresets,

@@ -17,7 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from bedrock_platform.agents.action_group_function import ActionGroupFunction
+from bedrock_platform.agents.action_group_function import ActionGroupLambda
 from bedrock_platform.core.log_groups import retention_days
 from bedrock_platform.core.nag import suppress
 from bedrock_platform.core.validation import PlatformValidationError, check_int_range
@@ -47,13 +47,13 @@ class CustomerSupportActions(Construct):
             action_group_executor=bedrock.CfnAgent.ActionGroupExecutorProperty(lambda_=actions.function.function_arn),
             api_schema=bedrock.CfnAgent.APISchemaProperty(payload=actions.api_schema_payload),
         )
-        actions.action_group_function.grant_invoke_to_bedrock_agent(agent.attr_agent_arn)
+        actions.action_group_function.grant_invoke_to_bedrock_agent(agent.agent_arn)
     """
 
     def __init__(
         self,
         scope: Construct,
-        id: str,
+        construct_id: str,
         *,
         timeout_seconds: int = 30,
         memory_mb: int = 256,
@@ -61,7 +61,7 @@ class CustomerSupportActions(Construct):
         log_retention_days: int = 30,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
     ) -> None:
-        super().__init__(scope, id)
+        super().__init__(scope, construct_id)
         check_int_range("timeout_seconds", timeout_seconds, 1, 900)
         check_int_range("memory_mb", memory_mb, 128, 10240)
         retention = retention_days(log_retention_days)
@@ -87,7 +87,7 @@ class CustomerSupportActions(Construct):
             "idempotency": self._table("Idempotency", "id", ttl="expiration", removal_policy=removal_policy),
         }
 
-        self.action_group_function = ActionGroupFunction(
+        self.action_group_function = ActionGroupLambda(
             self,
             "Handler",
             code_path=str(CODE_DIR),

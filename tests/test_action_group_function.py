@@ -1,7 +1,7 @@
-"""ActionGroupFunction and CustomerSupportActions: synthesized template, IAM, nag and cfn-lint.
+"""ActionGroupLambda and CustomerSupportActions: synthesized template, IAM, nag and cfn-lint.
 
 One app is synthesized for the module: ``Actions`` holds the customer-support action group
-configured explicitly, ``Defaults`` a bare ActionGroupFunction with its defaults.
+configured explicitly, ``Defaults`` a bare ActionGroupLambda with its defaults.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from nag_helpers import add_nag_packs, nag_findings
 from bedrock_platform.agents.action_group_function import (
     POWERTOOLS_VERSION,
     RUNTIME,
-    ActionGroupFunction,
+    ActionGroupLambda,
 )
 from bedrock_platform.core.log_groups import retention_days
 from bedrock_platform.core.validation import PlatformValidationError
@@ -39,7 +39,7 @@ class Synth:
             timeout_seconds=20, memory_mb=512, reserved_concurrency=5, log_retention_days=90,
         )
         defaults_stack = Stack(self.app, "Defaults")
-        self.bare = ActionGroupFunction(
+        self.bare = ActionGroupLambda(
             defaults_stack, "Bare",
             code_path=CODE, handler="handler.lambda_handler", description="Bare action group",
             powertools_service_name="bare",
@@ -99,7 +99,8 @@ def test_defaults(synth):
     assert props["Architectures"] == ["arm64"] and props["TracingConfig"] == {"Mode": "Active"}
     [log_group] = synth.resources("Defaults", "AWS::Logs::LogGroup").values()
     assert log_group["Properties"]["RetentionInDays"] == 30
-    assert log_group["DeletionPolicy"] == "Delete"
+    # Library default: the log group (data) is retained; the app passes DESTROY explicitly in dev.
+    assert log_group["DeletionPolicy"] == "Retain"
 
 
 def test_powertools_layer_is_resolved_at_deploy_from_the_pinned_version(synth):
@@ -139,7 +140,7 @@ def test_environment_names_service_namespace_and_tables(synth):
 
 
 def test_every_action_group_function_keeps_responses_and_errors_out_of_traces(synth):
-    """A bare ActionGroupFunction too: the defaults protect a copied handler that forgets the decorator options."""
+    """A bare ActionGroupLambda too: the defaults protect a copied handler that forgets the decorator options."""
     variables = function_props(synth, "Defaults")["Environment"]["Variables"]
     assert {k: v for k, v in variables.items() if k.startswith("POWERTOOLS_TRACER_")} == {
         "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
@@ -346,7 +347,8 @@ def test_cfn_lint_clean(synth):
 def test_customer_support_actions_validates_settings(kwargs, message):
     with pytest.raises(PlatformValidationError) as error:
         CustomerSupportActions(Stack(new_app(), "Invalid"), "CustomerSupport", **kwargs)
-    assert str(error.value).startswith(message)
+    # The function's own checks are prefixed with its construct path.
+    assert str(error.value).removeprefix("Invalid/CustomerSupport/Handler: ").startswith(message)
 
 
 @pytest.mark.parametrize(
@@ -367,8 +369,8 @@ def test_action_group_function_validates_props(kwargs, message):
     props = {"code_path": CODE, "handler": "handler.lambda_handler", "description": "Valid",
              "powertools_service_name": "svc", **kwargs}
     with pytest.raises(PlatformValidationError) as error:
-        ActionGroupFunction(Stack(new_app(), "Invalid"), "Fn", **props)
-    assert str(error.value).startswith(message)
+        ActionGroupLambda(Stack(new_app(), "Invalid"), "Fn", **props)
+    assert str(error.value).startswith(f"Invalid/Fn: {message}")
 
 
 def test_retention_days_maps_every_cloudwatch_period():

@@ -18,7 +18,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from nag_helpers import add_nag_packs, nag_findings
 from template_helpers import only
 
-from bedrock_platform.agents.action_group import ActionFunction, ActionGroup, FunctionParameter
+from bedrock_platform.agents.action_group import ActionGroup, FunctionDefinition, FunctionParameter
 from bedrock_platform.agents.agent import Agent, AgentAlias, SessionSummaryMemory
 from bedrock_platform.core.validation import PlatformValidationError
 from bedrock_platform.guardrails.guardrail import Guardrail
@@ -216,8 +216,9 @@ def test_grant_invoke_allows_invoke_agent_on_the_alias_only():
 
     _, _, template = build(grant)
     alias_id, _ = only(template, "AWS::Bedrock::AgentAlias")
+    template.resource_count_is("AWS::IAM::Policy", 0)  # a managed policy, never an inline one
     template.has_resource_properties(
-        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
         {"PolicyDocument": {"Statement": [{"Action": "bedrock:InvokeAgent", "Effect": "Allow",
                                            "Resource": {"Fn::GetAtt": [alias_id, "AgentAliasArn"]}}]}},
     )  # fmt: skip
@@ -300,7 +301,7 @@ def test_too_many_deploy_time_knowledge_bases_fail_synth():
                      id="add_knowledge_base_after_construction"),
         pytest.param({"mutate": lambda a: a.add_action_group(ActionGroup(
             name="weather", description="Weather", executor=a.action_groups[0].executor,
-            functions=[ActionFunction("get_weather", parameters=(FunctionParameter("city", "string"),))]))},
+            functions=[FunctionDefinition("get_weather", parameters=(FunctionParameter("city", "string"),))]))},
             id="add_action_group_after_construction"),
     ],
 )  # fmt: skip
@@ -464,7 +465,7 @@ def test_short_instruction_has_no_warning(baseline):
         ({"idle_session_ttl_seconds": 30}, "idle_session_ttl_seconds: 30 is not within 60-5400"),
         ({"foundation_model": "gpt-4"}, "foundation_model: 'gpt-4' is not valid"),
         ({"knowledge_bases": [(FakeKnowledgeBase("KBID012345", KB_ARN), "d" * 201)]},
-         "knowledge_bases.description: 'd{57}...' has 201 characters, allowed 1-200"),
+         "knowledge_bases\\[0\\].description: 'd{57}...' has 201 characters, allowed 1-200"),
     ],
 )  # fmt: skip
 def test_agent_validation_names_field_and_what_is_allowed(kwargs, message):
@@ -507,7 +508,7 @@ def executor_stub():
     [
         ({"name": "bad name!"}, "name: 'bad name!' is not valid: 1-100 letters or digits"),
         ({"description": "d" * 201}, "description: 'd{57}...' has 201 characters, allowed 1-200"),
-        ({"api_schema": SCHEMA, "functions": [ActionFunction("f")]}, "api_schema: 'both' set exactly one of api_schema"),
+        ({"api_schema": SCHEMA, "functions": [FunctionDefinition("f")]}, "api_schema: 'both' set exactly one of api_schema"),
         ({"api_schema": None}, "api_schema: 'neither' set exactly one of api_schema"),
         ({"api_schema": {**SCHEMA, "openapi": "2.0"}}, "api_schema.openapi: '2.0' is not supported: Bedrock agents need 3.0.x"),
         ({"api_schema": {"openapi": "3.0.0", "paths": {}}}, "api_schema.paths: {} must define at least one path"),
@@ -530,7 +531,7 @@ def executor_stub():
          r"api_schema.paths\['/a'\].post.x-requireConfirmation: True is not one of: ENABLED, DISABLED"),
         ({"api_schema": "{not json"}, "api_schema: '{not json' is not JSON: Expecting property name"),
         ({"api_schema": None, "functions": []}, "functions: \\[\\] must list at least one function"),
-        ({"api_schema": None, "functions": [ActionFunction("f"), ActionFunction("f")]}, r"functions\[1\]: 'f' appears more than once \(also at index 0\)"),
+        ({"api_schema": None, "functions": [FunctionDefinition("f"), FunctionDefinition("f")]}, r"functions\[1\]: 'f' appears more than once \(also at index 0\)"),
     ],
 )  # fmt: skip
 def test_action_group_validation(kwargs, message):
@@ -545,8 +546,8 @@ def test_action_group_validation(kwargs, message):
         (lambda: FunctionParameter("city", "object"), "type: 'object' is not one of: string, number, integer, boolean, array"),
         (lambda: FunctionParameter("city", "string", "d" * 501), "description: 'd{57}...' has 501 characters, allowed 1-500"),
         (lambda: FunctionParameter("bad name", "string"), "name: 'bad name' is not valid"),
-        (lambda: ActionFunction("f", "d" * 1201), "description: 'd{57}...' has 1201 characters, allowed 1-1200"),
-        (lambda: ActionFunction("f", parameters=(FunctionParameter("a", "string"), FunctionParameter("a", "number"))),
+        (lambda: FunctionDefinition("f", "d" * 1201), "description: 'd{57}...' has 1201 characters, allowed 1-1200"),
+        (lambda: FunctionDefinition("f", parameters=(FunctionParameter("a", "string"), FunctionParameter("a", "number"))),
          r"parameters\[1\]: 'a' appears more than once \(also at index 0\)"),
     ],
 )  # fmt: skip
@@ -559,7 +560,7 @@ def test_api_schema_text_is_passed_verbatim():
     text = json.dumps(SCHEMA, indent=2) + "\n"
     group = ActionGroup(name="orders", description="Orders", executor=executor_stub(), api_schema=text)
     assert group.api_schema == SCHEMA and group.api_schema_payload == text
-    assert Stack.of(group.executor).resolve(group.render().api_schema.payload) == text
+    assert Stack.of(group.executor).resolve(group._render().api_schema.payload) == text
     assert group.operations_requiring_confirmation == ["refundOrder"]
 
 
@@ -567,5 +568,5 @@ def test_operations_requiring_confirmation():
     group = ActionGroup(name="orders", description="Orders", executor=executor_stub(), api_schema=SCHEMA)
     assert group.operations_requiring_confirmation == ["refundOrder"]
     functions = ActionGroup(name="f", description="F", executor=executor_stub(),
-                            functions=[ActionFunction("refund", require_confirmation=True), ActionFunction("get")])  # fmt: skip
+                            functions=[FunctionDefinition("refund", require_confirmation=True), FunctionDefinition("get")])  # fmt: skip
     assert functions.operations_requiring_confirmation == ["refund"]

@@ -166,7 +166,9 @@ def test_constructor_edit_publishes_a_new_version():
 def test_grant_apply_is_scoped_to_the_guardrail_and_its_key(baseline):
     _, _, template = baseline
     guardrail_id, _ = only(template, GUARDRAIL)
-    statements = template.find_resources("AWS::IAM::Policy")
+    # The grant is a customer-managed policy (no inline policy for the consumer's nag to report).
+    assert template.find_resources("AWS::IAM::Policy") == {}
+    statements = template.find_resources("AWS::IAM::ManagedPolicy")
     document = next(iter(statements.values()))["Properties"]["PolicyDocument"]["Statement"]
     assert {
         "Action": "bedrock:ApplyGuardrail",
@@ -212,12 +214,10 @@ def test_zero_cdk_nag_findings_and_clean_cfn_lint():
     assert [f"{m.rule.id} {m.message}" for m in matches] == []
 
 
-def test_a_guardrail_without_any_policy_fails_synth():
-    app = new_app()
-    stack = Stack(app, "S")
-    Guardrail(stack, "Empty")
-    with pytest.raises(RuntimeError, match="Guardrail has no policy: add at least one content filter"):
-        app.synth()
+def test_a_guardrail_without_any_policy_fails_at_construction():
+    stack = Stack(new_app(), "S")
+    with pytest.raises(PlatformValidationError, match="S/Empty: policies: \\[\\] is empty: add at least one content filter"):
+        Guardrail(stack, "Empty")
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,15 @@
     ActionGroup(name="orders", description="...", executor=fn,
                 api_schema=Path("openapi.json").read_text())  # ... given as JSON text, passed verbatim
     ActionGroup(name="weather", description="Current weather", executor=fn, functions=[
-        ActionFunction("get_weather", description="Weather for a city",
-                       parameters=[FunctionParameter("city", "string", "City name", required=True)]),
+        FunctionDefinition("get_weather", description="Weather for a city",
+                           parameters=[FunctionParameter("city", "string", "City name", required=True)]),
     ])                                                        # function-details action group
+
+``executor`` is an :class:`ActionGroupLambda` or any ``lambda_.IFunction``. Names: ``ActionGroup``
+is the action group itself (Bedrock's term); ``FunctionDefinition`` (formerly ``ActionFunction``)
+is one function an agent may call in a function-details group, and ``ActionGroupLambda``
+(formerly ``ActionGroupFunction``) the Lambda construct that executes a group. The old names
+still import, with a ``DeprecationWarning``, for one release.
 
 Limits (bedrock-agent API): names ``^([0-9a-zA-Z][_-]?){1,100}$``, action group description
 1-200 characters, function description 1-1200, parameter description 1-500, parameter types
@@ -18,6 +24,7 @@ permission to invoke the executor, scoped to the agent's ARN.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,13 +32,16 @@ from typing import Any
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_lambda as lambda_
 
+from bedrock_platform.core.inputs import as_list
 from bedrock_platform.core.validation import (
     PlatformValidationError,
+    ValidationProblems,
     check_bedrock_name,
     check_choice,
     check_length,
     check_pattern,
     check_unique,
+    is_token,
 )
 
 PARAMETER_TYPES = ("string", "number", "integer", "boolean", "array")
@@ -53,20 +63,31 @@ class FunctionParameter:
     required: bool = False
 
     def __post_init__(self) -> None:
-        check_bedrock_name("name", self.name)
-        check_choice("type", self.type, PARAMETER_TYPES)
+        problems = ValidationProblems()
+        if is_token(self.name):
+            problems.add("name", self.name, "cannot be a deploy-time value: CloudFormation uses it as a key of the "
+                                            "function's Parameters map")  # fmt: skip
+        problems.check(check_bedrock_name, "name", self.name)
+        problems.check(check_choice, "type", self.type, PARAMETER_TYPES)
         if self.description is not None:
-            check_length("description", self.description, 1, 500)
+            problems.check(check_length, "description", self.description, 1, 500)
+        problems.raise_if_any()
 
-    def render(self) -> bedrock.CfnAgent.ParameterDetailProperty:
+    def _render(self) -> bedrock.CfnAgent.ParameterDetailProperty:
         return bedrock.CfnAgent.ParameterDetailProperty(
             type=self.type, description=self.description, required=self.required
         )
 
 
 @dataclass(frozen=True)
-class ActionFunction:
-    """A function of a function-details action group."""
+class FunctionDefinition:
+    """One function an agent may call in a function-details action group (formerly ``ActionFunction``).
+
+    Example::
+
+        FunctionDefinition("get_weather", description="Weather for a city",
+                           parameters=[FunctionParameter("city", "string", "City name", required=True)])
+    """
 
     name: str
     description: str | None = None
@@ -74,28 +95,37 @@ class ActionFunction:
     require_confirmation: bool = False
 
     def __post_init__(self) -> None:
-        check_bedrock_name("name", self.name)
+        problems = ValidationProblems()
+        problems.check(check_bedrock_name, "name", self.name)
         if self.description is not None:
-            check_length("description", self.description, 1, 1200)
-        object.__setattr__(self, "parameters", tuple(self.parameters))
-        check_unique("parameters", (p.name for p in self.parameters))
+            problems.check(check_length, "description", self.description, 1, 1200)
+        with problems.field():
+            object.__setattr__(self, "parameters", tuple(as_list("parameters", self.parameters, FunctionParameter)))
+            check_unique("parameters", (p.name for p in self.parameters))
+        problems.raise_if_any()
 
-    def render(self) -> bedrock.CfnAgent.FunctionProperty:
+    def _render(self) -> bedrock.CfnAgent.FunctionProperty:
         return bedrock.CfnAgent.FunctionProperty(
             name=self.name,
             description=self.description,
-            parameters={p.name: p.render() for p in self.parameters} or None,
+            parameters={p.name: p._render() for p in self.parameters} or None,
             require_confirmation="ENABLED" if self.require_confirmation else "DISABLED",
         )
 
 
 class ActionGroup:
     """Props of one action group: exactly one of ``api_schema`` or ``functions``; ``executor``
-    is the Lambda function that performs the actions.
+    is the Lambda function that performs the actions (an :class:`ActionGroupLambda` or any
+    ``lambda_.IFunction``).
 
     ``api_schema`` is an OpenAPI 3.0 document, as a dict or as JSON text. Text (e.g. a
     committed, generated ``openapi.json``) is validated and passed to CloudFormation verbatim,
-    so the agent receives exactly that file.
+    so the agent receives exactly that file; a deploy-time token is passed without checks.
+
+    Example::
+
+        ActionGroup(name="orders", description="Look up and refund orders", executor=orders_fn,
+                    api_schema=Path("openapi.json").read_text())
     """
 
     def __init__(
@@ -103,36 +133,54 @@ class ActionGroup:
         *,
         name: str,
         description: str,
-        executor: lambda_.IFunction,
+        executor: Any,
         api_schema: Mapping[str, Any] | str | None = None,
-        functions: Iterable[ActionFunction] | None = None,
+        functions: Iterable[FunctionDefinition] | None = None,
         enabled: bool = True,
     ) -> None:
-        check_bedrock_name("name", name)
-        check_length("description", description, 1, 200)
-        function_list = list(functions) if functions is not None else None
-        if (api_schema is None) == (function_list is None):
-            raise PlatformValidationError(
+        problems = ValidationProblems()
+        problems.check(check_bedrock_name, "name", name)
+        problems.check(check_length, "description", description, 1, 200)
+        function = _executor_function(executor)
+        if function is None:
+            problems.add("executor", type(executor).__name__, "is not an ActionGroupLambda or a lambda_.IFunction")
+        function_list: list[FunctionDefinition] | None = None
+        if functions is not None:
+            with problems.field():
+                function_list = as_list("functions", functions, FunctionDefinition)
+        if (api_schema is None) == (functions is None):
+            problems.add(
                 "api_schema", "both" if api_schema is not None else "neither",
                 "set exactly one of api_schema (OpenAPI 3.0 dict) or functions",
             )  # fmt: skip
         payload = None
         if isinstance(api_schema, str):
             payload = api_schema
-            try:
-                api_schema = json.loads(api_schema)
-            except ValueError as error:
-                raise PlatformValidationError("api_schema", api_schema, f"is not JSON: {error}") from None
+            if is_token(api_schema):
+                api_schema = None
+            else:
+                try:
+                    api_schema = json.loads(api_schema)
+                except ValueError as error:
+                    problems.add("api_schema", api_schema, f"is not JSON: {error}")
+                    api_schema = None
         if api_schema is not None:
-            check_openapi_schema(api_schema)
+            with problems.field():
+                check_openapi_schema(api_schema)
         if function_list is not None:
             if not function_list:
-                raise PlatformValidationError("functions", [], "must list at least one function")
-            check_unique("functions", (f.name for f in function_list))
+                problems.add("functions", [], "must list at least one function")
+            with problems.field():
+                check_unique("functions", (f.name for f in function_list))
+        problems.raise_if_any()
         self.name = name
+        """The action group name (unique within the agent)."""
         self.description = description
-        self.executor = executor
+        """What the action group does (the agent reads it)."""
+        self.executor: lambda_.IFunction = function  # type: ignore[assignment]
+        """The Lambda function Bedrock invokes."""
         self.api_schema = dict(api_schema) if api_schema is not None else None
+        """The OpenAPI document as a dict (``None`` for function details or a deploy-time schema)."""
         self.api_schema_payload: str | None = (
             payload if payload is not None
             else json.dumps(self.api_schema, separators=(",", ":")) if self.api_schema is not None
@@ -140,7 +188,9 @@ class ActionGroup:
         )  # fmt: skip
         """The ``ApiSchema.Payload`` CloudFormation receives (the given text, or the dict as compact JSON)."""
         self.functions = tuple(function_list) if function_list is not None else None
+        """The functions of a function-details action group."""
         self.enabled = enabled
+        """False to keep the action group defined but disabled."""
 
     @property
     def operations_requiring_confirmation(self) -> list[str]:
@@ -154,7 +204,8 @@ class ActionGroup:
                     found.append(operation.get("operationId") or f"{method.upper()} {path}")
         return found
 
-    def render(self) -> bedrock.CfnAgent.AgentActionGroupProperty:
+    def _render(self) -> bedrock.CfnAgent.AgentActionGroupProperty:
+        """The ``AgentActionGroup`` property of the ``CfnAgent``."""
         return bedrock.CfnAgent.AgentActionGroupProperty(
             action_group_name=self.name,
             description=self.description,
@@ -163,7 +214,7 @@ class ActionGroup:
             api_schema=bedrock.CfnAgent.APISchemaProperty(payload=self.api_schema_payload)
             if self.api_schema_payload is not None
             else None,
-            function_schema=bedrock.CfnAgent.FunctionSchemaProperty(functions=[f.render() for f in self.functions])
+            function_schema=bedrock.CfnAgent.FunctionSchemaProperty(functions=[f._render() for f in self.functions])
             if self.functions is not None
             else None,
         )
@@ -211,3 +262,25 @@ def check_openapi_schema(schema: Mapping[str, Any]) -> None:
                 raise PlatformValidationError(f"{field}.responses", responses, "is required: document at least one response")
             if "x-requireConfirmation" in operation:
                 check_choice(f"{field}.x-requireConfirmation", operation["x-requireConfirmation"], CONFIRMATION_VALUES)
+
+
+def _executor_function(executor: Any) -> lambda_.IFunction | None:
+    """The ``IFunction`` behind ``executor`` (an ``ActionGroupLambda`` exposes ``.function``)."""
+    inner = getattr(executor, "function", None)
+    if inner is not None and hasattr(inner, "function_arn"):
+        return inner  # type: ignore[no-any-return]
+    if hasattr(executor, "function_arn") and hasattr(executor, "grant_invoke"):
+        return executor  # type: ignore[no-any-return]
+    return None
+
+
+_DEPRECATED = {"ActionFunction": "FunctionDefinition"}
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names (one release): ``ActionFunction`` is :class:`FunctionDefinition`."""
+    if name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        warnings.warn(f"{name} is deprecated, use {new}", DeprecationWarning, stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,11 @@
 """A Lambda function for a Bedrock agent action group: Powertools layer, arm64, X-Ray, logs you control.
 
+``ActionGroupLambda`` (formerly ``ActionGroupFunction``, still importable with a
+``DeprecationWarning`` for one release). Runtime and architecture are yours to choose (Python
+3.14 on arm64 by default); ``powertools_layer=False`` leaves the Powertools layer out (bundle it,
+or use another runtime). The log group and key hold data and are retained by default
+(``removal_policy``).
+
 Bedrock invokes action-group Lambdas synchronously, once per tool call of the agent's
 reasoning loop; what matters is a fast cold start, structured logs with a retention, traces,
 and a least-privilege role. No Docker bundling: the handler directory is zipped as is and
@@ -15,11 +21,13 @@ the function's concurrency once the account quota allows it.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+import jsii
+from aws_cdk import Duration, RemovalPolicy, Resource, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -27,14 +35,19 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
+from typing_extensions import Unpack
 
-from bedrock_platform.core.log_groups import allow_cloudwatch_logs
+from bedrock_platform.core.log_groups import allow_cloudwatch_logs, retention_days
+from bedrock_platform.core.managed_grants import ManagedPolicyRole
+from bedrock_platform.core.metric_props import MetricProps
 from bedrock_platform.core.nag import cfn_lint_ignore, suppress
 from bedrock_platform.core.validation import (
     PlatformValidationError,
+    ValidationProblems,
     check_int_range,
     check_length,
     check_pattern,
+    is_token,
 )
 
 # The newest Python runtime in aws-cdk-lib, and the one Powertools publishes its v3 layer for.
@@ -53,28 +66,40 @@ _ENV_KEY = r"[a-zA-Z][a-zA-Z0-9_]+"
 _ASSET_EXCLUDES = ["__pycache__", "*.pyc", ".pytest_cache"]
 
 
-def powertools_layer_parameter() -> str:
-    """The public SSM parameter holding the pinned Powertools layer ARN for :data:`RUNTIME` on arm64."""
-    return f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{POWERTOOLS_VERSION}"
+ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
-def powertools_layer_arn(scope: Construct) -> str:
+def powertools_layer_parameter(
+    runtime: lambda_.Runtime = RUNTIME, architecture: lambda_.Architecture = ARCHITECTURE
+) -> str:
+    """The public SSM parameter holding the pinned Powertools layer ARN for ``runtime`` and
+    ``architecture``: ``/aws/service/powertools/python/<arm64|x86_64>/<python3.x>/<version>``
+    (Powertools for AWS Lambda (Python) docs, "Lambda Layers", SSM parameter store)."""
+    return f"/aws/service/powertools/python/{architecture.name}/{runtime.name}/{POWERTOOLS_VERSION}"
+
+
+def powertools_layer_arn(
+    scope: Construct, runtime: lambda_.Runtime = RUNTIME, architecture: lambda_.Architecture = ARCHITECTURE
+) -> str:
     """The pinned Powertools layer ARN, resolved by CloudFormation in the stack's region at deploy time."""
-    return ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter())
+    return ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter(runtime, architecture))
 
 
-class ActionGroupFunction(Construct):
-    """The Lambda function behind one Bedrock agent action group.
+@jsii.implements(iam.IGrantable)
+class ActionGroupLambda(Resource):
+    """The Lambda function behind one Bedrock agent action group (formerly ``ActionGroupFunction``).
 
-    Python (:data:`RUNTIME`) on arm64 with the Powertools layer, X-Ray active tracing, an
+    Python (:data:`RUNTIME`, or ``runtime``) on arm64 (or ``architecture``) with the Powertools
+    layer (unless ``powertools_layer=False``), X-Ray active tracing, an
     explicit KMS-encrypted log group with retention, environment variables encrypted with the same
     customer key, optional reserved concurrency (none by default, see the module docstring), and a
     role whose permissions live in one customer-managed policy (add more with
-    :meth:`add_to_role_policy`).
+    :meth:`add_to_role_policy`, or grant to the construct: ``table.grant_read_data(fn)`` lands
+    in that policy too). Pass it as an :class:`ActionGroup` ``executor`` directly.
 
     Example::
 
-        fn = ActionGroupFunction(
+        fn = ActionGroupLambda(
             self, "Orders",
             code_path="lambdas/customer_support",
             handler="handler.lambda_handler",
@@ -83,7 +108,10 @@ class ActionGroupFunction(Construct):
             # reserved_concurrency=10,  # only where the account keeps >= 100 unreserved after it
         )
         fn.add_to_role_policy(iam.PolicyStatement(actions=["dynamodb:GetItem"], resources=[table.table_arn]))
-        fn.grant_invoke_to_bedrock_agent(agent.attr_agent_arn)
+        fn.grant_invoke_to_bedrock_agent(agent.agent_arn)
+        x86 = ActionGroupLambda(self, "Legacy", code_path="lambdas/legacy", handler="app.handler",
+                                description="x86 action group", runtime=lambda_.Runtime.PYTHON_3_12,
+                                architecture=lambda_.Architecture.X86_64, powertools_layer=False)
 
     Bedrock calls the function synchronously, so it has no dead-letter queue or failure
     destination, and it is not placed in a VPC (it is meant to call AWS APIs, which IAM
@@ -93,36 +121,60 @@ class ActionGroupFunction(Construct):
     def __init__(
         self,
         scope: Construct,
-        id: str,
+        construct_id: str,
         *,
         code_path: str,
         handler: str,
         description: str,
-        powertools_service_name: str,
+        powertools_service_name: str | None = None,
         environment: Mapping[str, str] | None = None,
-        timeout: Duration = Duration.seconds(30),  # noqa: B008 - immutable value
+        timeout: Duration | int = Duration.seconds(30),  # noqa: B008 - immutable value
         memory_size: int = 256,
         reserved_concurrency: int | None = None,
-        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
-        removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        log_retention: logs.RetentionDays | int = logs.RetentionDays.ONE_MONTH,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
         encryption_key: kms.IKey | None = None,
         metrics_namespace: str = DEFAULT_METRICS_NAMESPACE,
+        runtime: lambda_.Runtime = RUNTIME,
+        architecture: lambda_.Architecture = ARCHITECTURE,
+        powertools_layer: bool = True,
     ) -> None:
-        super().__init__(scope, id)
-        code_dir = _check_code(code_path, handler)
-        check_length("description", description, 1, 256)
-        check_pattern("powertools_service_name", powertools_service_name, _SERVICE_NAME,
-                      "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")
-        check_int_range("timeout", int(timeout.to_seconds()), 1, 900)
-        check_int_range("memory_size", memory_size, 128, 10240)
-        if reserved_concurrency is not None and (
+        super().__init__(scope, construct_id)
+        problems = ValidationProblems()
+        python = isinstance(runtime, lambda_.Runtime) and runtime.family == lambda_.RuntimeFamily.PYTHON
+        if not isinstance(runtime, lambda_.Runtime):
+            problems.add("runtime", type(runtime).__name__, "is not a lambda_.Runtime")
+        if not isinstance(architecture, lambda_.Architecture):
+            problems.add("architecture", type(architecture).__name__, "is not a lambda_.Architecture")
+        if powertools_layer and isinstance(runtime, lambda_.Runtime) and not python:
+            problems.add("runtime", runtime.name, "has no Powertools for AWS Lambda (Python) layer: "
+                                                  "use a Python runtime or powertools_layer=False")  # fmt: skip
+        with problems.field():
+            code_dir = _check_code(code_path, handler, python=python)
+        problems.check(check_length, "description", description, 1, 256)
+        if powertools_service_name is not None:
+            problems.check(check_pattern, "powertools_service_name", powertools_service_name, _SERVICE_NAME,
+                           "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")  # fmt: skip
+        if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+            timeout = Duration.seconds(timeout)
+        if not isinstance(timeout, Duration):
+            problems.add("timeout", type(timeout).__name__, "is not a Duration or a number of seconds")
+        elif not timeout.is_unresolved():
+            problems.check(check_int_range, "timeout", int(timeout.to_seconds()), 1, 900)
+        problems.check(check_int_range, "memory_size", memory_size, 128, 10240)
+        if reserved_concurrency is not None and not is_token(reserved_concurrency) and (
             isinstance(reserved_concurrency, bool) or not isinstance(reserved_concurrency, int) or reserved_concurrency < 1
         ):
-            raise PlatformValidationError(
-                "reserved_concurrency", reserved_concurrency, "is not an integer of at least 1 (or None for no reservation)"
-            )
-        check_length("metrics_namespace", metrics_namespace, 1, 255)
-        env = _environment(powertools_service_name, metrics_namespace, environment or {})
+            problems.add("reserved_concurrency", reserved_concurrency,
+                         "is not an integer of at least 1 (or None for no reservation)")  # fmt: skip
+        if isinstance(log_retention, int) and not isinstance(log_retention, bool):
+            with problems.field():
+                log_retention = retention_days(log_retention, "log_retention")
+        problems.check(check_length, "metrics_namespace", metrics_namespace, 1, 255)
+        with problems.field():
+            env = _environment(powertools_service_name, metrics_namespace, environment or {},
+                               powertools=powertools_layer or powertools_service_name is not None)  # fmt: skip
+        problems.raise_if_any(self.node.path)
 
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,
@@ -169,19 +221,20 @@ class ActionGroupFunction(Construct):
         suppress(self.policy, "AwsSolutions-IAM5",
                  "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (resource must be *)",
                  applies_to=["Resource::*"])
-        self.role = iam.Role(
+        self.role = ManagedPolicyRole(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Execution role of action-group function {self.node.path}",
             managed_policies=[self.policy],
         )
+        self.role.use_managed_policy(self.policy)
 
         self.function = lambda_.Function(
             self,
             "Function",
-            runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
+            runtime=runtime,
+            architecture=architecture,
             code=lambda_.Code.from_asset(str(code_dir), exclude=_ASSET_EXCLUDES),
             handler=handler,
             description=description,
@@ -193,7 +246,13 @@ class ActionGroupFunction(Construct):
             timeout=timeout,
             memory_size=memory_size,
             reserved_concurrent_executions=reserved_concurrency,
-            layers=[lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", powertools_layer_arn(self))],
+            layers=[
+                lambda_.LayerVersion.from_layer_version_arn(
+                    self, "PowertoolsLayer", powertools_layer_arn(self, runtime, architecture)
+                )
+            ]
+            if powertools_layer
+            else None,
             role=self.role,
             log_group=self.log_group,
         )
@@ -226,19 +285,35 @@ class ActionGroupFunction(Construct):
             source_arn=source_arn,
         )
 
-    def metric_errors(self, **props: Any) -> cloudwatch.Metric:
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """Apply ``policy`` to what holds data: the log group and (if created here) the log key."""
+        self.log_group.apply_removal_policy(policy)
+        if isinstance(self.encryption_key, kms.Key) and self.encryption_key.node.scope is self:
+            self.encryption_key.apply_removal_policy(policy)
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The execution role: grants to this construct land in its managed execution policy."""
+        return self.role
+
+    @property
+    def function_arn(self) -> str:
+        """The function ARN (what Bedrock invokes)."""
+        return self.function.function_arn
+
+    def metric_errors(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
         """Invocations that raised (the handler answers expected failures itself, so these are bugs)."""
         return self.function.metric_errors(**props)
 
-    def metric_throttles(self, **props: Any) -> cloudwatch.Metric:
+    def metric_throttles(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
         """Invocations refused because the reserved concurrency was exhausted."""
         return self.function.metric_throttles(**props)
 
-    def metric_duration(self, **props: Any) -> cloudwatch.Metric:
+    def metric_duration(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
         """How long invocations take; the agent waits for every call."""
         return self.function.metric_duration(**props)
 
-    def metric_invocations(self, **props: Any) -> cloudwatch.Metric:
+    def metric_invocations(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
         """How often the agent calls the action group."""
         return self.function.metric_invocations(**props)
 
@@ -268,10 +343,12 @@ class ActionGroupFunction(Construct):
             )
 
 
-def _check_code(code_path: str, handler: str) -> Path:
+def _check_code(code_path: str, handler: str, *, python: bool = True) -> Path:
     directory = Path(code_path)
     if not directory.is_dir():
         raise PlatformValidationError("code_path", code_path, f"is not a directory (cwd {Path.cwd()})")
+    if not python or is_token(handler):
+        return directory.resolve()
     check_pattern("handler", handler, _HANDLER, "'<module>.<function>', e.g. 'handler.lambda_handler'")
     module = handler.split(".")[0]
     if not (directory / f"{module}.py").is_file():
@@ -279,14 +356,16 @@ def _check_code(code_path: str, handler: str) -> Path:
     return directory.resolve()
 
 
-def _environment(service: str, namespace: str, extra: Mapping[str, str]) -> dict[str, str]:
+def _environment(service: str | None, namespace: str, extra: Mapping[str, str], *, powertools: bool = True) -> dict[str, str]:
     for key in extra:
         if re.fullmatch(_ENV_KEY, key) is None or key.startswith("AWS_") or key == "_HANDLER":
             raise PlatformValidationError(
                 f"environment.{key}", key, "is not a valid Lambda variable name (letters, digits, '_'; not AWS_*)"
             )
+    if not powertools:
+        return dict(extra)
     return {
-        "POWERTOOLS_SERVICE_NAME": service,
+        **({"POWERTOOLS_SERVICE_NAME": service} if service is not None else {}),
         "POWERTOOLS_METRICS_NAMESPACE": namespace,
         "POWERTOOLS_LOG_LEVEL": "INFO",
         # Action-group responses and errors carry customers' data: Tracer must not copy them into X-Ray
@@ -295,3 +374,15 @@ def _environment(service: str, namespace: str, extra: Mapping[str, str]) -> dict
         "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
         **extra,
     }
+
+
+_DEPRECATED = {"ActionGroupFunction": "ActionGroupLambda"}
+
+
+def __getattr__(name: str) -> Any:
+    """Deprecated names (one release): ``ActionGroupFunction`` is :class:`ActionGroupLambda`."""
+    if name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        warnings.warn(f"{name} is deprecated, use {new}", DeprecationWarning, stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,23 +17,17 @@ when one of them changes at deploy the description changes with it and the alias
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import jsii
-from aws_cdk import Duration, Fn, IResolveContext, IStringProducer, Lazy, Token
+from aws_cdk import CfnResource, Fn, IResolveContext, IStringProducer, Lazy, Token
 from aws_cdk import aws_bedrock as bedrock
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_iam as iam
 from constructs import Construct, IValidation
 
+from bedrock_platform.agents.agent_base import AgentAliasBase, IAgent, IAgentAlias, import_alias
 from bedrock_platform.core.fingerprint import lazy_fingerprint
-from bedrock_platform.core.validation import check_bedrock_name
-from bedrock_platform.observability.bedrock_metrics import agent_query
-from bedrock_platform.observability.monitoring_targets import MonitoredAgent
-
-if TYPE_CHECKING:
-    from bedrock_platform.agents.agent import Agent
+from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems, check_bedrock_name
 
 # Properties that do not change what a version of the agent does.
 NON_VERSIONED_PROPERTIES = frozenset({"tags", "testAliasTags", "autoPrepare", "skipResourceInUseCheckOnDelete"})
@@ -43,13 +37,40 @@ DESCRIPTION_TEMPLATE = "Latest version of agent configuration sha256:{digest}"
 MAX_DEPLOY_TIME_KNOWLEDGE_BASES = 10
 
 
-class AgentAlias(Construct):
+class VersionedAgent(Protocol):
+    """What an alias needs from the agent it publishes (an :class:`Agent`): its id, its
+    ``CfnAgent`` and the settings that are only known at deploy time.
+
+    Declared here so the alias does not import the agent (the agent owns its aliases).
+    """
+
+    @property
+    def agent_id(self) -> str:
+        """The agent id."""
+        ...
+
+    @property
+    def resource(self) -> CfnResource:
+        """The ``AWS::Bedrock::Agent`` whose configuration is fingerprinted."""
+        ...
+
+    def _version_inputs(self) -> tuple[list[str], str | None, list[str]]:
+        """(extra fingerprints, guardrail version, knowledge base ids)."""
+        ...
+
+
+class AgentAlias(AgentAliasBase):
     """The alias applications invoke: ``alias_id`` is stable, the version behind it follows edits.
+
+    Create aliases through their agent (:meth:`Agent.add_alias`; ``agent.alias`` is the default
+    one); ``AgentAlias(scope, id, agent=agent)`` keeps working. Import one deployed elsewhere with
+    :meth:`from_alias_arn`.
 
     Example::
 
-        alias = AgentAlias(self, "Canary", agent=agent, alias_name="canary")
-        alias.grant_invoke(web_app_role)
+        canary = agent.add_alias("canary")
+        canary.grant_invoke(web_app_role)      # a managed policy next to web_app_role
+        AgentAlias.from_alias_arn(self, "Live", alias_arn).grant_invoke(other_role)
     """
 
     def __init__(
@@ -57,16 +78,22 @@ class AgentAlias(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        agent: Agent,
+        agent: VersionedAgent,
         alias_name: str = "live",
-        tags: dict[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, construct_id)
-        check_bedrock_name("alias_name", alias_name)
+        super().__init__(scope, construct_id, physical_name=alias_name)
+        problems = ValidationProblems()
+        if not callable(getattr(agent, "_version_inputs", None)):
+            problems.add("agent", type(agent).__name__, "is not an Agent of this library (imported agents cannot publish versions)")
+        problems.check(check_bedrock_name, "alias_name", alias_name)
+        if tags is not None and not isinstance(tags, Mapping):
+            problems.add("tags", type(tags).__name__, "is not a mapping of tag names to values")
+        problems.raise_if_any(self.node.path)
         self.agent = agent
-        self.alias_name = alias_name
-        guardrail_fingerprint = getattr(agent.guardrail, "settings_fingerprint", None)
-        extra = [guardrail_fingerprint] if guardrail_fingerprint else []
+        """The agent this alias publishes."""
+        self._alias_name = alias_name
+        extra = agent._version_inputs()[0]
         self.configuration_fingerprint = lazy_fingerprint(agent.resource, extra=extra, exclude=NON_VERSIONED_PROPERTIES)
         """Token: digest of the agent configuration this alias publishes (synth-time values)."""
         self._description_fingerprint = lazy_fingerprint(
@@ -78,17 +105,42 @@ class AgentAlias(Construct):
             agent_id=agent.agent_id,
             agent_alias_name=alias_name,
             description=Lazy.uncached_string(_Producer(self._description)),
-            tags=tags,
+            tags=dict(tags) if tags is not None else None,
         )
+        """The ``AWS::Bedrock::AgentAlias``."""
         self.node.add_validation(_DescriptionFits(self))
-        self.alias_id = self.resource.attr_agent_alias_id
-        self.alias_arn = self.resource.attr_agent_alias_arn
+        self._alias_id = self.resource.attr_agent_alias_id
+        self._alias_arn = self.resource.attr_agent_alias_arn
+
+    @staticmethod
+    def from_alias_arn(scope: Construct, construct_id: str, alias_arn: str, *, alias_name: str | None = None) -> IAgentAlias:
+        """A read-only handle on an alias deployed elsewhere, with ``grant_invoke`` and the metrics.
+
+        ``alias_arn`` may be a deploy-time value (an SSM parameter, another stack's output); the
+        alias id and the agent (``.agent``) are derived from it.
+
+        Example::
+
+            alias = AgentAlias.from_alias_arn(self, "Support", ssm.StringParameter.value_for_string_parameter(
+                self, "/platform/agents/support/alias-arn"))
+            alias.grant_invoke(web_role)
+        """
+        return import_alias(scope, construct_id, alias_arn=alias_arn, alias_name=alias_name)
+
+    @staticmethod
+    def from_alias_attributes(
+        scope: Construct, construct_id: str, *, agent: IAgent, alias_id: str, alias_name: str | None = None
+    ) -> IAgentAlias:
+        """A read-only handle on alias ``alias_id`` of ``agent`` (created or imported)."""
+        if not isinstance(agent, IAgent):
+            raise PlatformValidationError("agent", type(agent).__name__, "is not an agent (IAgent)")
+        arn = Fn.join("", [Fn.join(":agent-alias/", Fn.split(":agent/", agent.agent_arn, 2)), "/", alias_id]) if Token.is_unresolved(
+            agent.agent_arn) else f"{agent.agent_arn.replace(':agent/', ':agent-alias/')}/{alias_id}"  # fmt: skip
+        return import_alias(scope, construct_id, alias_arn=arn, alias_name=alias_name)
 
     def deploy_time_values(self) -> tuple[str | None, list[str]]:
         """The guardrail version and knowledge base ids that are resolved only at deploy (tokens)."""
-        guardrail = self.agent.guardrail
-        version = guardrail.guardrail_version if guardrail is not None else None
-        knowledge_base_ids = [kb.knowledge_base_id for kb, _ in self.agent.knowledge_bases]
+        _, version, knowledge_base_ids = self.agent._version_inputs()
         return (
             version if version is not None and Token.is_unresolved(version) else None,
             [kb_id for kb_id in knowledge_base_ids if Token.is_unresolved(kb_id)],
@@ -102,35 +154,6 @@ class AgentAlias(Construct):
         for i, kb_id in enumerate(knowledge_base_ids):
             parts += [" kb " if i == 0 else ",", kb_id]
         return Fn.join("", parts) if len(parts) > 1 else parts[0]
-
-    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``bedrock:InvokeAgent`` on this alias only."""
-        return iam.Grant.add_to_principal(grantee=grantee, actions=["bedrock:InvokeAgent"], resource_arns=[self.alias_arn])
-
-    def metric(
-        self, metric_name: str, *, function: str = "SUM", period: Duration | None = None
-    ) -> cloudwatch.IMetric:
-        """``function`` (SUM, AVG, MAX, MIN, COUNT) of an ``AWS/Bedrock/Agents`` metric of this alias.
-
-        Bedrock publishes alias metrics only with the dimensions ``Operation, AgentAliasArn,
-        ModelId``, so this is a Metrics Insights query over all operations and models filtered on
-        this alias: the same definition the platform alarms and dashboard use, and alarmable.
-        """
-        target = MonitoredAgent(self.alias_name, self.alias_arn)
-        return agent_query(target, metric_name, function=function, period=period or Duration.minutes(5), label=metric_name)
-
-    def metric_invocations(self, *, period: Duration | None = None) -> cloudwatch.IMetric:
-        return self.metric("InvocationCount", period=period)
-
-    def metric_total_time(self, *, function: str = "MAX", period: Duration | None = None) -> cloudwatch.IMetric:
-        """Server-side processing time in ms (Metrics Insights has no percentiles: MAX by default)."""
-        return self.metric("TotalTime", function=function, period=period)
-
-    def metric_input_tokens(self, *, period: Duration | None = None) -> cloudwatch.IMetric:
-        return self.metric("InputTokenCount", period=period)
-
-    def metric_output_tokens(self, *, period: Duration | None = None) -> cloudwatch.IMetric:
-        return self.metric("OutputTokenCount", period=period)
 
 
 @jsii.implements(IStringProducer)

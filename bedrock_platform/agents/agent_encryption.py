@@ -19,17 +19,22 @@ key they were created with, so keep the old key until no alias points at those v
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Resource, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
+
+from bedrock_platform.core.managed_grants import grant_with_managed_policy
 
 BEDROCK_AGENT_KEY_ACTIONS = ("kms:GenerateDataKey", "kms:Decrypt")
 ENCRYPTION_CONTEXT_KEY = "kms:EncryptionContext:aws:bedrock:arn"
 
 
-class AgentEncryptionKey(Construct):
+class AgentEncryptionKey(Resource):
     """A rotating symmetric KMS key Bedrock may use for this account's agents in this region.
+
+    The key protects data, so it is retained when its stack is deleted unless ``removal_policy``
+    says otherwise (the app's dev profile passes DESTROY, with a 7-day pending window).
 
     Example::
 
@@ -37,7 +42,7 @@ class AgentEncryptionKey(Construct):
         agent = Agent(self, "Support", foundation_model=model, instruction=text, customer_encryption_key=key.key)
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy = RemovalPolicy.DESTROY) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy = RemovalPolicy.RETAIN) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.key = kms.Key(
@@ -61,4 +66,23 @@ class AgentEncryptionKey(Construct):
                 },
             )
         )
+        """The KMS key (pass it as ``Agent(customer_encryption_key=...)``)."""
         self.key_arn = self.key.key_arn
+        """The key ARN."""
+
+    @property
+    def key_id(self) -> str:
+        """The key id."""
+        return self.key.key_id
+
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """Apply ``policy`` to the key."""
+        self.key.apply_removal_policy(policy)
+
+    def grant(self, grantee: iam.IGrantable, *actions: str, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Allow ``actions`` (e.g. ``kms:Decrypt``) on the key, in a managed policy (the key policy
+        delegates to IAM for this account)."""
+        return grant_with_managed_policy(
+            self, grantee, actions=actions, resource_arns=[self.key.key_arn], policy=policy,
+            description=f"Grants on key {self.node.path}",
+        )  # fmt: skip

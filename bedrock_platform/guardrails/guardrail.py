@@ -3,7 +3,7 @@
     guardrail = Guardrail(self, "Support", name="support",
                           content_filters=[ContentFilter("HATE", "HIGH", "HIGH")])
     guardrail.add_pii_entity(PiiEntity("EMAIL", input_action="NONE", output_action="ANONYMIZE"))
-    guardrail.grant_apply(app_role)
+    guardrail.grant_apply(app_role)          # in a managed policy next to app_role
     strict = Guardrail.from_preset(self, "Strict", "customer-facing-strict")
 
 ``AWS::Bedrock::GuardrailVersion`` is an immutable snapshot whose ``Description`` is
@@ -11,6 +11,11 @@ create-only. The version's description carries a fingerprint of the guardrail's 
 CloudFormation properties, computed lazily at synth (after every ``add_*`` call), so an edit
 replaces the version (a new one is published) and an unchanged re-synth yields the identical
 template (no new version).
+
+A guardrail needs at least one policy: an empty one fails at construction. Guardrails hold
+configuration, not data, so they are deleted with their stack by default (``removal_policy``).
+Every string and number may be a deploy-time token (e.g. a blocked message read from an SSM
+parameter): checks skip tokens, and every problem is reported at once, prefixed with the path.
 """
 
 from __future__ import annotations
@@ -19,107 +24,21 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import jsii
-from aws_cdk import (
-    Arn,
-    ArnFormat,
-    Duration,
-    IStableAnyProducer,
-    Lazy,
-    Names,
-    RemovalPolicy,
-)
+from aws_cdk import IStableAnyProducer, Lazy, Names, RemovalPolicy
 from aws_cdk import aws_bedrock as bedrock
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from bedrock_platform.core.fingerprint import lazy_fingerprint
-from bedrock_platform.core.validation import check_pattern
+from bedrock_platform.core.inputs import as_list
+from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems
+from bedrock_platform.guardrails.guardrail_base import GuardrailBase, IGuardrail, import_guardrail
 from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
 from bedrock_platform.guardrails.policy_set import NO_POLICY, GuardrailPolicySet, check_guardrail_settings
 from bedrock_platform.guardrails.presets import guardrail_props
-from bedrock_platform.observability.bedrock_metrics import guardrail_metric
-from bedrock_platform.observability.monitoring_targets import MonitoredGuardrail
 
 DEFAULT_BLOCKED_INPUT_MESSAGING = "Sorry, I can't help with that request."
 DEFAULT_BLOCKED_OUTPUTS_MESSAGING = "Sorry, I can't provide that answer."
-
-
-class GuardrailBase(Construct):
-    """What every guardrail, created or imported, offers: identifiers, grants and metrics."""
-
-    guardrail_id: str
-    guardrail_arn: str
-    guardrail_version: str
-    kms_key: kms.IKey | None = None
-
-    @property
-    def guardrail_version_arn(self) -> str:
-        """``<guardrail ARN>:<version>``: the value IAM's ``bedrock:GuardrailIdentifier`` key holds."""
-        return f"{self.guardrail_arn}:{self.guardrail_version}"
-
-    def grant_apply(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``bedrock:ApplyGuardrail`` on this guardrail (and decrypt with its key, if any)."""
-        grant = iam.Grant.add_to_principal(
-            grantee=grantee, actions=["bedrock:ApplyGuardrail"], resource_arns=[self.guardrail_arn]
-        )
-        if self.kms_key is not None:
-            grant = grant.combine(self.kms_key.grant_decrypt(grantee))
-        return grant
-
-    def metric(
-        self,
-        metric_name: str,
-        *,
-        statistic: str = "Sum",
-        period: Duration | None = None,
-        label: str | None = None,
-    ) -> cloudwatch.Metric:
-        """A metric of this guardrail version in ``AWS/Bedrock/Guardrails`` (same definition the
-        platform alarms and dashboard use)."""
-        target = MonitoredGuardrail(self.node.id, self.guardrail_arn, self.guardrail_version)
-        return guardrail_metric(
-            target, metric_name, statistic=statistic, period=period or Duration.minutes(5), label=label or metric_name
-        )
-
-    def metric_invocations(self, *, period: Duration | None = None) -> cloudwatch.Metric:
-        """Number of guardrail evaluations (sum)."""
-        return self.metric("Invocations", period=period)
-
-    def metric_invocation_latency(self, *, statistic: str = "p90", period: Duration | None = None) -> cloudwatch.Metric:
-        """Evaluation latency in milliseconds (p90 by default)."""
-        return self.metric("InvocationLatency", statistic=statistic, period=period)
-
-    def metric_invocations_intervened(self, *, period: Duration | None = None) -> cloudwatch.Metric:
-        """Evaluations in which the guardrail blocked or masked content (sum)."""
-        return self.metric("InvocationsIntervened", period=period)
-
-    def metric_text_unit_count(self, *, period: Duration | None = None) -> cloudwatch.Metric:
-        """Text units evaluated (what guardrails are billed by, sum)."""
-        return self.metric("TextUnitCount", period=period)
-
-
-class _ImportedGuardrail(GuardrailBase):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, arn: str, version: str, kms_key: kms.IKey | None
-    ) -> None:
-        super().__init__(scope, construct_id)
-        self.guardrail_arn = arn
-        self.guardrail_id = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).resource_name or arn
-        self.guardrail_version = version
-        self.kms_key = kms_key
-
-
-@jsii.implements(IValidation)
-class _HasPolicy:
-    def __init__(self, guardrail: Guardrail) -> None:
-        self._guardrail = guardrail
-
-    def validate(self) -> list[str]:
-        if self._guardrail.has_policies:
-            return []
-        return [NO_POLICY]
 
 
 class Guardrail(GuardrailBase):
@@ -159,24 +78,38 @@ class Guardrail(GuardrailBase):
         kms_key: kms.IKey | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
     ) -> None:
-        super().__init__(scope, construct_id)
-        check_guardrail_settings(
+        super().__init__(scope, construct_id, physical_name=name)
+        problems = ValidationProblems()
+        problems.check(
+            check_guardrail_settings,
             name=name,
             description=description,
             blocked_input_messaging=blocked_input_messaging,
             blocked_outputs_messaging=blocked_outputs_messaging,
         )
-        self.kms_key = kms_key
-        self.policies = GuardrailPolicySet(
-            content_filters=content_filters,
-            pii_entities=pii_entities,
-            regexes=regexes,
-            denied_topics=denied_topics,
-            words=words,
-            managed_profanity=managed_profanity,
-            grounding_threshold=grounding_threshold,
-            relevance_threshold=relevance_threshold,
-        )
+        self._kms_key = kms_key
+        self.policies = GuardrailPolicySet()
+        """Every policy of this guardrail (rendered lazily: ``add_*`` calls after construction count)."""
+        for field, items, kind, add in (
+            ("content_filters", content_filters, ContentFilter, self.policies.add_content_filter),
+            ("pii_entities", pii_entities, PiiEntity, self.policies.add_pii_entity),
+            ("regexes", regexes, RegexFilter, self.policies.add_regex),
+            ("denied_topics", denied_topics, DeniedTopic, self.policies.add_denied_topic),
+            ("words", words, str, self.policies.add_words),
+        ):
+            with problems.field():
+                for item in as_list(field, items, kind):
+                    with problems.field():
+                        add(item)
+        if managed_profanity:
+            self.policies.enable_managed_profanity()
+        with problems.field():
+            self.policies.set_contextual_grounding(
+                grounding_threshold=grounding_threshold, relevance_threshold=relevance_threshold
+            )
+        if not problems.errors and not self.policies.has_policies:
+            problems.add("policies", [], "is empty: " + NO_POLICY.removeprefix("Guardrail has no policy: "))
+        problems.raise_if_any(self.node.path)
 
         self.resource = bedrock.CfnGuardrail(
             self,
@@ -199,10 +132,9 @@ class Guardrail(GuardrailBase):
                 self.resource, template="Published by CDK for guardrail settings sha256:{digest}"
             ),
         )
-        self.guardrail_id = self.resource.attr_guardrail_id
-        self.guardrail_arn = self.resource.attr_guardrail_arn
-        self.guardrail_version = self.version.attr_version
-        self.node.add_validation(_HasPolicy(self))
+        self._guardrail_id = self.resource.attr_guardrail_id
+        self._guardrail_arn = self.resource.attr_guardrail_arn
+        self._guardrail_version = self.version.attr_version
 
     @staticmethod
     def from_guardrail_attributes(
@@ -212,10 +144,22 @@ class Guardrail(GuardrailBase):
         guardrail_arn: str,
         guardrail_version: str,
         kms_key: kms.IKey | None = None,
-    ) -> GuardrailBase:
-        """Reference an existing guardrail and one of its published versions (or ``DRAFT``)."""
-        check_pattern("guardrail_version", guardrail_version, r"[1-9][0-9]{0,7}|DRAFT", "a version number or DRAFT")
-        return _ImportedGuardrail(scope, construct_id, arn=guardrail_arn, version=guardrail_version, kms_key=kms_key)
+    ) -> IGuardrail:
+        """Reference an existing guardrail and one of its published versions (or ``DRAFT``).
+
+        The handle has the same ``grant*`` and ``metric*`` methods; ``kms_key`` is the key the
+        guardrail is encrypted with, if any (``grant_apply`` then also allows decrypting).
+        Deploy-time values (e.g. read from SSM parameters) are accepted.
+
+        Example::
+
+            shared = Guardrail.from_guardrail_attributes(
+                self, "Shared", guardrail_arn=ssm.StringParameter.value_for_string_parameter(self, "/platform/guardrail-arn"),
+                guardrail_version="3")
+        """
+        return import_guardrail(
+            scope, construct_id, guardrail_arn=guardrail_arn, guardrail_version=guardrail_version, kms_key=kms_key
+        )
 
     @staticmethod
     def from_preset(scope: Construct, construct_id: str, preset: str, **overrides: Any) -> Guardrail:
@@ -230,31 +174,39 @@ class Guardrail(GuardrailBase):
 
     @property
     def has_policies(self) -> bool:
+        """True when at least one policy is configured (always, after construction)."""
         return self.policies.has_policies
 
     @property
     def content_filters(self) -> list[ContentFilter]:
+        """The content filters, one per type."""
         return self.policies.content_filters
 
     @property
     def pii_entities(self) -> list[PiiEntity]:
+        """The PII entities, one per type."""
         return self.policies.pii_entities
 
     @property
     def denied_topics(self) -> list[DeniedTopic]:
+        """The denied topics, one per name."""
         return self.policies.denied_topics
 
     def add_content_filter(self, content_filter: ContentFilter) -> None:
-        self.policies.add_content_filter(content_filter)
+        """Add a content filter (one per type)."""
+        self.policies.add_content_filter(_checked("content_filter", content_filter, ContentFilter))
 
     def add_pii_entity(self, entity: PiiEntity) -> None:
-        self.policies.add_pii_entity(entity)
+        """Add a PII entity (one per type)."""
+        self.policies.add_pii_entity(_checked("entity", entity, PiiEntity))
 
     def add_regex(self, regex: RegexFilter) -> None:
-        self.policies.add_regex(regex)
+        """Add a custom sensitive-information pattern (at most 30)."""
+        self.policies.add_regex(_checked("regex", regex, RegexFilter))
 
     def add_denied_topic(self, topic: DeniedTopic) -> None:
-        self.policies.add_denied_topic(topic)
+        """Add a denied topic (at most 30)."""
+        self.policies.add_denied_topic(_checked("topic", topic, DeniedTopic))
 
     def add_words(self, *words: str) -> None:
         """Block these words or phrases (matched case-insensitively) in prompts and answers."""
@@ -275,11 +227,17 @@ class Guardrail(GuardrailBase):
     def _render_policies(self) -> None:
         """Bind each policy property to a lazy renderer: later ``add_*`` calls are included."""
         r, p = self.resource, self.policies
-        r.content_policy_config = Lazy.any(_AnyProducer(p.content_policy))
-        r.sensitive_information_policy_config = Lazy.any(_AnyProducer(p.sensitive_information_policy))
-        r.topic_policy_config = Lazy.any(_AnyProducer(p.topic_policy))
-        r.word_policy_config = Lazy.any(_AnyProducer(p.word_policy))
-        r.contextual_grounding_policy_config = Lazy.any(_AnyProducer(p.contextual_grounding_policy))
+        r.content_policy_config = Lazy.any(_AnyProducer(p._content_policy))
+        r.sensitive_information_policy_config = Lazy.any(_AnyProducer(p._sensitive_information_policy))
+        r.topic_policy_config = Lazy.any(_AnyProducer(p._topic_policy))
+        r.word_policy_config = Lazy.any(_AnyProducer(p._word_policy))
+        r.contextual_grounding_policy_config = Lazy.any(_AnyProducer(p._contextual_grounding_policy))
+
+
+def _checked(field: str, value: Any, kind: type) -> Any:
+    if not isinstance(value, kind):
+        raise PlatformValidationError(field, type(value).__name__, f"is not a {kind.__name__}")
+    return value
 
 
 @jsii.implements(IStableAnyProducer)

@@ -8,7 +8,7 @@
 
 Limits are those of the Bedrock ``CreateGuardrail`` API (botocore ``bedrock`` model), which is
 stricter than the CloudFormation schema in places (a topic definition is 1-200 characters).
-Each object renders the matching ``CfnGuardrail`` property with :meth:`render`.
+Each object renders the matching ``CfnGuardrail`` property with its private ``_render``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bedrock_platform.core.validation import (
     check_pattern,
     check_range,
     check_unique,
+    is_token,
 )
 
 CONTENT_FILTER_TYPES = ("HATE", "INSULTS", "SEXUAL", "VIOLENCE", "MISCONDUCT", "PROMPT_ATTACK")
@@ -86,7 +87,7 @@ class ContentFilter:
         _modalities("input_modalities", self.input_modalities)
         _modalities("output_modalities", self.output_modalities)
 
-    def render(self) -> bedrock.CfnGuardrail.ContentFilterConfigProperty:
+    def _render(self) -> bedrock.CfnGuardrail.ContentFilterConfigProperty:
         return bedrock.CfnGuardrail.ContentFilterConfigProperty(
             type=self.type,
             input_strength=self.input_strength,
@@ -115,7 +116,7 @@ class PiiEntity:
         check_choice("output_action", self.output_action, PII_ACTIONS)
         _at_least_one_action(self.input_action, self.output_action)
 
-    def render(self) -> bedrock.CfnGuardrail.PiiEntityConfigProperty:
+    def _render(self) -> bedrock.CfnGuardrail.PiiEntityConfigProperty:
         return bedrock.CfnGuardrail.PiiEntityConfigProperty(
             type=self.type, **_directional_actions(self.input_action, self.output_action)
         )
@@ -140,7 +141,7 @@ class RegexFilter:
         check_choice("output_action", self.output_action, PII_ACTIONS)
         _at_least_one_action(self.input_action, self.output_action)
 
-    def render(self) -> bedrock.CfnGuardrail.RegexConfigProperty:
+    def _render(self) -> bedrock.CfnGuardrail.RegexConfigProperty:
         return bedrock.CfnGuardrail.RegexConfigProperty(
             name=self.name,
             pattern=self.pattern,
@@ -170,7 +171,7 @@ class DeniedTopic:
         check_choice("input_action", self.input_action, TOPIC_ACTIONS)
         check_choice("output_action", self.output_action, TOPIC_ACTIONS)
 
-    def render(self) -> bedrock.CfnGuardrail.TopicConfigProperty:
+    def _render(self) -> bedrock.CfnGuardrail.TopicConfigProperty:
         return bedrock.CfnGuardrail.TopicConfigProperty(
             name=self.name,
             definition=self.definition,
@@ -184,6 +185,7 @@ class DeniedTopic:
 
 
 def check_word(field: str, word: str) -> None:
+    """A blocked word or phrase: 1-100 characters (bedrock ``GuardrailWordConfig``)."""
     check_length(field, word, 1, 100)
 
 
@@ -211,8 +213,15 @@ def _directional_actions(input_action: str, output_action: str) -> dict[str, Any
 
 
 def _strictest(*actions: str) -> str:
-    """The legacy ``Action`` field CloudFormation still requires: the stricter of the two directions."""
-    return max(actions, key=lambda a: _SEVERITY[a])
+    """The legacy ``Action`` field CloudFormation still requires: the stricter of the two directions.
+
+    A direction given as a deploy-time token cannot be compared: the strictest known action is
+    used, or the first token when neither is known (the directional fields are what Bedrock applies).
+    """
+    known = [a for a in actions if not is_token(a)]
+    if not known:
+        return actions[0]
+    return max(known, key=lambda a: _SEVERITY[a])
 
 
 def _tuple(value: Any) -> tuple[Any, ...] | None:

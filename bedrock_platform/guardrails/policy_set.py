@@ -12,7 +12,12 @@ from typing import Any
 
 from aws_cdk import aws_bedrock as bedrock
 
-from bedrock_platform.core.validation import PlatformValidationError, check_length, check_pattern
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    ValidationProblems,
+    check_length,
+    check_pattern,
+)
 from bedrock_platform.guardrails.policies import (
     MAX_REGEXES,
     MAX_TOPICS,
@@ -40,13 +45,16 @@ def check_guardrail_settings(
     blocked_input_messaging: str,
     blocked_outputs_messaging: str,
 ) -> None:
-    """Name 1-50 of ``[0-9a-zA-Z-_]``, description 1-200, blocked messages 1-500 characters."""
+    """Name 1-50 of ``[0-9a-zA-Z-_]``, description 1-200, blocked messages 1-500 characters
+    (bedrock ``CreateGuardrail``). Every problem is reported in one error; tokens pass."""
+    problems = ValidationProblems()
     if name is not None:
-        check_pattern("name", name, GUARDRAIL_NAME_PATTERN, GUARDRAIL_NAME_RULE)
+        problems.check(check_pattern, "name", name, GUARDRAIL_NAME_PATTERN, GUARDRAIL_NAME_RULE)
     if description is not None:
-        check_length("description", description, 1, 200)
-    check_length("blocked_input_messaging", blocked_input_messaging, 1, 500)
-    check_length("blocked_outputs_messaging", blocked_outputs_messaging, 1, 500)
+        problems.check(check_length, "description", description, 1, 200)
+    problems.check(check_length, "blocked_input_messaging", blocked_input_messaging, 1, 500)
+    problems.check(check_length, "blocked_outputs_messaging", blocked_outputs_messaging, 1, 500)
+    problems.raise_if_any()
 
 
 class GuardrailPolicySet:
@@ -93,6 +101,7 @@ class GuardrailPolicySet:
 
     @property
     def has_policies(self) -> bool:
+        """True when at least one policy is configured."""
         return bool(
             self._content_filters or self._pii_entities or self._regexes or self._topics or self._words
             or self.managed_profanity or self.grounding_threshold is not None or self.relevance_threshold is not None
@@ -100,53 +109,66 @@ class GuardrailPolicySet:
 
     @property
     def content_filters(self) -> list[ContentFilter]:
+        """The content filters, one per type."""
         return list(self._content_filters.values())
 
     @property
     def pii_entities(self) -> list[PiiEntity]:
+        """The PII entities, one per type."""
         return list(self._pii_entities.values())
 
     @property
     def regexes(self) -> list[RegexFilter]:
+        """The custom regexes, one per name."""
         return list(self._regexes.values())
 
     @property
     def denied_topics(self) -> list[DeniedTopic]:
+        """The denied topics, one per name."""
         return list(self._topics.values())
 
     @property
     def words(self) -> list[str]:
+        """The blocked words, as given (unique case-insensitively)."""
         return list(self._words.values())
 
     def require_policy(self) -> None:
+        """Raise when no policy is configured (a guardrail needs at least one)."""
         if not self.has_policies:
             raise PlatformValidationError("policies", [], "is empty: " + NO_POLICY.removeprefix("Guardrail has no policy: "))
 
     # -- adding ---------------------------------------------------------------------------
 
     def add_content_filter(self, content_filter: ContentFilter) -> None:
+        """Add a content filter (one per type)."""
         _add_unique(self._content_filters, content_filter.type, content_filter, "content_filters")
 
     def add_pii_entity(self, entity: PiiEntity) -> None:
+        """Add a PII entity (one per type)."""
         _add_unique(self._pii_entities, entity.type, entity, "pii_entities")
 
     def add_regex(self, regex: RegexFilter) -> None:
+        """Add a regex (one per name, at most 30)."""
         _add_unique(self._regexes, regex.name, regex, "regexes", limit=MAX_REGEXES)
 
     def add_denied_topic(self, topic: DeniedTopic) -> None:
+        """Add a denied topic (one per name, at most 30)."""
         _add_unique(self._topics, topic.name, topic, "denied_topics", limit=MAX_TOPICS)
 
     def add_words(self, *words: str) -> None:
+        """Block these words or phrases (1-100 characters each, at most 10,000)."""
         for word in words:
             check_word(f"words[{len(self._words)}]", word)
             _add_unique(self._words, word.lower(), word, "words", limit=MAX_WORDS)
 
     def enable_managed_profanity(self) -> None:
+        """Block the AWS-managed profanity list."""
         self.managed_profanity = True
 
     def set_contextual_grounding(
         self, *, grounding_threshold: float | None = None, relevance_threshold: float | None = None
     ) -> None:
+        """Set the grounding and/or relevance threshold (0-0.99)."""
         if grounding_threshold is not None:
             check_threshold("grounding_threshold", grounding_threshold)
             self.grounding_threshold = float(grounding_threshold)
@@ -156,25 +178,25 @@ class GuardrailPolicySet:
 
     # -- rendering (CfnGuardrail properties; None when the policy is empty) -----------------
 
-    def content_policy(self) -> Any:
+    def _content_policy(self) -> Any:
         if not self._content_filters:
             return None
-        return bedrock.CfnGuardrail.ContentPolicyConfigProperty(filters_config=[f.render() for f in self.content_filters])
+        return bedrock.CfnGuardrail.ContentPolicyConfigProperty(filters_config=[f._render() for f in self.content_filters])
 
-    def sensitive_information_policy(self) -> Any:
+    def _sensitive_information_policy(self) -> Any:
         if not (self._pii_entities or self._regexes):
             return None
         return bedrock.CfnGuardrail.SensitiveInformationPolicyConfigProperty(
-            pii_entities_config=[e.render() for e in self.pii_entities] or None,
-            regexes_config=[r.render() for r in self.regexes] or None,
+            pii_entities_config=[e._render() for e in self.pii_entities] or None,
+            regexes_config=[r._render() for r in self.regexes] or None,
         )
 
-    def topic_policy(self) -> Any:
+    def _topic_policy(self) -> Any:
         if not self._topics:
             return None
-        return bedrock.CfnGuardrail.TopicPolicyConfigProperty(topics_config=[t.render() for t in self.denied_topics])
+        return bedrock.CfnGuardrail.TopicPolicyConfigProperty(topics_config=[t._render() for t in self.denied_topics])
 
-    def word_policy(self) -> Any:
+    def _word_policy(self) -> Any:
         if not (self._words or self.managed_profanity):
             return None
         return bedrock.CfnGuardrail.WordPolicyConfigProperty(
@@ -184,7 +206,7 @@ class GuardrailPolicySet:
             else None,
         )
 
-    def contextual_grounding_policy(self) -> Any:
+    def _contextual_grounding_policy(self) -> Any:
         filters = [
             bedrock.CfnGuardrail.ContextualGroundingFilterConfigProperty(type=kind, threshold=value)
             for kind, value in (("GROUNDING", self.grounding_threshold), ("RELEVANCE", self.relevance_threshold))

@@ -19,7 +19,8 @@ from aws_cdk import Aws, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-from bedrock_platform.core.validation import PlatformValidationError, check_pattern
+from bedrock_platform.core.managed_grants import grant_with_managed_policy
+from bedrock_platform.core.validation import PlatformValidationError, check_pattern, is_token
 
 INVOKE_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 
@@ -79,6 +80,8 @@ def check_model_id(field: str, model_id: str) -> None:
     ``xx.anthropic.claude-...`` fails: ``xx`` is in the place of a geography and Bedrock has
     only the geographies of :data:`PROFILE_PREFIXES`.
     """
+    if is_token(model_id):
+        return
     check_pattern(field, model_id, MODEL_ID_PATTERN, MODEL_ID_RULE)
     head, _, rest = model_id.partition(".")
     provider, dot, _ = rest.partition(".")
@@ -129,16 +132,24 @@ class FoundationModel:
 
     @classmethod
     def of(cls, model_id: str, *, routing_regions: Sequence[str] | None = None) -> FoundationModel:
+        """The model ``model_id`` (a foundation-model id or a cross-region inference profile id).
+
+        A deploy-time token is taken as a foundation-model id (a profile's geography cannot be
+        read from a token; use the literal profile id to get its routing regions granted).
+        """
         return cls(model_id, tuple(routing_regions) if routing_regions is not None else None)
 
     @property
     def geography(self) -> str | None:
         """The profile prefix (``us``, ``eu``, ``apac``, ``global`` ...) or ``None`` for a plain model id."""
+        if is_token(self.model_id):
+            return None
         head, _, rest = self.model_id.partition(".")
         return head if head in PROFILE_PREFIXES and "." in rest else None
 
     @property
     def is_inference_profile(self) -> bool:
+        """True for a cross-region inference profile id."""
         return self.geography is not None
 
     @property
@@ -199,15 +210,23 @@ class FoundationModel:
             )
         return statements
 
-    def grant_invoke(self, grantee: iam.IGrantable, *, scope: IConstruct | None = None) -> iam.Grant:
-        """Allow ``grantee`` to invoke this model (InvokeModel/Converse and the streaming variants).
+    def grant_invoke(
+        self, grantee: iam.IGrantable, *, scope: IConstruct | None = None, policy: iam.ManagedPolicy | None = None
+    ) -> iam.Grant:
+        """Allow ``grantee`` to invoke this model (InvokeModel/Converse and the streaming variants),
+        in a customer-managed policy: ``policy``, or one created next to the grantee's role.
 
         ``scope`` (default: the grantee, e.g. an ``iam.Role``) gives the stack whose region and
         account the ARNs use.
+
+        Example::
+
+            FoundationModel.of("us.anthropic.claude-haiku-4-5-20251001-v1:0").grant_invoke(app_role)
         """
         scope = scope or (grantee if isinstance(grantee, Construct) else None)
         if scope is None:
             raise PlatformValidationError("scope", None, "is required when the grantee is not a construct")
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(INVOKE_ACTIONS), resource_arns=self.invoke_resource_arns(scope)
-        )
+        return grant_with_managed_policy(
+            scope, grantee, actions=INVOKE_ACTIONS, resource_arns=self.invoke_resource_arns(scope), policy=policy,
+            description=f"Invoke model {self.model_id}" if not is_token(self.model_id) else None,
+        )  # fmt: skip

@@ -23,19 +23,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from aws_cdk import RemovalPolicy, Resource
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from bedrock_platform.core.inputs import as_list
 from bedrock_platform.core.nag import suppress
-from bedrock_platform.core.validation import PlatformValidationError, check_unique
-from bedrock_platform.guardrails.guardrail import GuardrailBase
+from bedrock_platform.core.validation import (
+    ValidationProblems,
+    check_length,
+    check_unique,
+)
+from bedrock_platform.guardrails.guardrail_base import IGuardrail
 from bedrock_platform.models.foundation_model import INVOKE_ACTIONS, FoundationModel
 
 GUARDRAIL_CONDITION_KEY = "bedrock:GuardrailIdentifier"
 DRAFT_VERSION = "DRAFT"
 
 
-class GuardrailEnforcedModelAccess(Construct):
+class GuardrailEnforcedModelAccess(Resource):
     """A customer-managed policy: invoke the listed models only through ``guardrail``.
 
     Statements: Allow InvokeModel/InvokeModelWithResponseStream on the models (for inference
@@ -57,15 +63,28 @@ class GuardrailEnforcedModelAccess(Construct):
         construct_id: str,
         *,
         models: Iterable[str | FoundationModel],
-        guardrail: GuardrailBase,
+        guardrail: IGuardrail,
         description: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.models = [m if isinstance(m, FoundationModel) else FoundationModel.of(m) for m in models]
-        if not self.models:
-            raise PlatformValidationError("models", [], "must list at least one model")
-        check_unique("models", (m.model_id for m in self.models))
+        problems = ValidationProblems()
+        self.models: list[FoundationModel] = []
+        """The models the policy allows."""
+        with problems.field():
+            for index, model in enumerate(as_list("models", models, (str, FoundationModel), what="a model id or FoundationModel")):
+                with problems.field(f"models[{index}]"):
+                    self.models.append(model if isinstance(model, FoundationModel) else FoundationModel.of(model))
+        if not self.models and not problems.errors:
+            problems.add("models", [], "must list at least one model")
+        with problems.field():
+            check_unique("models", (m.model_id for m in self.models))
+        if not isinstance(guardrail, IGuardrail):
+            problems.add("guardrail", type(guardrail).__name__, "is not a guardrail (IGuardrail)")
+        if description is not None:
+            problems.check(check_length, "description", description, 1, 1000)
+        problems.raise_if_any(self.node.path)
         self.guardrail = guardrail
+        """The guardrail every invocation must apply."""
         resources = [arn for model in self.models for arn in model.invoke_resource_arns(self)]
         any_published_version = {GUARDRAIL_CONDITION_KEY: published_versions_pattern(guardrail)}
         statements = [
@@ -114,10 +133,15 @@ class GuardrailEnforcedModelAccess(Construct):
                 applies_to=wildcards,
             )
 
+    def apply_removal_policy(self, policy: RemovalPolicy) -> None:
+        """Apply ``policy`` to the managed policy."""
+        self.policy.apply_removal_policy(policy)
+
     def attach_to_role(self, role: iam.IRole) -> None:
+        """Attach the policy to ``role`` (e.g. an application's execution role)."""
         self.policy.attach_to_role(role)
 
 
-def published_versions_pattern(guardrail: GuardrailBase) -> str:
+def published_versions_pattern(guardrail: IGuardrail) -> str:
     """``<guardrail ARN>:*``: every numeric version of ``guardrail`` (DRAFT is the bare ARN)."""
     return f"{guardrail.guardrail_arn}:*"
