@@ -4,7 +4,8 @@
 
 The package is grouped by domain: ``core`` (validation, naming, fingerprints, suppressions, secure
 buckets), ``knowledge`` (vector store, knowledge bases, data sources, chunking, ingestion),
-``guardrails``, ``agents`` (agents, aliases, action groups), ``models`` (foundation models and
+``guardrails``, ``agents`` (Classic agents, aliases, action groups), ``agentcore`` (AgentCore harness
+agents, their gateway, memory and knowledge search), ``models`` (foundation models and
 guarded model access), ``observability`` (invocation logging, token metering, alarms, dashboard)
 and ``cost`` (budgets and anomaly detection). Every public name is importable from here.
 
@@ -19,6 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "AgentGateway": "bedrock_platform.agentcore.gateway",
+    "AgentMemory": "bedrock_platform.agentcore.memory",
+    "HarnessAgent": "bedrock_platform.agentcore.harness",
+    "HarnessExecutionRole": "bedrock_platform.agentcore.execution_role",
+    "HarnessLimits": "bedrock_platform.agentcore.harness",
+    "KnowledgeSearchTool": "bedrock_platform.agentcore.knowledge_search",
+    "MemorySettings": "bedrock_platform.agentcore.memory",
     "ActionFunction": "bedrock_platform.agents.action_group",
     "ActionGroup": "bedrock_platform.agents.action_group",
     "ActionGroupFunction": "bedrock_platform.agents.action_group_function",
@@ -66,6 +74,13 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AgentGateway",
+    "AgentMemory",
+    "HarnessAgent",
+    "HarnessExecutionRole",
+    "HarnessLimits",
+    "KnowledgeSearchTool",
+    "MemorySettings",
     "ActionFunction",
     "ActionGroup",
     "ActionGroupFunction",
@@ -128,6 +143,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
+    from bedrock_platform.agentcore.execution_role import HarnessExecutionRole
+    from bedrock_platform.agentcore.gateway import AgentGateway
+    from bedrock_platform.agentcore.harness import HarnessAgent, HarnessLimits
+    from bedrock_platform.agentcore.knowledge_search import KnowledgeSearchTool
+    from bedrock_platform.agentcore.memory import AgentMemory, MemorySettings
     from bedrock_platform.agents.action_group import ActionFunction, ActionGroup, FunctionParameter
     from bedrock_platform.agents.action_group_function import ActionGroupFunction
     from bedrock_platform.agents.agent import Agent, SessionSummaryMemory
