@@ -12,9 +12,11 @@ while idle (billed per API call and tool indexing), so 100 agents cost what one 
 
 Built on aws-cdk-lib's ``Gateway`` / ``GatewayTarget`` L2s. The gateway's service role is ours so
 its trust carries ``aws:SourceAccount`` and ``aws:SourceArn`` (the L2's default role also trusts
-the bare service principal); the L2 grants that role ``lambda:InvokeFunction`` on each target's
-function (its ``GATEWAY_IAM_ROLE`` credential provider), which is how the function is scoped to
-this gateway: no resource-based permission opens it to the service at large.
+the bare service principal). Targets use the ``GATEWAY_IAM_ROLE`` credential provider: the gateway
+invokes each function with that role, which holds ``lambda:InvokeFunction`` on exactly the target
+functions in one managed policy (the L2 would add an inline policy that also allows ``<arn>:*``;
+it is handed the role without policy updates). That is how a function is scoped to this gateway:
+no resource-based permission opens it to the service at large.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from bedrock_platform.agentcore.tool_schema import load_tool_schema, tool_names
-from bedrock_platform.core.nag import suppress
 from bedrock_platform.core.service_principals import confused_deputy_principal
 from bedrock_platform.core.validation import PlatformValidationError, check_pattern
 
@@ -60,13 +61,16 @@ class AgentGateway(Construct):
                 source_arn=stack.format_arn(service=AGENTCORE_SERVICE, resource="gateway", resource_name=f"{name.lower()}*"),
             ),
         )  # fmt: skip
+        self.policy = iam.ManagedPolicy(
+            self, "Policy", description="Least privilege for an AgentCore gateway: invoke its Lambda targets", roles=[self.role]
+        )
         self.gateway = agentcore.Gateway(
             self,
             "Gateway",
             gateway_name=name,
             description=description,
             authorizer_configuration=agentcore.GatewayAuthorizer.using_aws_iam(),
-            role=self.role,
+            role=self.role.without_policy_updates(),
         )
         self.gateway_arn = self.gateway.gateway_arn
         self.gateway_id = self.gateway.gateway_id
@@ -95,12 +99,10 @@ class AgentGateway(Construct):
         self.targets[target_name] = target
         self.tools[target_name] = tool_names(tool_schema)
         self.functions[target_name] = function
-        suppress(
-            self.role,
-            "AwsSolutions-IAM5",
-            "aws-cdk-lib's gateway Lambda target grants lambda:InvokeFunction on the function and its "
-            "versions/aliases (<arn>:*); the resource is still this one target function",
-            applies_to=[f"Resource::<{Stack.of(self).get_logical_id(function.node.default_child)}.Arn>:*"],
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                sid=f"InvokeTarget{len(self.targets)}", actions=["lambda:InvokeFunction"], resources=[function.function_arn]
+            )
         )
         return target
 
