@@ -36,10 +36,12 @@ def _checkov() -> str:
         pytest.fail(f"{error} (make test installs it into .venv-checkov)")
 
 
-@pytest.fixture(scope="module", params=["default", "prod"])
+@pytest.fixture(scope="module", params=["default", "prod", "classic"])
 def gate(request):
     """The full gate (cfn-lint, checkov, cdk-nag reports) on each config's assembly, run once per config."""
-    synthesized = request.getfixturevalue("platform" if request.param == "default" else "prod_platform")
+    from conftest import PLATFORM_FIXTURES
+
+    synthesized = request.getfixturevalue(PLATFORM_FIXTURES[request.param])
     report = template_gate.check_assembly(Path(synthesized.assembly.directory), checkov=_checkov())
     return synthesized, report
 
