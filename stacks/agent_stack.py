@@ -20,13 +20,13 @@ from bedrock_platform.agentcore.memory import AgentMemory
 from bedrock_platform.agents.action_group import ActionGroup
 from bedrock_platform.agents.agent import Agent, KnowledgeBaseRef
 from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
-from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.config.agents import AgentConfig
+from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.config.platform import PlatformConfig
+from bedrock_platform.core.log_groups import retention_days
 from bedrock_platform.core.validation import PlatformValidationError
 from bedrock_platform.guardrails.guardrail import Guardrail
 from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
-from bedrock_platform.core.log_groups import retention_days
 from stacks.customer_support_actions import CustomerSupportActions
 
 KNOWLEDGE_SEARCH_CODE = Path(__file__).resolve().parents[1] / "lambdas" / "knowledge_search"

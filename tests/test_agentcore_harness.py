@@ -110,10 +110,11 @@ def test_grant_invoke_allows_this_harness_only():
 
 def test_a_removed_grant_fails_synth():
     stack, agent = _harness()
-    agent.policy.node.default_child.add_property_override("PolicyDocument.Statement.2", {
-        "Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": "arn:aws:bedrock:us-east-1:123456789012:guardrail/other"})  # fmt: skip
-    with pytest.raises(Exception, match="Harness role lacks bedrock:ApplyGuardrail on the guardrail"):
-        Template.from_stack(stack)
+    statements = agent.policy.document.to_json()["Statement"]
+    agent.policy.node.default_child.policy_document = {
+        "Version": "2012-10-17", "Statement": [s for s in statements if s.get("Sid") != "ApplyGuardrail"]}
+    errors = [e for c in agent.node.find_all() for e in c.node.validate()]
+    assert len(errors) == 1 and errors[0].startswith("Harness role lacks bedrock:ApplyGuardrail on the guardrail ("), errors
 
 
 @pytest.mark.parametrize(

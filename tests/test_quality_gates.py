@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from nag_helpers import NAG_PACKS, nag_findings
 
 

@@ -44,7 +44,13 @@ from bedrock_platform.agents.agent import (
     estimate_tokens,
 )
 from bedrock_platform.core.fingerprint import lazy_fingerprint
-from bedrock_platform.core.validation import PlatformValidationError, check_choice, check_int_range, check_length, check_pattern
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    check_choice,
+    check_int_range,
+    check_length,
+    check_pattern,
+)
 from bedrock_platform.guardrails.guardrail import GuardrailBase
 from bedrock_platform.models.foundation_model import INVOKE_ACTIONS, FoundationModel
 

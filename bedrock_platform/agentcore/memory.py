@@ -25,7 +25,12 @@ from aws_cdk import aws_bedrockagentcore as agentcore
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from bedrock_platform.core.validation import PlatformValidationError, check_choice, check_int_range, check_pattern
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    check_choice,
+    check_int_range,
+    check_pattern,
+)
 
 # Harness ManagedMemoryConfiguration.Strategies enum (cfn-lint schema AWS::BedrockAgentCore::Harness).
 MEMORY_STRATEGIES = ("SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "EPISODIC")
