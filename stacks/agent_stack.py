@@ -23,6 +23,7 @@ from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
 from bedrock_platform.config.agents import AgentConfig
 from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.config.platform import PlatformConfig
+from bedrock_platform.core.fingerprint import digest
 from bedrock_platform.core.log_groups import retention_days
 from bedrock_platform.core.validation import PlatformValidationError
 from bedrock_platform.guardrails.guardrail import Guardrail
@@ -176,7 +177,7 @@ class AgentStack(Stack):
         agent_kbs = {kb.name: knowledge_bases[kb.name] for kb in agent_config.knowledge_bases}
         if agent_config.action_groups or agent_kbs:
             gateway = AgentGateway(
-                self, f"{logical}Gateway", name=f"{config.name}-{agent_config.name}"[:48].rstrip("-"),
+                self, f"{logical}Gateway", name=gateway_name(config.name, agent_config.name),
                 description=f"MCP tools of agent {agent_config.name}",
             )  # fmt: skip
             for name in agent_config.action_groups:
@@ -194,7 +195,7 @@ class AgentStack(Stack):
         memory = None
         if agent_config.memory is not None:
             memory = AgentMemory(
-                self, f"{logical}Memory", name=harness_name(config.name, agent_config.name, "memory")[:48],
+                self, f"{logical}Memory", name=harness_name(config.name, agent_config.name, "memory", max_length=48),
                 settings=agent_config.memory.agentcore_settings(), encryption_key=key, removal_policy=data_removal,
             )  # fmt: skip
         agent = HarnessAgent(
@@ -215,3 +216,13 @@ class AgentStack(Stack):
         CfnOutput(self, f"{logical}HarnessEndpoint", value=agent.endpoint_name,
                   description=f"Agent {agent_config.name}: endpoint name (InvokeHarness qualifier)")  # fmt: skip
         return agent
+
+
+def gateway_name(platform: str, agent: str) -> str:
+    """``<platform>-<agent>``, or its start plus a digest when over the 48-character gateway limit."""
+    name = f"{platform}-{agent}".replace("_", "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    if len(name) <= 48:
+        return name
+    return f"{name[:39].rstrip('-')}-{digest(name, 8)}"

@@ -38,7 +38,12 @@ LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents
 
 
 class HarnessExecutionRole(Construct):
-    """Role + managed policy; add grants with the ``allow_*`` methods before synth."""
+    """Role + managed policy; add grants with the ``allow_*`` methods before synth.
+
+    Example::
+
+        role = HarnessExecutionRole(self, "Role")
+        role.allow_model(FoundationModel.of("us.anthropic.claude-haiku-4-5-20251001-v1:0"))"""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)

@@ -43,7 +43,12 @@ AGENTCORE_SERVICE = "bedrock-agentcore"
 
 
 class AgentGateway(Construct):
-    """The MCP gateway of one agent: IAM inbound auth, a Lambda target per tool set."""
+    """The MCP gateway of one agent: IAM inbound auth, a Lambda target per tool set.
+
+    Example::
+
+        gateway = AgentGateway(self, "Tools", name="platform-support")
+        gateway.add_lambda_tools("customer-support", fn, "lambdas/customer_support/tool_schemas.json")"""
 
     def __init__(self, scope: Construct, construct_id: str, *, name: str, description: str | None = None) -> None:
         super().__init__(scope, construct_id)

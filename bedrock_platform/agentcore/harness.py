@@ -43,7 +43,7 @@ from bedrock_platform.agents.agent import (
     INSTRUCTION_TOKEN_BUDGET,
     estimate_tokens,
 )
-from bedrock_platform.core.fingerprint import lazy_fingerprint
+from bedrock_platform.core.fingerprint import digest, lazy_fingerprint
 from bedrock_platform.core.validation import (
     PlatformValidationError,
     check_choice,
@@ -93,13 +93,24 @@ class HarnessLimits:
         check_choice("truncation", self.truncation, TRUNCATION_STRATEGIES)
 
 
-def harness_name(*parts: str) -> str:
-    """``parts`` joined by '_' with '-' turned into '_' (harness names allow no '-')."""
-    return "_".join(parts).replace("-", "_")
+def harness_name(*parts: str, max_length: int = 40) -> str:
+    """``parts`` joined by '_' with '-' turned into '_' (harness names allow no '-'); a name over
+    ``max_length`` (40 for a harness) keeps its start and ends in a digest of the whole, so two long
+    names never collide."""
+    name = "_".join(parts).replace("-", "_")
+    if len(name) <= max_length:
+        return name
+    return f"{name[: max_length - 9].rstrip('_')}_{digest(name, 8)}"
 
 
 class HarnessAgent(Construct):
-    """``AWS::BedrockAgentCore::Harness`` + ``HarnessEndpoint`` + execution role."""
+    """``AWS::BedrockAgentCore::Harness`` + ``HarnessEndpoint`` + execution role.
+
+    Example::
+
+        agent = HarnessAgent(self, "Support", name="support", foundation_model=model, instruction=text,
+                             gateway=gateway, memory=memory, guardrail=guardrail)
+        agent.grant_invoke(app_role)"""
 
     def __init__(
         self,

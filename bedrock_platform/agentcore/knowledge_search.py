@@ -30,7 +30,11 @@ MAX_RESULTS_RANGE = (1, 100)
 
 
 class KnowledgeSearchTool(Construct):
-    """The Lambda behind one agent's knowledge-base search tool (an :class:`ActionGroupFunction`)."""
+    """The Lambda behind one agent's knowledge-base search tool (an :class:`ActionGroupFunction`).
+
+    Example::
+
+        search = KnowledgeSearchTool(self, "Search", code_path="lambdas/knowledge_search", knowledge_bases={"faq": kb})"""
 
     def __init__(
         self,

@@ -73,7 +73,11 @@ class MemorySettings:
 
 
 class AgentMemory(Construct):
-    """An AgentCore memory for one agent (retained by default: it holds users' conversations)."""
+    """An AgentCore memory for one agent (retained by default: it holds users' conversations).
+
+    Example::
+
+        memory = AgentMemory(self, "Memory", name="support_memory", encryption_key=key)"""
 
     def __init__(
         self,
