@@ -4,10 +4,11 @@
 
 The package is grouped by domain: ``core`` (validation, naming, fingerprints, suppressions, secure
 buckets), ``knowledge`` (vector store, knowledge bases, data sources, chunking, ingestion),
-``guardrails``, ``agents`` (agents, aliases, action groups), ``models`` (foundation models and
-guarded model access), ``observability`` (invocation logging, token metering, alarms, dashboard),
-``cost`` (budgets and anomaly detection) and ``composition`` (building a multi-stack platform from
-a config object). Every public name is importable from here.
+``guardrails``, ``agents`` (Classic agents, aliases, action groups), ``agentcore`` (AgentCore harness
+agents, their gateway, memory and knowledge search), ``models`` (foundation models and guarded
+model access), ``observability`` (invocation logging, token metering, alarms, dashboard), ``cost``
+(budgets and anomaly detection) and ``composition`` (building a multi-stack platform from a config
+object). Every public name is importable from here.
 
 Names are loaded lazily (PEP 562): importing one construct imports only its own module and what
 that module needs, not every domain, cdk-nag or the config layer.
@@ -21,6 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "AgentGateway": "bedrock_platform.agentcore.gateway",
+    "AgentMemory": "bedrock_platform.agentcore.memory",
+    "HarnessAgent": "bedrock_platform.agentcore.harness",
+    "HarnessExecutionRole": "bedrock_platform.agentcore.execution_role",
+    "HarnessLimits": "bedrock_platform.agentcore.harness",
+    "KnowledgeSearchTool": "bedrock_platform.agentcore.knowledge_search",
+    "MemorySettings": "bedrock_platform.agentcore.memory",
     "ActionGroup": "bedrock_platform.agents.action_group",
     "ActionGroupLambda": "bedrock_platform.agents.action_group_function",
     "Agent": "bedrock_platform.agents.agent",
@@ -96,6 +104,13 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AgentGateway",
+    "AgentMemory",
+    "HarnessAgent",
+    "HarnessExecutionRole",
+    "HarnessLimits",
+    "KnowledgeSearchTool",
+    "MemorySettings",
     "ActionGroup",
     "ActionGroupLambda",
     "Agent",
@@ -197,6 +212,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
+    from bedrock_platform.agentcore.execution_role import HarnessExecutionRole
+    from bedrock_platform.agentcore.gateway import AgentGateway
+    from bedrock_platform.agentcore.harness import HarnessAgent, HarnessLimits
+    from bedrock_platform.agentcore.knowledge_search import KnowledgeSearchTool
+    from bedrock_platform.agentcore.memory import AgentMemory, MemorySettings
     from bedrock_platform.agents.action_group import ActionGroup, FunctionDefinition, FunctionParameter
     from bedrock_platform.agents.action_group_function import ActionGroupLambda
     from bedrock_platform.agents.agent import Agent, SessionSummaryMemory

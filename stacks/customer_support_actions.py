@@ -24,6 +24,8 @@ from bedrock_platform.core.validation import PlatformValidationError, check_int_
 
 CODE_DIR = Path(__file__).resolve().parents[1] / "lambdas" / "customer_support"
 SCHEMA_FILE = CODE_DIR / "openapi.json"
+# Gateway tool definitions of the same operations (AgentCore Gateway inline tool-definition format).
+TOOL_SCHEMA_FILE = CODE_DIR / "tool_schemas.json"
 ACTION_GROUP_NAME = "customer-support"
 ACTION_GROUP_DESCRIPTION = "Look up a customer's order, check product inventory and initiate refunds."
 
@@ -60,6 +62,7 @@ class CustomerSupportActions(Construct):
         reserved_concurrency: int | None = None,
         log_retention_days: int = 30,
         removal_policy: RemovalPolicy = RemovalPolicy.DESTROY,
+        gateway: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         check_int_range("timeout_seconds", timeout_seconds, 1, 900)
@@ -108,7 +111,37 @@ class CustomerSupportActions(Construct):
             encryption_key=self.encryption_key,
         )
         self.function = self.action_group_function.function
-        self._grant_data_access()
+        # The AgentCore Gateway adapter of the same business core (gateway_handler.handler), with
+        # the same tables, key and grants, created when an AgentCore agent uses this action group.
+        self.tool_schema_file = TOOL_SCHEMA_FILE
+        self.gateway_function: ActionGroupLambda | None = None
+        if gateway:
+            self.gateway_function = ActionGroupLambda(
+                self,
+                "GatewayHandler",
+                code_path=str(CODE_DIR),
+                handler="gateway_handler.handler",
+                description="AgentCore gateway target: customer-support orders, inventory and refunds",
+                powertools_service_name=ACTION_GROUP_NAME,
+                environment=dict(self._environment()),
+                timeout=Duration.seconds(timeout_seconds),
+                memory_size=memory_mb,
+                reserved_concurrency=reserved_concurrency,
+                log_retention=retention,
+                removal_policy=removal_policy,
+                encryption_key=self.encryption_key,
+            )
+        for function in (self.action_group_function, self.gateway_function):
+            if function is not None:
+                self._grant_data_access(function)
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            "ORDERS_TABLE_NAME": self.tables["orders"].table_name,
+            "INVENTORY_TABLE_NAME": self.tables["inventory"].table_name,
+            "REFUNDS_TABLE_NAME": self.tables["refunds"].table_name,
+            "IDEMPOTENCY_TABLE_NAME": self.tables["idempotency"].table_name,
+        }
 
     def _table(
         self,
@@ -142,7 +175,7 @@ class CustomerSupportActions(Construct):
         )
         return table
 
-    def _grant_data_access(self) -> None:
+    def _grant_data_access(self, function: ActionGroupLambda) -> None:
         """Least privilege: exactly the DynamoDB calls the handler makes, on exactly its tables."""
         t = self.tables
         stack = Stack.of(self)
@@ -176,4 +209,4 @@ class CustomerSupportActions(Construct):
                 conditions={"StringEquals": {"kms:ViaService": f"dynamodb.{stack.region}.amazonaws.com"}},
             ),
         ):
-            self.action_group_function.add_to_role_policy(statement)
+            function.add_to_role_policy(statement)

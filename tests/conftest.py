@@ -64,3 +64,12 @@ def knowledge_template(platform: SynthesizedPlatform):
 def prod_platform() -> SynthesizedPlatform:
     """config/prod.yaml, synthesized once per session (prod-profile and template-gate tests)."""
     return SynthesizedPlatform(ROOT / "config" / "prod.yaml")
+
+
+@pytest.fixture(scope="session")
+def classic_platform() -> SynthesizedPlatform:
+    """config/classic.yaml (the default agent on Bedrock Agents Classic), synthesized once per session."""
+    return SynthesizedPlatform(ROOT / "config" / "classic.yaml")
+
+
+PLATFORM_FIXTURES = {"default": "platform", "prod": "prod_platform", "classic": "classic_platform"}

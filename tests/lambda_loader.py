@@ -17,12 +17,14 @@ from pathlib import Path
 from types import ModuleType
 
 LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
+# Generic handlers ship in the package (bedrock_platform/lambda_code/<name>).
+PACKAGED_DIR = Path(__file__).resolve().parents[1] / "bedrock_platform" / "lambda_code"
 
 
 @contextmanager
 def load_lambda(name: str, module: str = "handler") -> Iterator[ModuleType]:
     """Import ``lambdas/<name>/<module>.py`` with its directory first on ``sys.path``."""
-    directory = LAMBDAS_DIR / name
+    directory = LAMBDAS_DIR / name if (LAMBDAS_DIR / name).is_dir() else PACKAGED_DIR / name
     local_names = {path.stem for path in directory.glob("*.py")}
     displaced = {n: sys.modules.pop(n) for n in local_names if n in sys.modules and not _inside(sys.modules[n], directory)}
     sys.path.insert(0, str(directory))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 import yaml
 from aws_cdk.assertions import Match, Template
-from conftest import DEFAULT_CONFIG
+from conftest import ROOT
 from nag_helpers import add_nag_packs, nag_findings
 
 from bedrock_platform.composition.agent_stack import AgentStack
@@ -20,6 +20,9 @@ from bedrock_platform.core.validation import PlatformValidationError
 from stacks.customer_support_actions import SCHEMA_FILE
 from stacks.platform import new_app
 
+# These tests cover the Classic agent layer: the Classic variant of the default app (issue 9 moved
+# config/default.yaml to AgentCore; tests/test_agentcore_*.py cover that engine).
+DEFAULT_CONFIG = ROOT / "config" / "classic.yaml"
 RAW_DEFAULT = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
 
 
@@ -266,9 +269,10 @@ def test_stack_rejects_an_agent_whose_knowledge_base_is_missing():
         AgentStack(new_app(), "Agents", config=config, knowledge_bases={"product-manuals": FAKE_KBS["product-manuals"]})
 
 
-def test_platform_alias_follows_knowledge_base_ids_read_from_ssm(platform):
-    """In the default app the knowledge base id reaches the agent stack through an SSM parameter at
+def test_platform_alias_follows_knowledge_base_ids_read_from_ssm(classic_platform):
+    """In the Classic app the knowledge base id reaches the agent stack through an SSM parameter at
     deploy: the alias description references it, so a replaced knowledge base moves the alias."""
+    platform = classic_platform
     template = platform.raw("Agents")
     [agent] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Bedrock::Agent"]
     [alias] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Bedrock::AgentAlias"]

@@ -71,7 +71,7 @@ EXPECTED_KINDS = {
 
 
 def _default_data() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
+    return yaml.safe_load((ROOT / "config" / "classic.yaml").read_text())  # Classic names; AgentCore below
 
 
 def _synth(data: dict[str, Any]) -> dict[str, dict]:

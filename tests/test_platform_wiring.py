@@ -23,7 +23,8 @@ def test_default_app_has_the_four_stacks(platform):
         assert _artifact(platform, construct_id).environment.region == "unknown-region"  # environment-agnostic
 
 
-def test_observability_reads_agent_identifiers_from_ssm_not_exports(platform):
+def test_observability_reads_agent_identifiers_from_ssm_not_exports(classic_platform):
+    platform = classic_platform  # Classic agent aliases are monitored; AgentCore metrics come with issue 9 section 5
     agents = platform.raw("Agents")
     observability = platform.raw("Observability")
     shared = {r["Properties"]["Name"]: r["Properties"]["Value"] for r in agents["Resources"].values() if r["Type"] == "AWS::SSM::Parameter"}
@@ -51,7 +52,8 @@ def test_observability_deploys_after_agents(platform):
     assert "Agents" in dependencies
 
 
-def test_agents_read_knowledge_base_ids_from_ssm(platform):
+def test_agents_read_knowledge_base_ids_from_ssm(classic_platform):
+    platform = classic_platform
     knowledge = platform.raw("Knowledge")
     shared = {r["Properties"]["Name"]: r["Properties"]["Value"] for r in knowledge["Resources"].values()
               if r["Type"] == "AWS::SSM::Parameter" and "/knowledge-bases/" in r["Properties"]["Name"]}

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from nag_helpers import NAG_PACKS, nag_findings
 
 
-def test_no_unsuppressed_cdk_nag_findings(platform):
-    findings = nag_findings(platform.assembly)
+@pytest.mark.parametrize("config", ["default", "prod", "classic"])
+def test_no_unsuppressed_cdk_nag_findings(request, config):
+    from conftest import PLATFORM_FIXTURES
+
+    findings = nag_findings(request.getfixturevalue(PLATFORM_FIXTURES[config]).assembly)
     assert findings == [], "cdk-nag findings:\n" + "\n".join(findings)
 
 
@@ -38,9 +42,12 @@ def test_every_suppression_has_a_reason_and_is_listed(platform, capsys):
     assert lines, "expected the documented suppressions to be present"
 
 
-def test_cfn_lint_reports_nothing(platform):
+@pytest.mark.parametrize("config", ["default", "prod", "classic"])
+def test_cfn_lint_reports_nothing(request, config):
     from cfnlint.api import ManualArgs, lint
+    from conftest import PLATFORM_FIXTURES
 
+    platform = request.getfixturevalue(PLATFORM_FIXTURES[config])
     problems = []
     for stack_name, template in platform.templates.items():
         # Errors and warnings (cfn-lint's default). Informational I1022 ("prefer Fn::Sub over
@@ -119,6 +126,7 @@ ACTION_SERVICES = {
     "aoss": ["opensearchserverless"],
     "bedrock": ["bedrock", "bedrock-agent", "bedrock-runtime", "bedrock-agent-runtime"],
     "dynamodb": ["dynamodb"], "iam": ["iam"], "kms": ["kms"], "lambda": ["lambda"], "logs": ["logs"],
+    "bedrock-agentcore": ["bedrock-agentcore", "bedrock-agentcore-control"],
     "s3": ["s3"], "sns": ["sns"], "sqs": ["sqs"], "ssm": ["ssm"], "sts": ["sts"], "xray": ["xray"],
 }  # fmt: skip
 # IAM actions that are real but are not named after one API operation.
@@ -130,6 +138,9 @@ IAM_ONLY_ACTIONS = {
     "iam:PassRole",  # a permission checked when another service is handed a role
     # authorizes a ConditionCheck item of TransactWriteItems (cfn-lint data/AdditionalSpecs/Policies.json lists it)
     "dynamodb:ConditionCheckItem",
+    # MCP calls to an AgentCore gateway (no SDK operation): aws-cdk-lib GatewayPerms.INVOKE_PERMS
+    # (aws-bedrockagentcore/lib/gateway/perms.js); Service Authorization Reference, Amazon Bedrock AgentCore.
+    "bedrock-agentcore:InvokeGateway",
 }  # fmt: skip
 
 

@@ -36,10 +36,12 @@ def _checkov() -> str:
         pytest.fail(f"{error} (make test installs it into .venv-checkov)")
 
 
-@pytest.fixture(scope="module", params=["default", "prod"])
+@pytest.fixture(scope="module", params=["default", "prod", "classic"])
 def gate(request):
     """The full gate (cfn-lint, checkov, cdk-nag reports) on each config's assembly, run once per config."""
-    synthesized = request.getfixturevalue("platform" if request.param == "default" else "prod_platform")
+    from conftest import PLATFORM_FIXTURES
+
+    synthesized = request.getfixturevalue(PLATFORM_FIXTURES[request.param])
     report = template_gate.check_assembly(Path(synthesized.assembly.directory), checkov=_checkov())
     return synthesized, report
 
@@ -101,7 +103,8 @@ def test_log_buckets_and_providers_skip_exactly_what_nag_suppresses(platform):
                for _, check in skipped)  # fmt: skip
 
 
-@pytest.mark.parametrize("config", ["platform", "prod_platform"])
+# Classic agents only (config/default.yaml and prod.yaml deploy on AgentCore since issue 9).
+@pytest.mark.parametrize("config", ["classic_platform"])
 def test_agent_resources_use_a_customer_key_bedrock_may_use(config, request):
     synthesized = request.getfixturevalue(config)
     resources = synthesized.raw("Agents")["Resources"]
@@ -127,8 +130,9 @@ def test_agent_resources_use_a_customer_key_bedrock_may_use(config, request):
         assert key["DeletionPolicy"] == "Retain"
 
 
-def test_action_group_environment_is_encrypted_with_its_customer_key(platform):
-    resources = platform.raw("Agents")["Resources"]
+def test_action_group_environment_is_encrypted_with_its_customer_key(classic_platform):
+    # Classic config: only the Classic handler exists there (the default app adds the gateway adapter).
+    resources = classic_platform.raw("Agents")["Resources"]
     function = resources["CustomerSupportActionsHandlerFunctionD42FE0AF"]
     assert function["Properties"]["Environment"]["Variables"]
     key_ref = function["Properties"]["KmsKeyArn"]

@@ -74,7 +74,7 @@ def test_customer_support_tools_are_what_the_routes_and_models_generate():
 
 def test_knowledge_search_tools_are_what_the_model_generates():
     with mock.patch.dict(os.environ, ENV), load_lambda("knowledge_search") as handler:
-        assert handler.main(["--check"]) == 0, "run python lambdas/knowledge_search/handler.py"
+        assert handler.main(["--check"]) == 0, "run python bedrock_platform/lambda_code/knowledge_search/handler.py"
 
 
 def test_check_mode_detects_a_stale_file(tmp_path, monkeypatch):

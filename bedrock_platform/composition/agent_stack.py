@@ -1,25 +1,38 @@
-"""Agent layer: guardrails, the reference customer-support action group, agents with their
-aliases, and the guardrail-enforced model-access policy, all from ``config.agents``."""
+"""Agent layer: guardrails, the reference customer-support action group, agents (AgentCore harness
+with its gateway and memory, or Classic with its alias), and the guardrail-enforced model-access
+policy, all from ``config.agents``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from bedrock_platform.agentcore.enforced_guardrail import AccountGuardrailEnforcement
+from bedrock_platform.agentcore.gateway import AgentGateway
+from bedrock_platform.agentcore.harness import HarnessAgent, harness_name
+from bedrock_platform.agentcore.knowledge_search import KnowledgeSearchTool
+from bedrock_platform.agentcore.memory import AgentMemory
 from bedrock_platform.agents.action_group import ActionGroup
 from bedrock_platform.agents.agent import Agent, KnowledgeBaseRef
 from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
 from bedrock_platform.composition.action_groups import action_group_implementation
 from bedrock_platform.composition.removal_policies import removal_policy_for
+from bedrock_platform.config.agents import AgentConfig
 from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.config.platform import PlatformConfig
+from bedrock_platform.core.fingerprint import digest
+from bedrock_platform.core.log_groups import retention_days
 from bedrock_platform.core.validation import PlatformValidationError
 from bedrock_platform.guardrails.guardrail import Guardrail
 from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
+
+KNOWLEDGE_SEARCH_TOOLS = KnowledgeSearchTool.TOOL_SCHEMAS
+KNOWLEDGE_SEARCH_TARGET = "knowledge-search"
+
 
 # Construct ids come from names; the config checks they do not collide (config/construct_ids.py).
 _logical = agent_layer_id
@@ -74,9 +87,13 @@ class AgentStack(Stack):
         self.action_groups: dict[str, ActionGroup] = {}
         for group_config in section.action_groups:
             # "customer-support" is the only implementation (config validation enforces it).
-            actions = action_group_implementation(group_config.name)(
-                self, "CustomerSupportActions", removal_policy=data_removal, **group_config.settings()
+            gateway_used = any(
+                a.engine == "agentcore" and group_config.name in a.action_groups for a in section.agents
             )
+            actions = action_group_implementation(group_config.name)(
+                self, "CustomerSupportActions", removal_policy=data_removal, gateway=gateway_used,
+                **group_config.settings(),
+            )  # fmt: skip
             self.customer_support_actions = actions
             self.action_groups[group_config.name] = ActionGroup(
                 name=actions.action_group_name,
@@ -86,8 +103,12 @@ class AgentStack(Stack):
             )
 
         self.agents: dict[str, Agent] = {}
+        self.harness_agents: dict[str, HarnessAgent] = {}
         for agent_config in section.agents:
             logical = _logical(agent_config.name)
+            if agent_config.engine == "agentcore":
+                self._harness_agent(config, agent_config, knowledge_bases, data_removal)
+                continue
             # Agent resources are encrypted with a customer managed key (checkov CKV_AWS_373).
             agent_key = (
                 kms.Key.from_key_arn(self, f"{logical}AgentKeyRef", agent_config.kms_key_arn)
@@ -116,6 +137,11 @@ class AgentStack(Stack):
             CfnOutput(self, f"{logical}AgentAliasArn", value=agent.alias.alias_arn,
                       description=f"Agent {agent_config.name}: alias ARN to invoke")  # fmt: skip
 
+        self.account_guardrail: AccountGuardrailEnforcement | None = None
+        enforced = section.enforce_account_guardrail
+        if enforced is not None:
+            self.account_guardrail = AccountGuardrailEnforcement(self, "AccountGuardrail", guardrail=self.guardrails[enforced])
+
         self.model_access: GuardrailEnforcedModelAccess | None = None
         if section.model_access is not None:
             self.model_access = GuardrailEnforcedModelAccess(
@@ -126,3 +152,73 @@ class AgentStack(Stack):
             )
             CfnOutput(self, "ModelAccessPolicyArn", value=self.model_access.managed_policy_arn,
                       description="Attach to application roles that call models directly (guardrail enforced)")  # fmt: skip
+
+    def _harness_agent(
+        self,
+        config: PlatformConfig,
+        agent_config: AgentConfig,
+        knowledge_bases: Mapping[str, KnowledgeBaseRef],
+        data_removal: RemovalPolicy,
+    ) -> HarnessAgent:
+        """An AgentCore agent: its gateway (action groups and knowledge search as MCP tools),
+        its memory (customer key), the harness and its endpoint."""
+        logical = _logical(agent_config.name)
+        key = (
+            kms.Key.from_key_arn(self, f"{logical}AgentKeyRef", agent_config.kms_key_arn)
+            if agent_config.kms_key_arn
+            else kms.Key(self, f"{logical}AgentKey", description=f"Encrypts AgentCore memory of agent {agent_config.name}",
+                         enable_key_rotation=True, removal_policy=data_removal)
+        )  # fmt: skip
+        gateway = None
+        agent_kbs = {kb.name: knowledge_bases[kb.name] for kb in agent_config.knowledge_bases}
+        if agent_config.action_groups or agent_kbs:
+            gateway = AgentGateway(
+                self, f"{logical}Gateway", name=gateway_name(config.name, agent_config.name),
+                description=f"MCP tools of agent {agent_config.name}",
+            )  # fmt: skip
+            for name in agent_config.action_groups:
+                actions = self.customer_support_actions  # the only implementation (config validation)
+                assert actions is not None and actions.gateway_function is not None
+                gateway.add_lambda_tools(name, actions.gateway_function.function, actions.tool_schema_file,
+                                         description=actions.action_group_description)  # fmt: skip
+            if agent_kbs:
+                search = KnowledgeSearchTool(
+                    self, f"{logical}KnowledgeSearch", knowledge_bases=agent_kbs,
+                    log_retention=retention_days(30), encryption_key=key, removal_policy=data_removal,
+                )  # fmt: skip
+                gateway.add_lambda_tools(KNOWLEDGE_SEARCH_TARGET, search.function, KNOWLEDGE_SEARCH_TOOLS,
+                                         description="Search this agent's knowledge bases")  # fmt: skip
+        memory = None
+        if agent_config.memory is not None:
+            memory = AgentMemory(
+                self, f"{logical}Memory", name=harness_name(config.name, agent_config.name, "memory", max_length=48),
+                settings=agent_config.memory.agentcore_settings(), encryption_key=key, removal_policy=data_removal,
+            )  # fmt: skip
+        agent = HarnessAgent(
+            self,
+            f"{logical}Harness",
+            name=harness_name(config.name, agent_config.name),
+            foundation_model=agent_config.model(),
+            instruction=agent_config.instruction,
+            gateway=gateway,
+            memory=memory,
+            guardrail=self.guardrails[agent_config.guardrail] if agent_config.guardrail else None,
+            limits=agent_config.agentcore.limits(),
+            endpoint_name=agent_config.alias_name,
+        )
+        self.harness_agents[agent_config.name] = agent
+        CfnOutput(self, f"{logical}HarnessArn", value=agent.harness_arn,
+                  description=f"Agent {agent_config.name}: harness ARN to invoke (InvokeHarness harnessArn)")  # fmt: skip
+        CfnOutput(self, f"{logical}HarnessEndpoint", value=agent.endpoint_name,
+                  description=f"Agent {agent_config.name}: endpoint name (InvokeHarness qualifier)")  # fmt: skip
+        return agent
+
+
+def gateway_name(platform: str, agent: str) -> str:
+    """``<platform>-<agent>``, or its start plus a digest when over the 48-character gateway limit."""
+    name = f"{platform}-{agent}".replace("_", "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    if len(name) <= 48:
+        return name
+    return f"{name[:39].rstrip('-')}-{digest(name, 8)}"

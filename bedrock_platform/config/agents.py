@@ -31,6 +31,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from bedrock_platform.agentcore.harness import ENDPOINT_NAME_PATTERN, HarnessLimits
+from bedrock_platform.agentcore.memory import MemorySettings
 from bedrock_platform.agents.agent import SessionSummaryMemory, check_agent_settings
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.core.log_groups import retention_days
@@ -60,6 +62,9 @@ GUARDRAIL_KEY_PATTERN = r"[0-9a-zA-Z\-_]{1,25}"
 # optionally followed by one '_' or '-': the platform name (at most 24 characters) leaves 76.
 AGENT_KEY_PATTERN = r"([0-9a-zA-Z][_-]?){1,76}"
 AGENT_KEY_RULE = "1-76 letters or digits, each optionally followed by one '_' or '-' (the platform name takes the rest)"
+# agentcore: the AgentCore managed harness (default); classic: Bedrock Agents, open only to accounts
+# that used it before 2026-07-30 ("Amazon Bedrock Agents Classic maintenance mode").
+ENGINES = ("agentcore", "classic")
 KMS_KEY_ARN_PATTERN = r"arn:aws(-[a-z-]+)?:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}"
 
 
@@ -234,8 +239,16 @@ class AgentKnowledgeBaseConfig(ConfigModel):
 
 
 class MemoryConfig(ConfigModel):
+    """One memory definition for both engines.
+
+    ``storage_days``: Classic ``storageDays``; AgentCore ``EventExpiryDuration`` (3-365 there).
+    ``max_recent_sessions``: Classic only. ``strategies``: AgentCore long-term strategies (Classic
+    always keeps session summaries, the equivalent of SUMMARIZATION).
+    """
+
     storage_days: int = 30
     max_recent_sessions: int = 20
+    strategies: list[str] = Field(default_factory=lambda: ["SUMMARIZATION"])
 
     @model_validator(mode="after")
     def _check(self) -> MemoryConfig:
@@ -243,12 +256,34 @@ class MemoryConfig(ConfigModel):
         return self
 
     def resolved(self) -> SessionSummaryMemory:
-        return SessionSummaryMemory(**self.model_dump())
+        return SessionSummaryMemory(storage_days=self.storage_days, max_recent_sessions=self.max_recent_sessions)
+
+    def agentcore_settings(self) -> MemorySettings:
+        return MemorySettings(strategies=tuple(self.strategies), event_expiry_days=self.storage_days)
+
+
+class AgentCoreConfig(ConfigModel):
+    """Bounds of one turn on the AgentCore harness (see :class:`HarnessLimits` for the defaults' reasons)."""
+
+    max_iterations: int = 8
+    max_tokens: int = 1024
+    timeout_seconds: int = 120
+    truncation: str = "sliding_window"
+
+    @model_validator(mode="after")
+    def _check(self) -> AgentCoreConfig:
+        build(self.limits)
+        return self
+
+    def limits(self) -> HarnessLimits:
+        return HarnessLimits(**self.model_dump())
 
 
 class AgentConfig(ConfigModel):
     name: str
     foundation_model: str
+    engine: str = "agentcore"
+    agentcore: AgentCoreConfig = Field(default_factory=AgentCoreConfig)
     instruction: str
     description: str | None = None
     idle_session_ttl_seconds: int = 600
@@ -274,7 +309,17 @@ class AgentConfig(ConfigModel):
             idle_session_ttl_seconds=self.idle_session_ttl_seconds,
         )
         self.model()
+        check_choice("engine", self.engine, ENGINES)
         check_bedrock_name("alias_name", self.alias_name)
+        if self.engine == "agentcore":
+            # The alias name is the harness endpoint's name there.
+            check_pattern("alias_name", self.alias_name, ENDPOINT_NAME_PATTERN, "a letter then up to 47 letters, digits or '_'")
+            if self.memory is not None:
+                try:
+                    self.memory.agentcore_settings()
+                except PlatformValidationError as error:
+                    field = "storage_days" if error.field == "event_expiry_days" else error.field
+                    raise PlatformValidationError(f"memory.{field}", error.value, error.problem) from None
         check_unique("knowledge_bases.name", (kb.name for kb in self.knowledge_bases))
         check_unique("action_groups", self.action_groups)
         if self.kms_key_arn is not None:
@@ -313,6 +358,10 @@ class AgentsConfig(ConfigModel):
     action_groups: list[ActionGroupConfig] = Field(default_factory=list)
     agents: list[AgentConfig] = Field(default_factory=list)
     model_access: ModelAccessConfig | None = None
+    # Opt-in: name of a guardrail to enforce on EVERY model call of the account and region
+    # (AWS::Bedrock::EnforcedGuardrailConfiguration). Off by default because it is account-wide;
+    # turn it on where a caller must not be able to drop the harness guardrail by overriding the model.
+    enforce_account_guardrail: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> AgentsConfig:
@@ -330,6 +379,8 @@ class AgentsConfig(ConfigModel):
                 _check_reference(f"agents[{i}].guardrail", agent.guardrail, guardrails, "guardrail")
             for j, group in enumerate(agent.action_groups):
                 _check_reference(f"agents[{i}].action_groups[{j}]", group, groups, "action group")
+        if self.enforce_account_guardrail is not None:
+            _check_reference("enforce_account_guardrail", self.enforce_account_guardrail, guardrails, "guardrail")
         if self.model_access is not None:
             _check_reference("model_access.guardrail", self.model_access.guardrail, guardrails, "guardrail")
 

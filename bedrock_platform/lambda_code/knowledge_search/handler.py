@@ -6,8 +6,8 @@ The gateway invokes ``handler`` with the tool's arguments as the event and
 only on the knowledge bases in ``KNOWLEDGE_BASES``. Every reply is the JSON result or an ``isError``
 tool error. The query may hold personal data: it is neither logged nor traced.
 
-    python lambdas/knowledge_search/handler.py          # rewrite tool_schemas.json
-    python lambdas/knowledge_search/handler.py --check  # exit 1 if tool_schemas.json is stale
+    python bedrock_platform/lambda_code/knowledge_search/handler.py          # rewrite tool_schemas.json
+    python bedrock_platform/lambda_code/knowledge_search/handler.py --check  # exit 1 if tool_schemas.json is stale
 """
 
 from __future__ import annotations

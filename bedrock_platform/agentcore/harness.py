@@ -1,0 +1,301 @@
+"""An agent on the Amazon Bedrock AgentCore managed harness, with a versioned endpoint.
+
+    agent = HarnessAgent(self, "Support", name="customer_support",
+                         foundation_model="us.anthropic.claude-haiku-4-5-20251001-v1:0",
+                         instruction="You help customers of Example Corp with orders and returns...",
+                         gateway=gateway, memory=memory, guardrail=guardrail)
+    agent.grant_invoke(web_app_role)
+
+The same definition as a Classic :class:`Agent` (model, instruction, guardrail, tools, memory):
+knowledge bases and action groups become MCP tools behind the agent's :class:`AgentGateway`.
+
+- Model: ``Model.BedrockModelConfig`` with ``MaxTokens`` (what a TPM quota reserves per call).
+- Guardrail: the guardrail's *published* version in ``Model.BedrockModelConfig.AdditionalParams.
+  guardrailConfig{guardrailIdentifier, guardrailVersion, trace}`` (provider parameters passed to
+  Bedrock unchanged; aws-cdk-lib 2.275 types ``AdditionalParams`` as a free object, so no escape
+  hatch is needed), and ``bedrock:ApplyGuardrail`` on it for the role.
+- Limits: ``MaxIterations``, ``MaxTokens``, ``TimeoutSeconds``, ``Truncation``. These are the
+  harness's defaults: an ``InvokeHarness`` caller may override model, tools and limits (botocore
+  ``InvokeHarnessRequest``), so give invoke rights only to applications you trust with them.
+- Endpoint: ``TargetVersion`` is the harness's ``Version`` attribute, which the service increments
+  on every successful update (cfn-lint schema). A config change updates the harness, its version
+  moves and the endpoint follows; an unchanged re-synth leaves the template, hence both, untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import jsii
+from aws_cdk import Annotations, Stack, Token
+from aws_cdk import aws_bedrockagentcore as agentcore
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IValidation
+
+from bedrock_platform.agentcore.execution_role import MEMORY_ACTIONS, HarnessExecutionRole
+from bedrock_platform.agentcore.gateway import INVOKE_GATEWAY_ACTION, AgentGateway
+from bedrock_platform.agentcore.memory import AgentMemory
+from bedrock_platform.agents.agent import (
+    INSTRUCTION_MAX_CHARS,
+    INSTRUCTION_MIN_CHARS,
+    INSTRUCTION_TOKEN_BUDGET,
+    estimate_tokens,
+)
+from bedrock_platform.core.fingerprint import digest, lazy_fingerprint
+from bedrock_platform.core.validation import (
+    PlatformValidationError,
+    check_choice,
+    check_int_range,
+    check_length,
+    check_pattern,
+)
+from bedrock_platform.guardrails.guardrail import GuardrailBase
+from bedrock_platform.models.foundation_model import INVOKE_ACTIONS, FoundationModel
+
+# cfn-lint schema AWS::BedrockAgentCore::Harness HarnessName (create-only) and HarnessEndpoint EndpointName.
+HARNESS_NAME_PATTERN = r"[a-zA-Z][a-zA-Z0-9_]{0,39}"
+HARNESS_NAME_RULE = "a letter then up to 39 letters, digits or '_'"
+ENDPOINT_NAME_PATTERN = r"[a-zA-Z][a-zA-Z0-9_]{0,47}"
+TRUNCATION_STRATEGIES = ("sliding_window", "summarization", "none")
+# InvokeHarness needs both actions on the harness ARN (AgentCore devguide "Security and access
+# controls" for the harness, harness-security: "calling InvokeHarness requires both
+# bedrock-agentcore:InvokeHarness and bedrock-agentcore:InvokeAgentRuntime permissions on the harness ARN").
+INVOKE_HARNESS_ACTIONS = ("bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime")
+ENDPOINT_DESCRIPTION = "Serves harness configuration sha256:{digest}"
+
+
+@dataclass(frozen=True)
+class HarnessLimits:
+    """What one turn (one ``InvokeHarness``) may cost at most. Defaults fit a support agent:
+
+    - ``max_iterations`` 8: a turn is typically 2-4 model calls (look up, search, answer); 8 leaves
+      room for a retry and caps a looping agent at 8 model calls.
+    - ``max_tokens`` 1024 per model call (``Model.BedrockModelConfig.MaxTokens`` and the harness's
+      ``MaxTokens``): support answers are short, and the TPM quota reserves ``maxTokens`` at each
+      request start, so an unset or large value throttles early.
+    - ``timeout_seconds`` 120: tool Lambdas time out at 30 s; two minutes bounds a turn's wall time.
+    - ``truncation`` ``sliding_window``: drops old messages without a model call (``summarization``
+      pays a model call to shorten the context), so long sessions do not grow the input of every call.
+    """
+
+    max_iterations: int = 8
+    max_tokens: int = 1024
+    timeout_seconds: int = 120
+    truncation: str = "sliding_window"
+
+    def __post_init__(self) -> None:
+        # The schema only types these as integers; the upper bounds are the platform's own guard.
+        check_int_range("max_iterations", self.max_iterations, 1, 100)
+        check_int_range("max_tokens", self.max_tokens, 1, 200_000)
+        check_int_range("timeout_seconds", self.timeout_seconds, 1, 3600)
+        check_choice("truncation", self.truncation, TRUNCATION_STRATEGIES)
+
+
+def harness_name(*parts: str, max_length: int = 40) -> str:
+    """``parts`` joined by '_' with '-' turned into '_' (harness names allow no '-'); a name over
+    ``max_length`` (40 for a harness) keeps its start and ends in a digest of the whole, so two long
+    names never collide."""
+    name = "_".join(parts).replace("-", "_")
+    if len(name) <= max_length:
+        return name
+    return f"{name[: max_length - 9].rstrip('_')}_{digest(name, 8)}"
+
+
+class HarnessAgent(Construct):
+    """``AWS::BedrockAgentCore::Harness`` + ``HarnessEndpoint`` + execution role.
+
+    Example::
+
+        agent = HarnessAgent(self, "Support", name="support", foundation_model=model, instruction=text,
+                             gateway=gateway, memory=memory, guardrail=guardrail)
+        agent.grant_invoke(app_role)"""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        foundation_model: str | FoundationModel,
+        instruction: str,
+        gateway: AgentGateway | None = None,
+        memory: AgentMemory | None = None,
+        guardrail: GuardrailBase | None = None,
+        limits: HarnessLimits | None = None,
+        endpoint_name: str = "live",
+        guardrail_trace: bool = False,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not Token.is_unresolved(name):
+            check_pattern("name", name, HARNESS_NAME_PATTERN, HARNESS_NAME_RULE)
+        check_pattern("endpoint_name", endpoint_name, ENDPOINT_NAME_PATTERN, "a letter then up to 47 letters, digits or '_'")
+        check_length("instruction", instruction, INSTRUCTION_MIN_CHARS, INSTRUCTION_MAX_CHARS)
+        self.foundation_model = (
+            foundation_model if isinstance(foundation_model, FoundationModel) else FoundationModel.of(foundation_model)
+        )
+        self.limits = limits or HarnessLimits()
+        self.instruction = instruction
+        self.gateway = gateway
+        self.memory = memory
+        self.guardrail = guardrail
+        self.instruction_tokens = estimate_tokens(instruction)
+        if self.instruction_tokens > INSTRUCTION_TOKEN_BUDGET:
+            Annotations.of(self).add_warning_v2(
+                "@bedrock-platform/agent:instructionLength",
+                f"The agent instruction is about {self.instruction_tokens} tokens ({len(instruction)} characters), "
+                f"over the {INSTRUCTION_TOKEN_BUDGET}-token budget. It is re-sent at every reasoning step, so "
+                "each turn pays for it several times: move reference material to a knowledge base.",
+            )
+
+        self.execution_role = HarnessExecutionRole(self, "ExecutionRole")
+        self.role = self.execution_role.role
+        self.policy = self.execution_role.policy
+        self.execution_role.allow_model(self.foundation_model)
+        if guardrail is not None:
+            self.execution_role.allow_guardrail(guardrail)
+        if gateway is not None:
+            self.execution_role.allow_gateway(gateway.gateway_arn)
+        if memory is not None:
+            self.execution_role.allow_memory(memory.memory_arn)
+        self.execution_role.allow_runtime_logs()
+
+        model_config = agentcore.CfnHarness.HarnessBedrockModelConfigProperty(
+            model_id=self.foundation_model.model_id,
+            max_tokens=self.limits.max_tokens,
+            additional_params={"guardrailConfig": self.guardrail_config(trace=guardrail_trace)} if guardrail else None,
+        )
+        self.resource = agentcore.CfnHarness(
+            self,
+            "Resource",
+            harness_name=name,
+            execution_role_arn=self.role.role_arn,
+            model=agentcore.CfnHarness.HarnessModelConfigurationProperty(bedrock_model_config=model_config),
+            system_prompt=[agentcore.CfnHarness.HarnessSystemContentBlockProperty(text=instruction)],
+            tools=[self._gateway_tool(gateway)] if gateway else None,
+            memory=agentcore.CfnHarness.HarnessMemoryConfigurationProperty(
+                agent_core_memory_configuration=agentcore.CfnHarness.HarnessAgentCoreMemoryConfigurationProperty(
+                    arn=memory.memory_arn
+                )
+            )
+            if memory
+            else agentcore.CfnHarness.HarnessMemoryConfigurationProperty(disabled={}),
+            max_iterations=self.limits.max_iterations,
+            max_tokens=self.limits.max_tokens,
+            timeout_seconds=self.limits.timeout_seconds,
+            truncation=agentcore.CfnHarness.HarnessTruncationConfigurationProperty(strategy=self.limits.truncation),
+        )
+        # The service validates the role when it creates the harness: attach the policy first
+        # ("Role validation failed" otherwise, as MDAA's harness construct found).
+        self.resource.node.add_dependency(self.policy)
+        self.harness_arn = self.resource.attr_arn
+        self.harness_id = self.resource.attr_harness_id
+        self.harness_version = self.resource.attr_version
+
+        self.endpoint_name = endpoint_name
+        self.endpoint = agentcore.CfnHarnessEndpoint(
+            self,
+            "Endpoint",
+            harness_id=self.harness_id,
+            endpoint_name=endpoint_name,
+            target_version=self.harness_version,
+            # Readable in the console: which configuration the endpoint serves (no effect on updates).
+            description=lazy_fingerprint(self.resource, template=ENDPOINT_DESCRIPTION),
+        )
+        self.endpoint_arn = self.endpoint.attr_arn
+        self.node.add_validation(_GrantsValidation(self))
+
+    def guardrail_config(self, *, trace: bool = False) -> dict[str, Any] | None:
+        """The Converse ``guardrailConfig`` the harness passes to Bedrock (published version)."""
+        if self.guardrail is None:
+            return None
+        return {
+            "guardrailIdentifier": self.guardrail.guardrail_id,
+            "guardrailVersion": self.guardrail.guardrail_version,
+            "trace": "enabled" if trace else "disabled",
+        }
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``InvokeHarness`` (and the ``InvokeAgentRuntime`` it implies) on this harness only."""
+        return iam.Grant.add_to_principal(grantee=grantee, actions=list(INVOKE_HARNESS_ACTIONS), resource_arns=[self.harness_arn])
+
+    def invoke_policy(self, policy: iam.ManagedPolicy | None = None) -> iam.ManagedPolicy:
+        """Add the invoke statement to ``policy``, or to a new managed policy returned for attaching."""
+        policy = policy or iam.ManagedPolicy(self, "InvokePolicy", description="Invoke one AgentCore harness agent")
+        policy.add_statements(
+            iam.PolicyStatement(sid="InvokeHarness", actions=list(INVOKE_HARNESS_ACTIONS), resources=[self.harness_arn])
+        )
+        return policy
+
+    @staticmethod
+    def _gateway_tool(gateway: AgentGateway) -> agentcore.CfnHarness.HarnessToolProperty:
+        return agentcore.CfnHarness.HarnessToolProperty(
+            type="agentcore_gateway",
+            name="tools",
+            config=agentcore.CfnHarness.HarnessToolConfigurationProperty(
+                agent_core_gateway=agentcore.CfnHarness.HarnessAgentCoreGatewayConfigProperty(
+                    gateway_arn=gateway.gateway_arn,
+                    outbound_auth=agentcore.CfnHarness.HarnessGatewayOutboundAuthProperty(aws_iam={}),
+                )
+            ),
+        )
+
+
+@jsii.implements(IValidation)
+class _GrantsValidation:
+    """Every grant the harness needs must be in the synthesized role policy (e.g. a statement
+    removed by an override would only fail at run time)."""
+
+    def __init__(self, agent: HarnessAgent) -> None:
+        self._agent = agent
+
+    def validate(self) -> list[str]:
+        agent = self._agent
+        stack = Stack.of(agent)
+        document = stack.resolve(agent.policy.node.default_child.policy_document)
+        allowed = _allowed_pairs(document)
+        model = agent.foundation_model
+        required: list[tuple[str, Any, str]] = [
+            (action, arn, "the foundation model") for arn in model.invoke_resource_arns(agent) for action in INVOKE_ACTIONS
+        ]
+        profile = model.inference_profile_arn(agent)
+        if profile is not None:
+            required.append(("bedrock:GetInferenceProfile", profile, "the inference profile"))
+        if agent.guardrail is not None:
+            required.append(("bedrock:ApplyGuardrail", agent.guardrail.guardrail_arn, "the guardrail"))
+            if agent.guardrail.kms_key is not None:
+                required.append(("kms:Decrypt", agent.guardrail.kms_key.key_arn, "the guardrail's KMS key"))
+        if agent.gateway is not None:
+            required.append((INVOKE_GATEWAY_ACTION, agent.gateway.gateway_arn, "the gateway"))
+        if agent.memory is not None:
+            required += [(action, agent.memory.memory_arn, "the memory") for action in MEMORY_ACTIONS]
+        return [
+            f"Harness role lacks {action} on {what} ({_show(stack.resolve(resource))})"
+            for action, resource, what in required
+            if (action, _key(stack.resolve(resource))) not in allowed
+        ]
+
+
+def _allowed_pairs(document: dict[str, Any]) -> set[tuple[str, str]]:
+    pairs = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow" or "Condition" in statement:
+            continue
+        actions = statement.get("Action", [])
+        resources = statement.get("Resource", [])
+        for action in actions if isinstance(actions, list) else [actions]:
+            for resource in resources if isinstance(resources, list) else [resources]:
+                pairs.add((action, _key(resource)))
+    return pairs
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+__all__ = ["INVOKE_HARNESS_ACTIONS", "HarnessAgent", "HarnessLimits", "PlatformValidationError", "harness_name"]

@@ -1,0 +1,74 @@
+"""Gateway tool schemas from committed JSON files in the gateway's inline tool-definition format.
+
+The file is a list of ``{name, description, inputSchema, outputSchema?}`` with JSON-schema-like
+``{type, description?, properties?, required?, items?}`` nodes: the ``ToolDefinition`` /
+``SchemaDefinition`` shapes of ``CreateGatewayTarget`` (botocore ``bedrock-agentcore-control``
+model, ``toolSchema.inlinePayload``), which aws-cdk-lib's ``ToolSchema.from_inline`` renders.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import aws_bedrockagentcore as agentcore
+
+from bedrock_platform.core.validation import PlatformValidationError
+
+# SchemaType enum of the bedrock-agentcore-control model.
+SCHEMA_TYPES = ("string", "number", "object", "array", "boolean", "integer")
+# Tool names as the gateway lists them are "<target>___<tool>" (AgentCore devguide, gateway-tool-naming).
+TOOL_NAME_SEPARATOR = "___"
+
+
+def load_tool_schema(path: str | Path) -> agentcore.ToolSchema:
+    """The inline tool schema of ``path`` (a JSON list of tool definitions)."""
+    return agentcore.ToolSchema.from_inline([_tool(f"{Path(path).name}[{i}]", t) for i, t in enumerate(_read(path))])
+
+
+def tool_names(path: str | Path) -> list[str]:
+    """The tool names defined in ``path``."""
+    return [tool["name"] for tool in _read(path)]
+
+
+def _read(path: str | Path) -> list[dict[str, Any]]:
+    file = Path(path)
+    if not file.is_file():
+        raise PlatformValidationError("tool_schema", str(file), "is not a file")
+    try:
+        tools = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise PlatformValidationError("tool_schema", str(file), f"is not valid JSON ({error})") from None
+    if not isinstance(tools, list) or not tools:
+        raise PlatformValidationError("tool_schema", str(file), "must be a non-empty JSON list of tool definitions")
+    return tools
+
+
+def _tool(field: str, tool: Any) -> agentcore.ToolDefinition:
+    if not isinstance(tool, dict) or not {"name", "description", "inputSchema"} <= tool.keys():
+        raise PlatformValidationError(field, tool, "must be an object with name, description and inputSchema")
+    if TOOL_NAME_SEPARATOR in tool["name"]:
+        raise PlatformValidationError(f"{field}.name", tool["name"], f"must not contain {TOOL_NAME_SEPARATOR!r}")
+    output = tool.get("outputSchema")
+    return agentcore.ToolDefinition(
+        name=tool["name"],
+        description=tool["description"],
+        input_schema=_schema(f"{field}.inputSchema", tool["inputSchema"]),
+        output_schema=_schema(f"{field}.outputSchema", output) if output is not None else None,
+    )
+
+
+def _schema(field: str, node: Any) -> agentcore.SchemaDefinition:
+    if not isinstance(node, dict) or node.get("type") not in SCHEMA_TYPES:
+        raise PlatformValidationError(f"{field}.type", node.get("type") if isinstance(node, dict) else node,
+                                      f"must be one of {', '.join(SCHEMA_TYPES)}")  # fmt: skip
+    properties = node.get("properties")
+    items = node.get("items")
+    return agentcore.SchemaDefinition(
+        type=agentcore.SchemaDefinitionType.of(node["type"]),
+        description=node.get("description"),
+        properties={k: _schema(f"{field}.properties.{k}", v) for k, v in properties.items()} if properties else None,
+        required=list(node["required"]) if node.get("required") else None,
+        items=_schema(f"{field}.items", items) if items is not None else None,
+    )
