@@ -21,10 +21,15 @@ LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
 PACKAGED_DIR = Path(__file__).resolve().parents[1] / "bedrock_platform" / "lambda_code"
 
 
+def lambda_dir(name: str) -> Path:
+    """``lambdas/<name>`` (this app's handlers) or ``bedrock_platform/lambda_code/<name>`` (packaged ones)."""
+    return LAMBDAS_DIR / name if (LAMBDAS_DIR / name).is_dir() else PACKAGED_DIR / name
+
+
 @contextmanager
 def load_lambda(name: str, module: str = "handler") -> Iterator[ModuleType]:
     """Import ``lambdas/<name>/<module>.py`` with its directory first on ``sys.path``."""
-    directory = LAMBDAS_DIR / name if (LAMBDAS_DIR / name).is_dir() else PACKAGED_DIR / name
+    directory = lambda_dir(name)
     local_names = {path.stem for path in directory.glob("*.py")}
     displaced = {n: sys.modules.pop(n) for n in local_names if n in sys.modules and not _inside(sys.modules[n], directory)}
     sys.path.insert(0, str(directory))

@@ -125,7 +125,7 @@ def test_gateway_uses_iam_inbound_auth_and_one_lambda_target_per_tool_set(agents
     for target in targets.values():
         assert target["CredentialProviderConfigurations"] == [{"CredentialProviderType": "GATEWAY_IAM_ROLE"}]
     names = [t["Name"] for t in targets["customer-support"]["TargetConfiguration"]["Mcp"]["Lambda"]["ToolSchema"]["InlinePayload"]]
-    assert names == ["getOrder", "getInventory", "initiateRefund"]
+    assert names == ["get_order", "get_inventory", "initiate_refund"]  # lambdas/customer_support/tool_schemas.json
 
 
 def test_knowledge_search_retrieves_from_exactly_the_agents_knowledge_bases(agents):

@@ -23,7 +23,7 @@ import botocore.session
 import cfnlint
 import pytest
 from cfnlint.jsonschema import StandardValidator
-from lambda_loader import LAMBDAS_DIR, load_lambda
+from lambda_loader import lambda_dir, load_lambda
 
 CFN_SCHEMAS = Path(cfnlint.__file__).parent / "data" / "schemas"
 TARGETS = ("customer_support", "knowledge_search")
@@ -33,7 +33,7 @@ LONGEST_TARGET_NAME = 32
 
 
 def committed(target: str) -> list[dict]:
-    return json.loads((LAMBDAS_DIR / target / "tool_schemas.json").read_text(encoding="utf-8"))
+    return json.loads((lambda_dir(target) / "tool_schemas.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def _pascal(value: object) -> object:
 
 def test_customer_support_tools_are_what_the_routes_and_models_generate():
     with mock.patch.dict(os.environ, ENV), load_lambda("customer_support", "generate_tool_schemas") as generator:
-        assert (LAMBDAS_DIR / "customer_support" / "tool_schemas.json").read_text(encoding="utf-8") == \
+        assert (lambda_dir("customer_support") / "tool_schemas.json").read_text(encoding="utf-8") == \
             generator.TOOL_SCHEMAS_FILE.read_text(encoding="utf-8")
         assert generator.main(["--check"]) == 0, "run python lambdas/customer_support/generate_tool_schemas.py"
 
@@ -88,7 +88,7 @@ def test_check_mode_detects_a_stale_file(tmp_path, monkeypatch):
 
 
 def test_one_tool_per_openapi_operation_with_the_operations_required_fields():
-    openapi = json.loads((LAMBDAS_DIR / "customer_support" / "openapi.json").read_text(encoding="utf-8"))
+    openapi = json.loads((lambda_dir("customer_support") / "openapi.json").read_text(encoding="utf-8"))
     tools = {tool["name"]: tool for tool in committed("customer_support")}
     operations = {op["operationId"]: op for item in openapi["paths"].values() for op in item.values()}
     assert {re.sub(r"(?<!^)(?=[A-Z])", "_", op).lower() for op in operations} == set(tools) == \
@@ -101,7 +101,7 @@ def test_one_tool_per_openapi_operation_with_the_operations_required_fields():
 
 
 def test_contract_module_is_the_same_in_every_target():
-    copies = {target: (LAMBDAS_DIR / target / "tool_contract.py").read_bytes() for target in TARGETS}
+    copies = {target: (lambda_dir(target) / "tool_contract.py").read_bytes() for target in TARGETS}
     assert len(set(copies.values())) == 1, "copy lambdas/customer_support/tool_contract.py to every target"
 
 
