@@ -319,8 +319,9 @@ class ActionGroupLambda(Resource):
 
     def _suppress_invocation_rules(self, cfn_function: lambda_.CfnFunction, reserved_concurrency: int | None) -> None:
         synchronous = (
-            "Bedrock Agents invoke action-group functions synchronously (RequestResponse) and return the error to "
-            "the agent; a dead-letter queue only receives failed asynchronous invocations, so it would stay empty"
+            "Bedrock Agents (action groups) and AgentCore gateways (Lambda targets) invoke these functions "
+            "synchronously (RequestResponse) and return the error to the agent; a dead-letter queue only receives "
+            "failed asynchronous invocations, so it would stay empty"
         )
         suppress(cfn_function, ["HIPAA.Security-LambdaDLQ", "NIST.800.53.R5-LambdaDLQ", "Serverless-LambdaDLQ"],
                  synchronous)

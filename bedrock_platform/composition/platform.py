@@ -12,7 +12,7 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aws_cdk import Annotations, App, Tags
 
@@ -22,7 +22,12 @@ from bedrock_platform.composition.knowledge_stack import KnowledgeStack
 from bedrock_platform.composition.observability_stack import ObservabilityStack, add_observability
 from bedrock_platform.composition.weak_references import SharedKnowledgeBase, WeakReferences
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.observability.monitoring_targets import MonitoredAgent, MonitoredGuardrail
+from bedrock_platform.observability.monitoring_targets import (
+    MonitoredAgent,
+    MonitoredAgentCoreAgent,
+    MonitoredGateway,
+    MonitoredGuardrail,
+)
 
 
 @dataclass
@@ -65,11 +70,12 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
             description="Bedrock platform: guardrails, agents and action groups",
         )
         kb_refs.bind(agents)
-    refs, monitored_agents, monitored_guardrails = _monitored(config, agents)
+    refs, monitored = _monitored(config, agents)
     dead_letter_refs, dead_letter_queue_name = _ingestion_dead_letters(config, knowledge)
     observability = add_observability(
-        app, config, monitored_agents=monitored_agents, monitored_guardrails=monitored_guardrails,
+        app, config, monitored_agents=monitored.agents, monitored_guardrails=monitored.guardrails,
         ingestion_dead_letter_queue_name=dead_letter_queue_name,
+        agentcore_agents=monitored.agentcore_agents, agentcore_gateways=monitored.gateways,
     )
     for shared in (refs, dead_letter_refs):
         if shared is not None and observability.observability is not None:
@@ -87,15 +93,26 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
     )
 
 
-def _monitored(config: PlatformConfig, agents: AgentStack | None) -> tuple[WeakReferences | None, list[MonitoredAgent], list[MonitoredGuardrail]]:
+@dataclass
+class _Monitored:
+    """What the observability stack watches in the agents stack (values read from SSM parameters)."""
+
+    agents: list[MonitoredAgent] = field(default_factory=list)
+    guardrails: list[MonitoredGuardrail] = field(default_factory=list)
+    agentcore_agents: list[MonitoredAgentCoreAgent] = field(default_factory=list)
+    gateways: list[MonitoredGateway] = field(default_factory=list)
+
+
+def _monitored(config: PlatformConfig, agents: AgentStack | None) -> tuple[WeakReferences | None, _Monitored]:
     if agents is None or not config.observability.enabled:
-        return None, [], []
+        return None, _Monitored()
     refs = WeakReferences(agents, config.name, "reads agent and guardrail identifiers from SSM parameters")
-    monitored_agents = [
+    monitored = _Monitored()
+    monitored.agents = [
         MonitoredAgent(name=name, alias_arn=refs.share(f"agents/{name}/alias-arn", agent.alias.alias_arn))
         for name, agent in agents.agents.items()
     ]
-    monitored_guardrails = [
+    monitored.guardrails = [
         MonitoredGuardrail(
             name=name,
             guardrail_arn=refs.share(f"guardrails/{name}/arn", guardrail.guardrail_arn),
@@ -103,7 +120,19 @@ def _monitored(config: PlatformConfig, agents: AgentStack | None) -> tuple[WeakR
         )
         for name, guardrail in agents.guardrails.items()
     ]
-    return refs, monitored_agents, monitored_guardrails
+    # AgentCore agents: metrics carry the harness ARN as Resource; the token meter sees the harness's
+    # model calls under its execution role's session (identity.arn), so per-agent token series follow.
+    for name, harness in agents.harness_agents.items():
+        monitored.agentcore_agents.append(MonitoredAgentCoreAgent(
+            name=name,
+            resource_arn=refs.share(f"agents/{name}/harness-arn", harness.harness_arn),
+            execution_role_name=refs.share(f"agents/{name}/execution-role-name", harness.role.role_name),
+        ))  # fmt: skip
+        if harness.gateway is not None:
+            monitored.gateways.append(MonitoredGateway(
+                name=name, gateway_arn=refs.share(f"agents/{name}/gateway-arn", harness.gateway.gateway_arn),
+            ))  # fmt: skip
+    return refs, monitored
 
 
 def _ingestion_dead_letters(config: PlatformConfig, knowledge: KnowledgeStack) -> tuple[WeakReferences | None, str | None]:
