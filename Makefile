@@ -24,11 +24,11 @@ check-templates: $(VENV)/.stamp-dev $(CHECKOV_VENV)/.stamp
 	$(PY) -m gates.template_gate $(CDK_OUT) --checkov $(CHECKOV_VENV)/bin/checkov
 
 test: $(VENV)/.stamp-dev $(CHECKOV_VENV)/.stamp
-	$(PY) -m ruff check .
+	$(PY) -m ruff check --no-cache .
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.stamp-dev
-	$(PY) -m ruff check .
+	$(PY) -m ruff check --no-cache .
 
 deploy: $(VENV)/.stamp-runtime $(CDK)
 	$(CDK) deploy --all -c config=$(CONFIG) $(if $(PROFILE),--profile $(PROFILE),)

@@ -183,9 +183,9 @@ def test_classic_config_deploys_the_same_agent_on_bedrock_agents(classic_platfor
 
 def test_account_guardrail_enforcement_is_opt_in():
     import yaml
-    from stacks.agent_stack import AgentStack
-    from stacks.weak_references import SharedKnowledgeBase
 
+    from bedrock_platform.composition.agent_stack import AgentStack
+    from bedrock_platform.composition.weak_references import SharedKnowledgeBase
     from bedrock_platform.config.loader import parse_config
 
     data = yaml.safe_load(open("config/default.yaml"))
