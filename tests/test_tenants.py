@@ -320,3 +320,68 @@ def test_duplicate_tenant_names_and_colliding_construct_ids_are_errors():
 def test_the_tenants_config_loads():
     config = load_config("config/tenants.yaml")
     assert [t.name for t in config.tenants] == ["acme-retail", "globex", "initech"]
+
+
+def _bare_stack():
+    from aws_cdk import Stack
+
+    return Stack(App(), "Unit")
+
+
+def test_constructs_accept_deploy_time_values():
+    from aws_cdk import CfnParameter, Token
+    from aws_cdk import aws_ssm as ssm
+    from aws_cdk.assertions import Template
+
+    from bedrock_platform import TenantApplicationRole, TenantBudget, TenantInferenceProfile, TenantMonitoring
+    from bedrock_platform.models.foundation_model import FoundationModel
+
+    stack = _bare_stack()
+    name = ssm.StringParameter.value_for_string_parameter(stack, "/p/profile-name")
+    profile = TenantInferenceProfile(stack, "P", tenant="acme", name=name, model=FoundationModel.of("amazon.nova-lite-v1:0"))
+    TenantApplicationRole(stack, "R", tenant="acme", profiles=[profile])
+    limit = CfnParameter(stack, "Limit", type="Number").value_as_number
+    email = ssm.StringParameter.value_for_string_parameter(stack, "/p/email")
+    TenantBudget(stack, "B", tenant="acme", monthly_limit=limit, emails=[email])
+    tokens = CfnParameter(stack, "Tokens", type="Number").value_as_number
+    TenantMonitoring(stack, "M", tenant="acme", namespace="BedrockPlatform", profiles=[profile], tokens_per_day=tokens)
+    template = Template.from_stack(stack).to_json()
+    assert Token.is_unresolved(name)
+    (budget,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Budgets::Budget"]
+    assert budget["Properties"]["Budget"]["BudgetLimit"]["Amount"] == {"Ref": "Limit"}
+
+
+@pytest.mark.parametrize(("build", "field"), [
+    (lambda s, p: TenantBudgetFactory(s, emails=[]), "emails"),
+    (lambda s, p: TenantBudgetFactory(s, monthly_limit=-1), "monthly_limit"),
+    (lambda s, p: RoleFactory(s, profiles=[]), "profiles"),
+    (lambda s, p: MonitoringFactory(s, profiles=[p] * 6), "profiles"),
+])  # fmt: skip
+def test_constructs_name_the_bad_parameter(build, field):
+    from bedrock_platform import TenantInferenceProfile
+    from bedrock_platform.core.validation import PlatformValidationError
+    from bedrock_platform.models.foundation_model import FoundationModel
+
+    stack = _bare_stack()
+    profile = TenantInferenceProfile(stack, "P", tenant="acme", name="p-acme", model=FoundationModel.of("amazon.nova-lite-v1:0"))
+    with pytest.raises(PlatformValidationError) as error:
+        build(stack, profile)
+    assert field in str(error.value) and "Unit/X" in str(error.value)
+
+
+def TenantBudgetFactory(stack, **overrides):  # noqa: N802 - reads as the constructor it wraps
+    from bedrock_platform import TenantBudget
+
+    return TenantBudget(stack, "X", **{"tenant": "acme", "monthly_limit": 10, "emails": ["a@example.com"], **overrides})
+
+
+def RoleFactory(stack, **overrides):  # noqa: N802
+    from bedrock_platform import TenantApplicationRole
+
+    return TenantApplicationRole(stack, "X", **{"tenant": "acme", **overrides})
+
+
+def MonitoringFactory(stack, **overrides):  # noqa: N802
+    from bedrock_platform import TenantMonitoring
+
+    return TenantMonitoring(stack, "X", **{"tenant": "acme", "namespace": "BedrockPlatform", **overrides})
