@@ -90,6 +90,10 @@ _EXPORTS: dict[str, str] = {
     "SecureBucket": "bedrock_platform.core.secure_bucket",
     "SemanticChunking": "bedrock_platform.knowledge.chunking",
     "SessionSummaryMemory": "bedrock_platform.agents.agent",
+    "TenantApplicationRole": "bedrock_platform.tenancy.application_role",
+    "TenantBudget": "bedrock_platform.tenancy.tenant_cost",
+    "TenantInferenceProfile": "bedrock_platform.tenancy.inference_profile",
+    "TenantMonitoring": "bedrock_platform.tenancy.tenant_cost",
     "TokenMetering": "bedrock_platform.observability.token_metering",
     "TokenMetrics": "bedrock_platform.observability.token_metering",
     "TurnMeter": "bedrock_platform.metering.classic",
@@ -172,6 +176,10 @@ __all__ = [
     "SecureBucket",
     "SemanticChunking",
     "SessionSummaryMemory",
+    "TenantApplicationRole",
+    "TenantBudget",
+    "TenantInferenceProfile",
+    "TenantMonitoring",
     "TokenMetering",
     "TokenMetrics",
     "TurnMeter",
@@ -271,3 +279,6 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.observability.platform_alarms import AlarmThresholds, PlatformAlarms
     from bedrock_platform.observability.platform_dashboard import PlatformDashboard
     from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics
+    from bedrock_platform.tenancy.application_role import TenantApplicationRole
+    from bedrock_platform.tenancy.inference_profile import TenantInferenceProfile
+    from bedrock_platform.tenancy.tenant_cost import TenantBudget, TenantMonitoring

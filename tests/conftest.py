@@ -72,4 +72,11 @@ def classic_platform() -> SynthesizedPlatform:
     return SynthesizedPlatform(ROOT / "config" / "classic.yaml")
 
 
-PLATFORM_FIXTURES = {"default": "platform", "prod": "prod_platform", "classic": "classic_platform"}
+@pytest.fixture(scope="session")
+def tenants_platform() -> SynthesizedPlatform:
+    """config/tenants.yaml (three tenant stacks on the shared platform), synthesized once per session."""
+    return SynthesizedPlatform(ROOT / "config" / "tenants.yaml")
+
+
+PLATFORM_FIXTURES = {"default": "platform", "prod": "prod_platform", "classic": "classic_platform",
+                     "tenants": "tenants_platform"}

@@ -36,8 +36,10 @@ _EXPORTS: dict[str, str] = {
     "PlatformStacks": "bedrock_platform.composition.platform",
     "REMOVAL_POLICIES": "bedrock_platform.composition.removal_policies",
     "SharedKnowledgeBase": "bedrock_platform.composition.weak_references",
+    "TenantStack": "bedrock_platform.composition.tenant_stack",
     "WeakReferences": "bedrock_platform.composition.weak_references",
     "add_observability": "bedrock_platform.composition.observability_stack",
+    "add_tenants": "bedrock_platform.composition.tenant_stack",
     "build_platform": "bedrock_platform.composition.platform",
     "register_action_group_implementation": "bedrock_platform.composition.action_groups",
     "removal_policy_for": "bedrock_platform.composition.removal_policies",
@@ -52,8 +54,10 @@ __all__ = [
     "PlatformStacks",
     "REMOVAL_POLICIES",
     "SharedKnowledgeBase",
+    "TenantStack",
     "WeakReferences",
     "add_observability",
+    "add_tenants",
     "build_platform",
     "register_action_group_implementation",
     "removal_policy_for",
@@ -87,4 +91,5 @@ if TYPE_CHECKING:
     )
     from bedrock_platform.composition.platform import PlatformStacks, build_platform
     from bedrock_platform.composition.removal_policies import REMOVAL_POLICIES, removal_policy_for
+    from bedrock_platform.composition.tenant_stack import TenantStack, add_tenants
     from bedrock_platform.composition.weak_references import SharedKnowledgeBase, WeakReferences

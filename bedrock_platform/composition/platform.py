@@ -20,6 +20,7 @@ from bedrock_platform.composition.agent_stack import AgentStack
 from bedrock_platform.composition.cost_stack import CostControlsStack
 from bedrock_platform.composition.knowledge_stack import KnowledgeStack
 from bedrock_platform.composition.observability_stack import ObservabilityStack, add_observability
+from bedrock_platform.composition.tenant_stack import TenantStack, add_tenants
 from bedrock_platform.composition.weak_references import SharedKnowledgeBase, WeakReferences
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.observability.monitoring_targets import (
@@ -38,6 +39,7 @@ class PlatformStacks:
     agents: AgentStack | None = None
     observability: ObservabilityStack | None = None
     cost_controls: CostControlsStack | None = None
+    tenants: dict[str, TenantStack] = field(default_factory=dict)  # by tenant name
 
 
 def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
@@ -80,6 +82,7 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
     for shared in (refs, dead_letter_refs):
         if shared is not None and observability.observability is not None:
             shared.bind(observability.observability)
+    tenants = add_tenants(app, config, observability.observability)
     for key, value in {"platform": config.name, "profile": config.profile, **config.tags}.items():
         Tags.of(app).add(key, value)
     owners = {"knowledge": knowledge, "agents": agents or knowledge, "observability": observability.observability or knowledge}
@@ -90,6 +93,7 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
         agents=agents,
         observability=observability.observability,
         cost_controls=observability.cost_controls,
+        tenants=tenants,
     )
 
 

@@ -12,6 +12,7 @@ from bedrock_platform.config.construct_ids import check_agent_ids, check_knowled
 from bedrock_platform.config.knowledge import KnowledgeConfig
 from bedrock_platform.config.observability import ObservabilityConfig
 from bedrock_platform.config.rules import check_removal_policy, check_tags
+from bedrock_platform.config.tenants import TenantConfig, check_tenants
 from bedrock_platform.core.validation import PlatformValidationError, check_pattern
 from bedrock_platform.models.foundation_model import unrecognized_model_warning
 
@@ -34,6 +35,8 @@ class PlatformConfig(ConfigModel):
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
+    # Application teams, one stack each (config/tenants.py; README "Tenants").
+    tenants: list[TenantConfig] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod
@@ -73,6 +76,7 @@ class PlatformConfig(ConfigModel):
                 raise error.within("knowledge.vector_store") from None
 
         build(check_collection)
+        build(lambda: check_tenants(self.tenants))
         return self
 
     @property
