@@ -320,9 +320,9 @@ def test_stack_without_agentcore_targets_is_unchanged():
 
 def _agentcore_app(tmp_path, profile: str = "dev"):
     from nag_helpers import add_nag_packs
+    from stacks.observability_stack import ObservabilityStack
 
     from bedrock_platform.config.loader import parse_config
-    from stacks.observability_stack import ObservabilityStack
     from stacks.platform import feature_flags
 
     app = App(outdir=str(tmp_path), context=feature_flags()) if tmp_path else App(context=feature_flags())

@@ -11,6 +11,7 @@ from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.config.construct_ids import check_agent_ids, check_knowledge_ids
 from bedrock_platform.config.knowledge import KnowledgeConfig
 from bedrock_platform.config.observability import ObservabilityConfig
+from bedrock_platform.config.quotas import QuotasConfig
 from bedrock_platform.config.rules import check_removal_policy, check_tags
 from bedrock_platform.core.validation import PlatformValidationError, check_pattern
 from bedrock_platform.models.foundation_model import unrecognized_model_warning
@@ -34,6 +35,7 @@ class PlatformConfig(ConfigModel):
     knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
+    quotas: QuotasConfig = Field(default_factory=QuotasConfig)
 
     @field_validator("name")
     @classmethod
