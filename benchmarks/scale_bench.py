@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
-import io
 import json
 import os
 import resource
@@ -69,14 +68,16 @@ def team_config(teams: int, tenants: bool = False) -> dict[str, Any]:
 
 
 def _node_peak_kib() -> int | None:
-    """Peak RSS (VmHWM) of this process's children (the jsii Node kernel), Linux only."""
-    peak = None
-    for children in Path("/proc/self/task").glob("*/children"):
-        for pid in children.read_text().split():
+    """Largest peak RSS (VmHWM) among this process's descendants: the jsii Node kernel (Linux only)."""
+    peak, pending = None, ["self"]
+    while pending:
+        for children in Path(f"/proc/{pending.pop()}/task").glob("*/children"):
             with contextlib.suppress(OSError):
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peak = max(peak or 0, int(line.split()[1]))
+                for pid in children.read_text().split():
+                    pending.append(pid)
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak or 0, int(line.split()[1]))
     return peak
 
 
@@ -96,7 +97,7 @@ def run_one(teams: int, tenants: bool) -> dict[str, Any]:
 
         def main() -> None:
             config = load_config(path)
-            app = new_app(outdir=str(Path(workdir) / "cdk.out"))
+            app = new_app()
             build_platform(app, config)
             assembly = app.synth()
             for artifact in assembly.stacks_recursively:
@@ -108,15 +109,10 @@ def run_one(teams: int, tenants: bool) -> dict[str, Any]:
             if problems:
                 raise StackLimitError(problems)
 
-        stderr = io.StringIO()
         start = time.perf_counter()
-        with contextlib.redirect_stderr(stderr):
-            code = run_reporting_errors(main)
+        code = run_reporting_errors(main)  # messages go to stderr (Node prints multi-finding CDK reports itself)
         result["seconds"] = round(time.perf_counter() - start, 1)
-    message = stderr.getvalue()
     result["exit_code"] = code
-    result["error"] = message[message.find("error: "):].strip() if code else ""
-    result["traceback"] = "Traceback" in message or ".js:" in message
     result["python_peak_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     node = _node_peak_kib()
     result["node_peak_mib"] = round(node / 1024) if node else None
@@ -130,7 +126,22 @@ def measure(teams: int, tenants: bool = False, timeout: int = 3600) -> dict[str,
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         return {"teams": teams, "exit_code": done.returncode, "error": done.stderr.strip()[-2000:], "traceback": True, "stacks": {}}
-    return json.loads(lines[-1])
+    result = json.loads(lines[-1])
+    result["traceback"] = "Traceback" in done.stderr or ".js:" in done.stderr
+    result["error"] = _limit_lines(done.stderr) if result["exit_code"] else ""
+    return result
+
+
+def _limit_lines(stderr: str) -> str:
+    """The error's lines: ``error: ...`` and its problems, and CloudFormation Validate ``ERROR`` findings with their stack."""
+    kept, lines = [], stderr.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("ERROR "):
+            where = lines[i + 1].split()[0] if i + 1 < len(lines) and lines[i + 1].strip() else ""
+            kept.append(f"{line.removesuffix(' (CloudFormation Validate)')} [{where}, CloudFormation Validate]")
+        elif line.startswith("error: ") or (kept and kept[-1].startswith(("error: ", "  ")) and line.startswith("  ")):
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
