@@ -148,16 +148,20 @@ def _limit_lines(stderr: str) -> str:
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
-    rows = ["| N | synth s | Python peak MiB | Node peak MiB | stacks: resources / KB | outcome |", "|---|---|---|---|---|---|"]
+    """The README table: one row per N, resources / template size per stack, the outcome."""
+    names = sorted({name for r in results for name in r["stacks"]})
+    rows = [
+        "| N | synth s | Python peak MiB | Node peak MiB | " + " | ".join(n.split("-")[-1] for n in names) + " | outcome |",
+        "|---" * (len(names) + 5) + "|",
+    ]
     for r in results:
-        stacks = "; ".join(
-            f"{name.split('-')[-1]} {s['resources']} / {s['bytes'] / 1000:,.0f}" for name, s in r["stacks"].items()
-        ) or "-"
-        outcome = "ok" if r["exit_code"] == 0 else r["error"].replace("\n", " ").replace("|", "/")
+        cells = [f"{s['resources']} / {s['bytes'] / 1000:,.0f} KB" if (s := r["stacks"].get(n)) else "-" for n in names]
+        problems = len(r["error"].splitlines()) - 1
+        outcome = "ok" if r["exit_code"] == 0 else f"exit 1, {problems} limit problem(s), no traceback"
         if r.get("traceback"):
-            outcome = "TRACEBACK: " + outcome
+            outcome = "TRACEBACK: " + r["error"][-300:]
         rows.append(f"| {r['teams']} | {r.get('seconds', '-')} | {r.get('python_peak_mib', '-')} | "
-                    f"{r.get('node_peak_mib') or '-'} | {stacks} | {outcome} |")  # fmt: skip
+                    f"{r.get('node_peak_mib') or '-'} | " + " | ".join(cells) + f" | {outcome} |")  # fmt: skip
     return "\n".join(rows)
 
 
