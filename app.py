@@ -23,6 +23,7 @@ from bedrock_platform.composition.synth_errors import run_reporting_errors  # no
 def main(config_path: str | None = None) -> None:
     """Synthesize the platform of ``config_path`` (default: the ``config`` context value)."""
     from bedrock_platform.config.loader import load_config
+    from bedrock_platform.core.stack_limits import synth_within_limits
     from stacks.nag_packs import add_nag_packs, nag_requested
     from stacks.platform import build_platform, new_app
 
@@ -31,7 +32,7 @@ def main(config_path: str | None = None) -> None:
     build_platform(app, config)
     if nag_requested(app):
         add_nag_packs(app)
-    app.synth()
+    synth_within_limits(app, config.quotas.to_quotas())  # CloudFormation/service/account limits, after synth
 
 
 def run(config_path: str | None = None) -> int:

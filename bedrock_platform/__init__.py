@@ -83,6 +83,9 @@ _EXPORTS: dict[str, str] = {
     "PlatformAlarms": "bedrock_platform.observability.platform_alarms",
     "PlatformDashboard": "bedrock_platform.observability.platform_dashboard",
     "PlatformValidationError": "bedrock_platform.core.validation",
+    "AccountQuotas": "bedrock_platform.core.stack_limits",
+    "StackLimitError": "bedrock_platform.core.stack_limits",
+    "synth_within_limits": "bedrock_platform.core.stack_limits",
     "RegexFilter": "bedrock_platform.guardrails.policies",
     "register_action_group_implementation": "bedrock_platform.composition.action_groups",
     "removal_policy_for": "bedrock_platform.composition.removal_policies",
@@ -169,6 +172,9 @@ __all__ = [
     "PlatformAlarms",
     "PlatformDashboard",
     "PlatformValidationError",
+    "AccountQuotas",
+    "StackLimitError",
+    "synth_within_limits",
     "RegexFilter",
     "register_action_group_implementation",
     "removal_policy_for",
@@ -234,6 +240,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.composition.action_groups import register_action_group_implementation
     from bedrock_platform.composition.removal_policies import removal_policy_for
     from bedrock_platform.core.secure_bucket import SecureBucket
+    from bedrock_platform.core.stack_limits import AccountQuotas, StackLimitError, synth_within_limits
     from bedrock_platform.core.validation import PlatformValidationError
     from bedrock_platform.cost.cost_controls import CostControls
     from bedrock_platform.cost.cost_options import AnomalyDetectionOptions, BudgetNotification, BudgetOptions

@@ -23,5 +23,10 @@ def feature_flags() -> dict[str, Any]:
 
 
 def new_app(**context: Any) -> App:
-    """An App with this project's feature flags (plus ``context``)."""
-    return App(context={**feature_flags(), **context})
+    """An App with this project's feature flags (plus ``context``).
+
+    aws-cdk-lib's own 500-resource check is off (``@aws-cdk/core:stackResourceLimit: 0``): the
+    synth-time limit check (:func:`bedrock_platform.core.stack_limits.synth_within_limits`) reports
+    it with every other limit, after synth.
+    """
+    return App(context={**feature_flags(), "@aws-cdk/core:stackResourceLimit": 0, **context})

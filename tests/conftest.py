@@ -24,13 +24,14 @@ class SynthesizedPlatform:
         from nag_helpers import add_nag_packs
 
         from bedrock_platform.config.loader import load_config
+        from bedrock_platform.core.stack_limits import synth_within_limits
         from stacks.platform import build_platform, new_app
 
         self.config = load_config(config_path)
         self.app = new_app()
         self.stacks = build_platform(self.app, self.config)
         add_nag_packs(self.app)
-        self.assembly = self.app.synth()
+        self.assembly = synth_within_limits(self.app, self.config.quotas.to_quotas())
         self.templates = {
             artifact.stack_name: artifact.template for artifact in self.assembly.stacks_recursively
         }

@@ -11,6 +11,7 @@ from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.config.construct_ids import check_agent_ids, check_knowledge_ids
 from bedrock_platform.config.knowledge import KnowledgeConfig
 from bedrock_platform.config.observability import ObservabilityConfig
+from bedrock_platform.config.quotas import QuotasConfig
 from bedrock_platform.config.rules import check_removal_policy, check_tags
 from bedrock_platform.config.tenants import TenantConfig, check_tenants
 from bedrock_platform.core.validation import PlatformValidationError, check_pattern
@@ -37,6 +38,7 @@ class PlatformConfig(ConfigModel):
     observability: ObservabilityConfig = Field(default_factory=ObservabilityConfig)
     # Application teams, one stack each (config/tenants.py; README "Tenants").
     tenants: list[TenantConfig] = Field(default_factory=list)
+    quotas: QuotasConfig = Field(default_factory=QuotasConfig)
 
     @field_validator("name")
     @classmethod

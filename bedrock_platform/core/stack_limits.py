@@ -1,0 +1,225 @@
+"""CloudFormation, service and account limits, checked over the synthesized templates.
+
+A template over a CloudFormation quota synthesizes fine and fails only at deploy (or, for
+resources, dies in CDK with a JavaScript trace). :func:`synth_within_limits` synthesizes the app
+and measures every stack of the cloud assembly, whatever created it (platform, tenant or any
+other stack), so sizes are the real bytes the CDK CLI uploads:
+
+- per template (CloudFormation quotas, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html):
+  500 resources, 200 outputs, 200 parameters, 200 mappings, 1,000,000 bytes of template body
+  in an S3 object (the CDK CLI uploads templates as assets; 51,200 bytes applies only to a body
+  passed directly);
+- an OpenSearch Serverless data access policy document: 20,480 characters
+  (CreateAccessPolicy ``policy`` length, botocore opensearchserverless PolicyDocument ``max``);
+- a Lambda function's resource-based policy: 20 KB, the sum of its ``AWS::Lambda::Permission``
+  statements (Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html);
+- Bedrock per-account, per-Region quotas across all stacks (:class:`AccountQuotas`).
+
+Example::
+
+    assembly = synth_within_limits(app, AccountQuotas(knowledge_bases=150))  # raises StackLimitError
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import App, Stage
+from aws_cdk.cx_api import CloudAssembly, CloudFormationStackArtifact
+
+# CloudFormation quotas page (above): "Resources", "Outputs", "Parameters", "Mappings", "Template body size in an S3 object".
+MAX_RESOURCES = 500
+MAX_OUTPUTS = 200
+MAX_PARAMETERS = 200
+MAX_MAPPINGS = 200
+MAX_TEMPLATE_BYTES = 1_000_000
+# botocore opensearchserverless service-2.json: PolicyDocument {"max": 20480} (CreateAccessPolicy/UpdateAccessPolicy).
+MAX_AOSS_ACCESS_POLICY_CHARS = 20_480
+# Lambda quotas: "Function resource-based policy: 20 KB".
+MAX_LAMBDA_POLICY_BYTES = 20 * 1024
+
+# Stand-ins for values CloudFormation resolves at deploy time, sized like the real ones so a
+# measured policy is not under-estimated: a role/agent/gateway ARN, a physical id, an account.
+_ARN = "arn:aws:iam::123456789012:role/" + "r" * 64
+_ID = "x" * 40
+_PSEUDO = {"AWS::AccountId": "123456789012", "AWS::Region": "ap-southeast-2", "AWS::Partition": "aws-iso-b",
+           "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "s" * 64, "AWS::StackId": _ARN}
+
+
+@dataclass(frozen=True)
+class AccountQuotas:
+    """Bedrock per-account, per-Region quotas (AWS defaults; raise one after AWS raised the account's).
+
+    Defaults: Amazon Bedrock endpoints and quotas (AWS General Reference,
+    https://docs.aws.amazon.com/general/latest/gr/bedrock.html): knowledge bases per account 100,
+    guardrails per account 100, agents per account 200; AgentCore quotas
+    (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html):
+    total agents (runtimes, which back harnesses) per account 1,000.
+
+    Example::
+
+        AccountQuotas(knowledge_bases=250)  # after Service Quotas approved 250
+    """
+
+    knowledge_bases: int = 100
+    guardrails: int = 100
+    agents: int = 200
+    agentcore_agents: int = 1000
+
+
+# quota field -> (resource types counted, quota name in Service Quotas)
+_ACCOUNT_QUOTAS = {
+    "knowledge_bases": (("AWS::Bedrock::KnowledgeBase",), "Amazon Bedrock 'Knowledge bases per account'"),
+    "guardrails": (("AWS::Bedrock::Guardrail",), "Amazon Bedrock 'Guardrails per account'"),
+    "agents": (("AWS::Bedrock::Agent",), "Amazon Bedrock 'Agents per account'"),
+    "agentcore_agents": (("AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::Harness"),
+                         "Amazon Bedrock AgentCore 'Total agents per account'"),
+}
+
+
+class StackLimitError(Exception):
+    """One or more templates (or the account's quotas) would fail at deploy; one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"Synthesized templates exceed AWS limits ({len(problems)} problem(s)):\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def synth_within_limits(app: App | Stage, quotas: AccountQuotas | None = None) -> CloudAssembly:
+    """``app.synth()``, then :func:`check_limits`; raises :class:`StackLimitError` naming every breach."""
+    assembly = app.synth()
+    problems = check_limits(assembly, quotas or AccountQuotas())
+    if problems:
+        raise StackLimitError(problems)
+    return assembly
+
+
+def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
+    """Every limit breach of the stacks in ``assembly`` (nested stages included), one message each."""
+    problems: list[str] = []
+    counts: dict[str, int] = defaultdict(int)
+    for artifact in assembly.stacks_recursively:
+        problems += check_stack(artifact)
+        for resource in (artifact.template.get("Resources") or {}).values():
+            counts[resource.get("Type", "")] += 1
+    for name, (types, quota_name) in _ACCOUNT_QUOTAS.items():
+        quota = getattr(quotas, name)
+        count = sum(counts[t] for t in types)
+        if count > quota:
+            problems.append(
+                f"account: {count} {'/'.join(types)} exceed the {quota_name} quota of {quota}: remove some, or request an "
+                f"increase in Service Quotas and then set quotas.{name} in the config to the approved value"
+            )
+    return problems
+
+
+def check_stack(artifact: CloudFormationStackArtifact) -> list[str]:
+    """The template-level and resource-level breaches of one synthesized stack."""
+    stack = artifact.stack_name
+    template = artifact.template
+    problems = []
+    size = os.path.getsize(artifact.template_full_path)
+    if size > MAX_TEMPLATE_BYTES:
+        problems.append(
+            f"stack {stack}: template body is {size:,} bytes, over CloudFormation's {MAX_TEMPLATE_BYTES:,}-byte limit: "
+            "move resources (e.g. some knowledge bases or agents) to another stack or store large payloads as S3 assets"
+        )
+    for section, limit, fix in (
+        ("Resources", MAX_RESOURCES, "split the stack (e.g. move some knowledge bases or agents to another stack)"),
+        ("Outputs", MAX_OUTPUTS, "remove outputs or split the stack"),
+        ("Parameters", MAX_PARAMETERS, "share fewer values between stacks or split the stack"),
+        ("Mappings", MAX_MAPPINGS, "merge mappings or split the stack"),
+    ):
+        count = len(template.get(section) or {})
+        if count > limit:
+            problems.append(f"stack {stack}: {count} {section.lower()}, over CloudFormation's limit of {limit} per stack: {fix}")
+    resources = template.get("Resources") or {}
+    for logical_id, resource in resources.items():
+        if resource.get("Type") == "AWS::OpenSearchServerless::AccessPolicy":
+            length = len(_render(resource.get("Properties", {}).get("Policy", "")))
+            if length > MAX_AOSS_ACCESS_POLICY_CHARS:
+                problems.append(
+                    f"stack {stack}: OpenSearch Serverless access policy {logical_id} is about {length:,} characters, over the "
+                    f"{MAX_AOSS_ACCESS_POLICY_CHARS:,}-character policy limit: give groups of knowledge bases their own "
+                    "collection (or access policy) so each policy names fewer roles"
+                )
+    for function, size in _lambda_policy_sizes(stack, resources).items():
+        if size > MAX_LAMBDA_POLICY_BYTES:
+            problems.append(
+                f"stack {stack}: the resource-based policy of Lambda function {function} is about {size:,} bytes, over Lambda's "
+                f"{MAX_LAMBDA_POLICY_BYTES:,}-byte (20 KB) limit: give groups of callers their own function, or allow one "
+                "principal with a wildcard source ARN instead of one permission per caller"
+            )
+    return problems
+
+
+def _lambda_policy_sizes(stack: str, resources: dict[str, Any]) -> dict[str, int]:
+    """Estimated bytes of each function's resource-based policy (the statements Lambda writes per permission)."""
+    statements: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::Lambda::Permission":
+            continue
+        props = resource.get("Properties", {})
+        target = props.get("FunctionName")
+        name = _function_label(target, resources)
+        statement: dict[str, Any] = {
+            "Sid": f"{stack}-{logical_id}-{'X' * 13}",  # CloudFormation's generated statement id
+            "Effect": "Allow",
+            "Principal": {"Service": _render(props.get("Principal", ""))},
+            "Action": _render(props.get("Action", "")),
+            "Resource": f"arn:aws:lambda:ap-southeast-2:123456789012:function:{'f' * 64}",
+        }
+        condition: dict[str, Any] = {}
+        if "SourceAccount" in props:
+            condition["StringEquals"] = {"AWS:SourceAccount": _render(props["SourceAccount"])}
+        if "SourceArn" in props:
+            condition["ArnLike"] = {"AWS:SourceArn": _render(props["SourceArn"])}
+        if condition:
+            statement["Condition"] = condition
+        statements[name].append(statement)
+    return {
+        name: len(json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": found}, separators=(",", ":")))
+        for name, found in statements.items()
+    }
+
+
+def _function_label(target: Any, resources: dict[str, Any]) -> str:
+    if isinstance(target, dict):
+        ref = target.get("Ref") or (target.get("Fn::GetAtt") or [None])[0]
+        if isinstance(ref, str) and ref in resources:
+            return ref
+    return json.dumps(target, sort_keys=True)
+
+
+def _render(value: Any) -> str:
+    """A template value as the string CloudFormation would produce, with deploy-time values sized like real ones."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, bool)):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return json.dumps([_render(v) for v in value])
+    if isinstance(value, dict) and len(value) == 1:
+        (key, arg), = value.items()
+        if key == "Ref":
+            return _PSEUDO.get(arg, _ID)
+        if key == "Fn::GetAtt":
+            attribute = arg[1] if isinstance(arg, list) else str(arg).split(".", 1)[-1]
+            return _ARN if attribute.endswith("Arn") else _ID
+        if key == "Fn::Join":
+            return _render(arg[0]).join(_render(part) for part in arg[1])
+        if key == "Fn::Sub":
+            text = arg if isinstance(arg, str) else arg[0]
+            return _sub(text)
+        if key in ("Fn::ImportValue", "Fn::Select", "Fn::If", "Fn::FindInMap", "Fn::GetAZs", "Fn::Base64"):
+            return _ARN
+    return json.dumps(value)
+
+
+def _sub(text: str) -> str:
+    return re.sub(r"\$\{([^}!]+)\}", lambda m: _PSEUDO.get(m.group(1), _ARN if m.group(1).endswith("Arn") else _ID), text)

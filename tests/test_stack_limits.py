@@ -1,0 +1,266 @@
+"""Synth fails with one clean message (stack, limit, current value, what to change) before
+CloudFormation would: the check runs over every synthesized template, whatever created the stack.
+
+Sources of the limits:
+- CloudFormation quotas (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html):
+  Resources 500, Outputs 200, Parameters 200, Mappings 200 per template; template body size in an
+  S3 object 1 MB (1,000,000 bytes; 51,200 bytes only for a body passed directly, the CDK CLI
+  uploads templates as assets).
+- OpenSearch Serverless CreateAccessPolicy ``policy`` maximum length 20,480
+  (botocore data/opensearchserverless/2021-11-01/service-2.json, shape PolicyDocument ``max``).
+- Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
+  function resource-based policy 20 KB.
+- Amazon Bedrock endpoints and quotas (https://docs.aws.amazon.com/general/latest/gr/bedrock.html):
+  knowledge bases per account 100, guardrails per account 100, agents per account 200.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from aws_cdk import App, CfnMapping, CfnOutput, CfnParameter, CfnResource, Stack
+from aws_cdk import aws_opensearchserverless as aoss
+from conftest import DEFAULT_CONFIG, PLATFORM_FIXTURES
+
+import app as platform_app
+from bedrock_platform.composition.synth_errors import run_reporting_errors
+from bedrock_platform.config.loader import ConfigError, parse_config
+from bedrock_platform.core.stack_limits import (
+    AccountQuotas,
+    StackLimitError,
+    _render,
+    check_limits,
+    synth_within_limits,
+)
+from stacks.platform import new_app
+
+
+def _app() -> App:
+    """The project's App with aws-cdk-lib's CloudFormation Validate rules off, so these tests see the
+    platform's own check (with the rules on, Validate reports some literal breaches first; see below)."""
+    return new_app(**{"@aws-cdk/core:validateAgainstDefaultRules": False})
+
+
+def _handles(stack: Stack, count: int) -> None:
+    for i in range(count):
+        CfnResource(stack, f"H{i}", type="AWS::CloudFormation::WaitConditionHandle")
+
+
+def _fails(build, capsys: pytest.CaptureFixture[str], quotas: AccountQuotas | None = None) -> str:
+    def main() -> None:
+        app = _app()
+        build(app)
+        synth_within_limits(app, quotas)
+
+    assert run_reporting_errors(main) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ".js:" not in err and "internal error" not in err, err
+    err = err[err.index("error: "):]  # after CDK's own validation warnings
+    assert err.startswith("error: Synthesized templates exceed AWS limits (1 problem(s)):\n"), err
+    return err.splitlines()[1].strip()
+
+
+def test_501_resources_fail_with_the_stack_count_and_fix(capsys):
+    assert _fails(lambda app: _handles(Stack(app, "Big", stack_name="team-big"), 501), capsys) == (
+        "stack team-big: 501 resources, over CloudFormation's limit of 500 per stack: "
+        "split the stack (e.g. move some knowledge bases or agents to another stack)"
+    )
+
+
+def test_500_resources_pass():
+    app = _app()
+    _handles(Stack(app, "Full"), 500)
+    synth_within_limits(app)
+
+
+def test_with_cloudformation_validate_on_the_breach_is_still_one_clean_message(capsys):
+    """The project's flags keep @aws-cdk/core:validateAgainstDefaultRules: its rule F0007 reports a
+    literal resource-count breach during synth, through the same boundary (no traceback)."""
+
+    def main() -> None:
+        app = new_app()
+        _handles(Stack(app, "Big", stack_name="team-big"), 501)
+        synth_within_limits(app)
+
+    assert run_reporting_errors(main) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ".js:" not in err and "internal error" not in err, err
+    assert err.startswith("error: Validation failed: ERROR Template has 501 resources, maximum is 500 (CloudFormation Validate)\n   Big")
+
+
+def test_cdk_own_resource_check_in_a_plain_app_is_the_same_clean_message(capsys):
+    """A consumer App keeps aws-cdk-lib's TooManyResourcesInStack (a jsii error): the boundary translates it."""
+
+    def main() -> None:
+        app = App(context={"@aws-cdk/core:validateAgainstDefaultRules": False})
+        _handles(Stack(app, "Big"), 501)
+        app.synth()
+
+    assert run_reporting_errors(main) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ".js:" not in err and "internal error" not in err, err
+    assert err[err.index("error: "):].splitlines()[1].strip() == (
+        "stack Big: 501 resources, over CloudFormation's limit of 500 per stack: "
+        "split the stack (e.g. move some knowledge bases or agents to another stack)"
+    )
+
+
+def test_template_over_1_000_000_bytes(capsys):
+    def build(app: App) -> None:
+        handle = CfnResource(Stack(app, "Heavy", stack_name="heavy"), "H", type="AWS::CloudFormation::WaitConditionHandle")
+        handle.add_metadata("Schema", "x" * 1_000_000)
+
+    message = _fails(build, capsys)
+    assert message.startswith("stack heavy: template body is 1,000,")
+    assert message.endswith(
+        "bytes, over CloudFormation's 1,000,000-byte limit: move resources (e.g. some knowledge bases or agents) "
+        "to another stack or store large payloads as S3 assets"
+    )
+
+
+def test_201_outputs(capsys):
+    def build(app: App) -> None:
+        stack = Stack(app, "Outs", stack_name="outs")
+        _handles(stack, 1)
+        for i in range(201):
+            CfnOutput(stack, f"O{i}", value=str(i))
+
+    assert _fails(build, capsys) == "stack outs: 201 outputs, over CloudFormation's limit of 200 per stack: remove outputs or split the stack"
+
+
+def test_201_parameters(capsys):
+    def build(app: App) -> None:
+        stack = Stack(app, "Params", stack_name="params")
+        _handles(stack, 1)
+        for i in range(200):  # + the synthesizer's BootstrapVersion parameter = 201
+            CfnParameter(stack, f"P{i}", default="x")
+
+    assert _fails(build, capsys) == (
+        "stack params: 201 parameters, over CloudFormation's limit of 200 per stack: share fewer values between stacks or split the stack"
+    )
+
+
+def test_201_mappings(capsys):
+    def build(app: App) -> None:
+        stack = Stack(app, "Maps", stack_name="maps")
+        _handles(stack, 1)
+        for i in range(201):
+            CfnMapping(stack, f"M{i}", mapping={"k": {"v": "1"}}).find_in_map("k", "v")
+
+    assert _fails(build, capsys) == "stack maps: 201 mappings, over CloudFormation's limit of 200 per stack: merge mappings or split the stack"
+
+
+def _access_policy(app: App, roles: int) -> None:
+    stack = Stack(app, "Vectors", stack_name="vectors")
+    principals = [f"arn:aws:iam::123456789012:role/kb-{i:04d}-{'r' * 40}" for i in range(roles)]
+    document = [{"Rules": [{"ResourceType": "index", "Resource": ["index/c/*"], "Permission": ["aoss:ReadDocument"]}],
+                 "Principal": principals}]  # fmt: skip
+    aoss.CfnAccessPolicy(stack, "Access", name="c-access", type="data", policy=json.dumps(document))
+
+
+def test_opensearch_serverless_access_policy_over_20480_characters(capsys):
+    message = _fails(lambda app: _access_policy(app, 300), capsys)
+    assert message.startswith("stack vectors: OpenSearch Serverless access policy Access")
+    assert "over the 20,480-character policy limit" in message
+
+
+def test_opensearch_serverless_access_policy_under_the_limit_passes():
+    app = _app()
+    _access_policy(app, 200)  # 200 x 76 characters < 20,480
+    synth_within_limits(app)
+
+
+def test_deploy_time_values_are_measured_at_real_arn_size():
+    """A role ARN is arn:aws:iam::<12 digits>:role/<up to 64 characters> (IAM quotas: role name 64)."""
+    rendered = _render({"Fn::Join": ["", ["[", {"Fn::GetAtt": ["Role", "Arn"]}, ",", {"Ref": "AWS::AccountId"}, "]"]]})
+    assert rendered == "[arn:aws:iam::123456789012:role/" + "r" * 64 + ",123456789012]"
+
+
+def _permissions(app: App, count: int) -> None:
+    stack = Stack(app, "Tools", stack_name="tools")
+    function = CfnResource(stack, "Fn", type="AWS::Lambda::Function")
+    for i in range(count):
+        CfnResource(stack, f"Allow{i}", type="AWS::Lambda::Permission", properties={
+            "Action": "lambda:InvokeFunction", "FunctionName": function.get_att("Arn"),
+            "Principal": "bedrock.amazonaws.com", "SourceAccount": {"Ref": "AWS::AccountId"},
+            "SourceArn": {"Fn::Sub": f"arn:${{AWS::Partition}}:bedrock:${{AWS::Region}}:${{AWS::AccountId}}:agent/AGENT{i:05d}"},
+        })  # fmt: skip
+
+
+def test_lambda_resource_policy_over_20_kb(capsys):
+    message = _fails(lambda app: _permissions(app, 60), capsys)
+    assert message.startswith("stack tools: the resource-based policy of Lambda function Fn is about ")
+    assert "over Lambda's 20,480-byte (20 KB) limit" in message
+
+
+def test_lambda_resource_policy_under_20_kb_passes():
+    app = _app()
+    _permissions(app, 40)
+    synth_within_limits(app)
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "field", "default", "quota_name"),
+    [
+        ("AWS::Bedrock::KnowledgeBase", "knowledge_bases", 100, "Amazon Bedrock 'Knowledge bases per account'"),
+        ("AWS::Bedrock::Guardrail", "guardrails", 100, "Amazon Bedrock 'Guardrails per account'"),
+        ("AWS::Bedrock::Agent", "agents", 200, "Amazon Bedrock 'Agents per account'"),
+    ],
+)
+def test_account_quota_counts_every_stack(resource_type, field, default, quota_name, capsys):
+    """The quota is per account and Region: resources of all stacks (e.g. one per tenant) add up."""
+
+    def build(app: App) -> None:
+        for stack_index, count in enumerate((default // 2, default - default // 2 + 1)):
+            stack = Stack(app, f"Tenant{stack_index}")
+            for i in range(count):
+                CfnResource(stack, f"R{i}", type=resource_type)
+
+    assert _fails(build, capsys) == (
+        f"account: {default + 1} {resource_type} exceed the {quota_name} quota of {default}: remove some, or request an "
+        f"increase in Service Quotas and then set quotas.{field} in the config to the approved value"
+    )
+    app = _app()
+    build(app)
+    synth_within_limits(app, AccountQuotas(**{field: default + 1}))  # raised quota: passes
+
+
+def test_every_breach_is_listed_at_once():
+    app = _app()
+    _handles(Stack(app, "A", stack_name="a"), 501)
+    _permissions(app, 60)
+    with pytest.raises(StackLimitError) as raised:
+        synth_within_limits(app)
+    assert [p.split(":")[0] for p in raised.value.problems] == ["stack a", "stack tools"]
+
+
+def test_quotas_config_section_maps_onto_account_quotas():
+    config = parse_config({"quotas": {"knowledge_bases": 250}}, "q.yaml")
+    assert config.quotas.to_quotas() == AccountQuotas(knowledge_bases=250, guardrails=100, agents=200, agentcore_agents=1000)
+    assert parse_config({}, "q.yaml").quotas.to_quotas() == AccountQuotas()
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"quotas": {"guardrails": 0}}, "q.yaml")
+    assert "quotas.guardrails" in str(raised.value)
+
+
+@pytest.mark.parametrize("fixture", sorted(PLATFORM_FIXTURES.values()))
+def test_shipped_configs_are_within_every_limit(fixture, request):
+    """The fixtures synthesize through synth_within_limits; this states it and guards the margin."""
+    platform = request.getfixturevalue(fixture)
+    assert check_limits(platform.assembly, platform.config.quotas.to_quotas()) == []
+
+
+def test_app_run_reports_an_account_quota_from_config(tmp_path: Path, capsys):
+    """app.py's run goes through the check: the default config with a lowered quota stops with exit 1."""
+    document = copy.deepcopy(yaml.safe_load(DEFAULT_CONFIG.read_text()))
+    document["quotas"] = {"knowledge_bases": 1}
+    path = tmp_path / "quota.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    assert platform_app.run(str(path)) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert "  account: 2 AWS::Bedrock::KnowledgeBase exceed the Amazon Bedrock 'Knowledge bases per account' quota of 1" in err
