@@ -320,7 +320,6 @@ def test_stack_without_agentcore_targets_is_unchanged():
 
 def _agentcore_app(tmp_path, profile: str = "dev"):
     from nag_helpers import add_nag_packs
-    from stacks.observability_stack import ObservabilityStack
 
     from bedrock_platform.composition.observability_stack import ObservabilityStack
     from bedrock_platform.config.loader import parse_config
