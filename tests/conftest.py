@@ -72,4 +72,11 @@ def classic_platform() -> SynthesizedPlatform:
     return SynthesizedPlatform(ROOT / "config" / "classic.yaml")
 
 
-PLATFORM_FIXTURES = {"default": "platform", "prod": "prod_platform", "classic": "classic_platform"}
+@pytest.fixture(scope="session")
+def s3_vectors_platform() -> SynthesizedPlatform:
+    """config/s3-vectors.yaml (every knowledge base on S3 Vectors, no collection), synthesized once per session."""
+    return SynthesizedPlatform(ROOT / "config" / "s3-vectors.yaml")
+
+
+PLATFORM_FIXTURES = {"default": "platform", "prod": "prod_platform", "classic": "classic_platform",
+                     "s3_vectors": "s3_vectors_platform"}

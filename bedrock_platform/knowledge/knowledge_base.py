@@ -200,7 +200,7 @@ class KnowledgeBase(KnowledgeBaseBase):
         # Bedrock checks index access when it creates the knowledge base: the index, the
         # role's policy (and the data access policy) must all exist first (and on delete, the
         # knowledge base goes before them).
-        self.resource.node.add_dependency(self.index, self.policy, *dependencies)
+        self.resource.node.add_dependency(*dependencies, self.policy)
         self.resource.apply_removal_policy(removal_policy)
         base = name if is_token(name) else bounded_name(name, NAME_MAX - FINGERPRINT_LENGTH - 1)
         self.knowledge_base_name: str = lazy_fingerprint(
@@ -245,7 +245,7 @@ class KnowledgeBase(KnowledgeBaseBase):
                 ),
             ),
         )
-        return storage, [vector_store.access_policy]
+        return storage, [self.index, vector_store.access_policy]
 
     def _s3_vectors_storage(
         self, vector_store: S3VectorStore, options: Any, fingerprint_extra: list[Any], removal_policy: RemovalPolicy
@@ -264,6 +264,7 @@ class KnowledgeBase(KnowledgeBaseBase):
             iam.PolicyStatement(sid="AccessVectorIndex", actions=list(S3_VECTORS_INDEX_ACTIONS), resources=[self.index.index_arn]),
             iam.PolicyStatement(sid="UseVectorKey", actions=list(S3_VECTORS_KEY_ACTIONS), resources=[vector_store.kms_key.key_arn]),
         )
+        # (The index dependency is implied by its ARN.)
         storage = bedrock.CfnKnowledgeBase.StorageConfigurationProperty(
             type="S3_VECTORS",
             s3_vectors_configuration=bedrock.CfnKnowledgeBase.S3VectorsConfigurationProperty(index_arn=self.index.index_arn),
