@@ -41,8 +41,13 @@ from bedrock_platform.knowledge.knowledge_base_base import (
     import_knowledge_base,
 )
 from bedrock_platform.knowledge.knowledge_rules import check_description
+from bedrock_platform.knowledge.s3_vectors import (
+    INDEX_NAME_BASE_MAX,
+    S3VectorIndex,
+    S3VectorIndexOptions,
+    S3VectorStore,
+)
 from bedrock_platform.knowledge.vector_collection_base import INDEX_WRITE_PERMISSIONS, IVectorCollection
-from bedrock_platform.knowledge.s3_vectors import INDEX_NAME_BASE_MAX, S3VectorIndex, S3VectorIndexOptions, S3VectorStore
 from bedrock_platform.knowledge.vector_index import VectorIndex, VectorIndexOptions
 
 __all__ = ["QUERY_ACTIONS", "IKnowledgeBase", "KnowledgeBase", "KnowledgeBaseBase"]
@@ -206,6 +211,9 @@ class KnowledgeBase(KnowledgeBaseBase):
         self.knowledge_base_name: str = lazy_fingerprint(
             self.resource,
             only=CREATE_ONLY_PROPERTIES,
+            # The S3 Vectors storage names the index by ARN (the same GetAtt whatever the index's
+            # name): the index name makes a replaced index replace the knowledge base under a new name.
+            extra=[self.index.index_name] if isinstance(self.index, S3VectorIndex) else [],
             template=f"{_escape(base)}-{{digest}}",
             length=FINGERPRINT_LENGTH,
         )

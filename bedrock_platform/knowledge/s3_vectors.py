@@ -29,7 +29,13 @@ from constructs import Construct
 
 from bedrock_platform.core.fingerprint import lazy_fingerprint
 from bedrock_platform.core.input_checks import check_removal_policy
-from bedrock_platform.core.validation import ValidationProblems, check_choice, check_int_range, check_pattern, is_token
+from bedrock_platform.core.validation import (
+    ValidationProblems,
+    check_choice,
+    check_int_range,
+    check_pattern,
+    is_token,
+)
 
 # Bucket and index names: 3-63 characters (cfn-lint schemas AWS::S3Vectors::VectorBucket /
 # Index, botocore s3vectors 2025-07-15 shapes VectorBucketName / IndexName); the characters come
