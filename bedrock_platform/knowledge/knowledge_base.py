@@ -78,7 +78,10 @@ S3_VECTORS_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
 @jsii.implements(iam.IGrantable)
 class KnowledgeBase(KnowledgeBaseBase):
-    """A vector knowledge base storing embeddings in its own index of a shared collection.
+    """A vector knowledge base storing embeddings in its own index of a shared store: an
+    OpenSearch Serverless collection (``VectorCollection``) or an S3 vector bucket
+    (``S3VectorStore``; ``index`` is then an ``S3VectorIndexOptions``, and the role gets the
+    S3 Vectors actions on exactly its index and decrypt/generate-data-key on the bucket's key).
 
     ``name`` is the base of the physical name, ``knowledge_base_name`` (a token) the physical
     name with the fingerprint of the create-only configuration (see the module docstring).
@@ -104,6 +107,8 @@ class KnowledgeBase(KnowledgeBaseBase):
                               chunking=ChunkingPresets.get("policy_manual"))
         kb.grant_query(app_role, policy=app_policy)
         reference_bucket.grant_read(kb)  # lands in the knowledge base's managed policy
+        cheap = KnowledgeBase(self, "Faq", name="faq", vector_store=s3_vector_store,
+                              index=S3VectorIndexOptions(index_name="faq"))
     """
 
     def __init__(

@@ -77,6 +77,8 @@ class S3VectorIndexOptions:
     ``distance_metric`` defaults to the embedding model's (cosine for every supported model);
     ``non_filterable_metadata_keys`` adds keys to Bedrock's two (at most 10 in all).
 
+    Example::
+
         S3VectorIndexOptions(index_name="faq", non_filterable_metadata_keys=["source_excerpt"])
     """
 
