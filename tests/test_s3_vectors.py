@@ -270,3 +270,12 @@ def test_s3_vectors_config_platform_has_no_collection(s3_vectors_platform):
     knowledge.resource_count_is("AWS::OpenSearchServerless::Collection", 0)
     knowledge.resource_count_is("AWS::S3Vectors::Index", 2)
     knowledge.resource_count_is("AWS::Bedrock::KnowledgeBase", 2)
+
+
+def test_knowledge_base_named_like_the_vector_bucket_is_refused():
+    """'s3-vector-store' would become construct id S3VectorStore, the stack's vector bucket."""
+    from bedrock_platform.config.loader import ConfigError
+
+    with pytest.raises((ConfigError, PlatformValidationError)) as error:
+        _config([{"name": "s3-vector-store", "vector_store": "s3_vectors"}])
+    assert "S3VectorStore" in str(error.value) and "knowledge_bases[0].name" in str(error.value)
