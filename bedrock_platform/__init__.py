@@ -104,6 +104,9 @@ _EXPORTS: dict[str, str] = {
     "VectorCollection": "bedrock_platform.knowledge.vector_store",
     "VectorCollectionBase": "bedrock_platform.knowledge.vector_collection_base",
     "VectorIndex": "bedrock_platform.knowledge.vector_index",
+    "S3VectorIndex": "bedrock_platform.knowledge.s3_vectors",
+    "S3VectorIndexOptions": "bedrock_platform.knowledge.s3_vectors",
+    "S3VectorStore": "bedrock_platform.knowledge.s3_vectors",
     "VectorIndexOptions": "bedrock_platform.knowledge.vector_index",
     "meter_agent_stream": "bedrock_platform.metering.classic",
     "meter_harness_stream": "bedrock_platform.metering.harness",
@@ -194,6 +197,9 @@ __all__ = [
     "VectorCollectionBase",
     "VectorIndex",
     "VectorIndexOptions",
+    "S3VectorIndex",
+    "S3VectorIndexOptions",
+    "S3VectorStore",
     "meter_agent_stream",
     "meter_harness_stream",
     "render_turn_emf",
@@ -261,6 +267,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
     from bedrock_platform.knowledge.knowledge_base_base import IKnowledgeBase, KnowledgeBaseBase
     from bedrock_platform.knowledge.parsing import DefaultParsing, FoundationModelParsing, ParsingStrategy
+    from bedrock_platform.knowledge.s3_vectors import S3VectorIndex, S3VectorIndexOptions, S3VectorStore
     from bedrock_platform.knowledge.vector_collection_base import IVectorCollection, VectorCollectionBase
     from bedrock_platform.knowledge.vector_index import VectorIndex, VectorIndexOptions
     from bedrock_platform.knowledge.vector_store import VectorCollection

@@ -79,5 +79,13 @@ def tenants_platform() -> SynthesizedPlatform:
     return SynthesizedPlatform(ROOT / "config" / "tenants.yaml")
 
 
+
+@pytest.fixture(scope="session")
+def s3_vectors_platform() -> SynthesizedPlatform:
+    """config/s3-vectors.yaml (every knowledge base on S3 Vectors, no collection), synthesized once per session."""
+    return SynthesizedPlatform(ROOT / "config" / "s3-vectors.yaml")
+
+
+
 PLATFORM_FIXTURES = {"default": "platform", "prod": "prod_platform", "classic": "classic_platform",
-                     "tenants": "tenants_platform"}
+                     "tenants": "tenants_platform", "s3_vectors": "s3_vectors_platform"}

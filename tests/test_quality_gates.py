@@ -9,7 +9,7 @@ import pytest
 from nag_helpers import NAG_PACKS, nag_findings
 
 
-@pytest.mark.parametrize("config", ["default", "prod", "classic", "tenants"])
+@pytest.mark.parametrize("config", ["default", "prod", "classic", "tenants", "s3_vectors"])
 def test_no_unsuppressed_cdk_nag_findings(request, config):
     from conftest import PLATFORM_FIXTURES
 
@@ -42,7 +42,7 @@ def test_every_suppression_has_a_reason_and_is_listed(platform, capsys):
     assert lines, "expected the documented suppressions to be present"
 
 
-@pytest.mark.parametrize("config", ["default", "prod", "classic", "tenants"])
+@pytest.mark.parametrize("config", ["default", "prod", "classic", "tenants", "s3_vectors"])
 def test_cfn_lint_reports_nothing(request, config):
     from cfnlint.api import ManualArgs, lint
     from conftest import PLATFORM_FIXTURES

@@ -36,7 +36,7 @@ def _checkov() -> str:
         pytest.fail(f"{error} (make test installs it into .venv-checkov)")
 
 
-@pytest.fixture(scope="module", params=["default", "prod", "classic", "tenants"])
+@pytest.fixture(scope="module", params=["default", "prod", "classic", "tenants", "s3_vectors"])
 def gate(request):
     """The full gate (cfn-lint, checkov, cdk-nag reports) on each config's assembly, run once per config."""
     from conftest import PLATFORM_FIXTURES

@@ -1,4 +1,8 @@
-"""Knowledge layer: one OpenSearch Serverless vector collection shared by the configured knowledge bases.
+"""Knowledge layer: the vector stores shared by the configured knowledge bases.
+
+One OpenSearch Serverless collection for the knowledge bases on ``opensearch_serverless`` (not
+created when none is: its minimum OCUs bill by the hour), one KMS-encrypted S3 vector bucket
+(``<platform>-kb-vectors``) for those on ``s3_vectors`` (created only when one is).
 
 Every physical name starts with the platform name (``config.name``): the collection (and its
 three policies) is ``<platform>-kb`` unless configured, knowledge bases, indexes and data sources
@@ -17,9 +21,11 @@ from constructs import Construct
 from bedrock_platform.composition.removal_policies import removal_policy_for
 from bedrock_platform.config.construct_ids import knowledge_id
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.core.naming import prefixed_name
+from bedrock_platform.core.naming import bounded_name, prefixed_name
 from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
 from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
+from bedrock_platform.knowledge.s3_vectors import INDEX_NAME_BASE_MAX as S3_INDEX_NAME_MAX
+from bedrock_platform.knowledge.s3_vectors import S3VectorStore
 from bedrock_platform.knowledge.vector_index import INDEX_NAME_MAX
 from bedrock_platform.knowledge.vector_store import VectorCollection
 
@@ -45,18 +51,25 @@ class KnowledgeStack(Stack):
         removal = removal_policy_of(config)
         store_config = knowledge.vector_store
         standby = store_config.standby_replicas if store_config.standby_replicas is not None else config.is_prod
-        self.vector_store = VectorCollection(
-            self,
-            "VectorStore",
-            collection_name=store_config.resolved_collection_name(config.name),
-            standby_replicas=standby,
-            kms_key=kms.Key.from_key_arn(self, "CollectionKey", store_config.kms_key_arn) if store_config.kms_key_arn else None,
-            vpc_endpoint_ids=store_config.vpc_endpoint_ids,
-            index_admin_arns=store_config.index_admin_arns,
-            removal_policy=removal,
-        )
-        CfnOutput(self, "CollectionEndpoint", value=self.vector_store.collection_endpoint, description="OpenSearch Serverless collection endpoint")
-        CfnOutput(self, "CollectionArn", value=self.vector_store.collection_arn)
+        # The collection only when a knowledge base uses it: it bills minimum OCUs while it exists.
+        self.vector_store: VectorCollection | None = None
+        if any(not kb.on_s3_vectors for kb in knowledge.knowledge_bases):
+            self.vector_store = VectorCollection(
+                self,
+                "VectorStore",
+                collection_name=store_config.resolved_collection_name(config.name),
+                standby_replicas=standby,
+                kms_key=kms.Key.from_key_arn(self, "CollectionKey", store_config.kms_key_arn) if store_config.kms_key_arn else None,
+                vpc_endpoint_ids=store_config.vpc_endpoint_ids,
+                index_admin_arns=store_config.index_admin_arns,
+                removal_policy=removal,
+            )
+            CfnOutput(self, "CollectionEndpoint", value=self.vector_store.collection_endpoint, description="OpenSearch Serverless collection endpoint")
+            CfnOutput(self, "CollectionArn", value=self.vector_store.collection_arn)
+        self.s3_vector_store: S3VectorStore | None = None
+        if any(kb.on_s3_vectors for kb in knowledge.knowledge_bases):
+            self.s3_vector_store = self._s3_vector_store(config, removal)
+            CfnOutput(self, "VectorBucketArn", value=self.s3_vector_store.vector_bucket_arn, description="S3 Vectors bucket of the knowledge bases")
 
         self.knowledge_bases: dict[str, KnowledgeBase] = {}
         # One schedule group and dead-letter queue for every scheduled data source of the platform.
@@ -72,15 +85,23 @@ class KnowledgeStack(Stack):
                       description="Scheduled ingestion runs that failed after their retries")
         for kb_config in knowledge.knowledge_bases:
             logical = _logical_name(kb_config.name)
-            index_options = kb_config.index_options
+            store: Any
+            if kb_config.on_s3_vectors:
+                s3_options = kb_config.s3_index_options
+                store = self.s3_vector_store
+                index: Any = replace(s3_options, index_name=prefixed_name(config.name, s3_options.index_name, S3_INDEX_NAME_MAX))
+            else:
+                index_options = kb_config.index_options
+                store = self.vector_store
+                index = replace(index_options, index_name=prefixed_name(config.name, index_options.index_name, INDEX_NAME_MAX))
             kb = KnowledgeBase(
                 self,
                 logical,
                 name=prefixed_name(config.name, kb_config.name, KNOWLEDGE_BASE_BASE_MAX),
                 description=kb_config.description,
-                vector_store=self.vector_store,
+                vector_store=store,
                 embedding_model=kb_config.embedding,
-                index=replace(index_options, index_name=prefixed_name(config.name, index_options.index_name, INDEX_NAME_MAX)),
+                index=index,
                 removal_policy=removal,
             )
             self.knowledge_bases[kb_config.name] = kb
@@ -103,3 +124,21 @@ class KnowledgeStack(Stack):
                 )
                 CfnOutput(self, f"{logical}{ds_logical}DataSourceId", value=data_source.data_source_id)
                 CfnOutput(self, f"{logical}{ds_logical}BucketName", value=data_source.bucket.bucket_name)
+
+    def _s3_vector_store(self, config: PlatformConfig, removal: RemovalPolicy) -> S3VectorStore:
+        """The platform's vector bucket, encrypted with ``knowledge.vector_store.kms_key_arn`` when
+        set (its key policy must then allow the S3 Vectors indexing principal: README), else with
+        a rotating key of this stack."""
+        key_arn = config.knowledge.vector_store.kms_key_arn
+        if key_arn:
+            key: kms.IKey = kms.Key.from_key_arn(self, "VectorBucketKey", key_arn)
+        else:
+            key = kms.Key(
+                self, "VectorBucketKey", enable_key_rotation=True,
+                description=f"Encrypts the S3 Vectors knowledge-base indexes of {config.name}",
+                removal_policy=removal,
+            )
+        return S3VectorStore(
+            self, "S3VectorStore", vector_bucket_name=bounded_name(f"{config.name.lower()}-kb-vectors", 63),
+            kms_key=key, removal_policy=removal,
+        )

@@ -27,6 +27,8 @@ from bedrock_platform.knowledge.knowledge_rules import (
     check_vpc_endpoint_ids,
 )
 from bedrock_platform.knowledge.parsing import ParsingStrategy
+from bedrock_platform.knowledge.s3_vectors import INDEX_NAME_BASE_MAX as S3_INDEX_NAME_MAX
+from bedrock_platform.knowledge.s3_vectors import S3VectorIndexOptions
 from bedrock_platform.knowledge.vector_index import (
     INDEX_NAME_MAX,
     INDEX_NAME_PATTERN,
@@ -161,6 +163,9 @@ class KnowledgeBaseConfig(ConfigModel):
     description: str | None = None
     embedding_model: str = "amazon.titan-embed-text-v2:0"
     dimensions: int = 1024
+    # opensearch_serverless: an index in the shared collection (hybrid search, high query rates);
+    # s3_vectors: an index in the platform's S3 vector bucket (no always-on capacity). README.
+    vector_store: Literal["opensearch_serverless", "s3_vectors"] = "opensearch_serverless"
     index: IndexConfig = Field(default_factory=IndexConfig)
     data_sources: list[DataSourceConfig] = Field(default_factory=lambda: [DataSourceConfig()])
 
@@ -172,6 +177,8 @@ class KnowledgeBaseConfig(ConfigModel):
         if self.index.index_name is None:
             build(self._check_default_index_name)
         build(self._embedding)
+        if self.on_s3_vectors:
+            build(lambda: self.s3_index_options)
         build(lambda: check_unique("data_sources.name", [d.name or f"{self.name}-s3" for d in self.data_sources]))
         if not any(d.name for d in self.data_sources):
             build(lambda: check_data_source_name("name", f"{self.name}-s3"))
@@ -206,6 +213,17 @@ class KnowledgeBaseConfig(ConfigModel):
     @property
     def index_options(self) -> VectorIndexOptions:
         return self.index.options(self.index_options_name)
+
+    @property
+    def on_s3_vectors(self) -> bool:
+        """True when the knowledge base stores its vectors in S3 Vectors."""
+        return self.vector_store == "s3_vectors"
+
+    @property
+    def s3_index_options(self) -> S3VectorIndexOptions:
+        """The S3 Vectors index: ``index.index_name`` or the default name, cut to fit S3 Vectors'
+        63 characters with the fingerprint ('_' is not allowed there: the default has '-')."""
+        return S3VectorIndexOptions(index_name=bounded_name(self.index_options_name, S3_INDEX_NAME_MAX))
 
 
 class VectorStoreConfig(ConfigModel):

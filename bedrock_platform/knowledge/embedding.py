@@ -66,6 +66,13 @@ class EmbeddingModel:
         assumed for a deploy-time model id, so its dimensions are sent)."""
         return is_token(self.model_id) or self.model_id in self.CONFIGURABLE
 
+    @property
+    def distance_metric(self) -> str:
+        """The similarity metric for an S3 Vectors index of this model: ``cosine``. Titan Text
+        Embeddings V2 returns normalized vectors by default and Cohere Embed v3 is trained for
+        cosine similarity; the Bedrock console's quick-create S3 vector index uses cosine too."""
+        return "cosine"
+
     def model_arn(self, stack: Stack) -> str:
         """``arn:${Partition}:bedrock:${Region}::foundation-model/<id>``."""
         return stack.format_arn(service="bedrock", account="", resource="foundation-model", resource_name=self.model_id)

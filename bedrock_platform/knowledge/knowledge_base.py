@@ -1,4 +1,4 @@
-"""Bedrock knowledge base on an OpenSearch Serverless vector index, with a scoped service role.
+"""Bedrock knowledge base on an OpenSearch Serverless or S3 Vectors index, with a scoped service role.
 
 The storage and embedding configuration of ``AWS::Bedrock::KnowledgeBase`` are create-only
 (CloudFormation replaces the knowledge base when they change) and Bedrock refuses a second
@@ -41,6 +41,12 @@ from bedrock_platform.knowledge.knowledge_base_base import (
     import_knowledge_base,
 )
 from bedrock_platform.knowledge.knowledge_rules import check_description
+from bedrock_platform.knowledge.s3_vectors import (
+    INDEX_NAME_BASE_MAX,
+    S3VectorIndex,
+    S3VectorIndexOptions,
+    S3VectorStore,
+)
 from bedrock_platform.knowledge.vector_collection_base import INDEX_WRITE_PERMISSIONS, IVectorCollection
 from bedrock_platform.knowledge.vector_index import VectorIndex, VectorIndexOptions
 
@@ -53,11 +59,29 @@ FINGERPRINT_LENGTH = 8
 # AWS::Bedrock::KnowledgeBase createOnlyProperties (cfn-lint schema): StorageConfiguration and
 # KnowledgeBaseConfiguration/{Type, VectorKnowledgeBaseConfiguration, ...}.
 CREATE_ONLY_PROPERTIES = frozenset({"storageConfiguration", "knowledgeBaseConfiguration"})
+# What Bedrock needs on an S3 Vectors index: GetIndex (checked when the knowledge base is
+# created), PutVectors/DeleteVectors (ingestion, re-sync), QueryVectors/GetVectors (Retrieve).
+# Bedrock user guide, "Permissions to access your vector store in Amazon S3 Vectors"
+# (https://docs.aws.amazon.com/bedrock/latest/userguide/kb-permissions.html); the actions exist
+# with the Index resource type (Service Authorization Reference, Amazon S3 Vectors; botocore
+# s3vectors 2025-07-15 operations).
+S3_VECTORS_INDEX_ACTIONS = (
+    "s3vectors:GetIndex",
+    "s3vectors:QueryVectors",
+    "s3vectors:PutVectors",
+    "s3vectors:GetVectors",
+    "s3vectors:DeleteVectors",
+)
+# The index is SSE-KMS with the store's key: writing needs a data key, reading decrypts it.
+S3_VECTORS_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
 
 @jsii.implements(iam.IGrantable)
 class KnowledgeBase(KnowledgeBaseBase):
-    """A vector knowledge base storing embeddings in its own index of a shared collection.
+    """A vector knowledge base storing embeddings in its own index of a shared store: an
+    OpenSearch Serverless collection (``VectorCollection``) or an S3 vector bucket
+    (``S3VectorStore``; ``index`` is then an ``S3VectorIndexOptions``, and the role gets the
+    S3 Vectors actions on exactly its index and decrypt/generate-data-key on the bucket's key).
 
     ``name`` is the base of the physical name, ``knowledge_base_name`` (a token) the physical
     name with the fingerprint of the create-only configuration (see the module docstring).
@@ -83,6 +107,8 @@ class KnowledgeBase(KnowledgeBaseBase):
                               chunking=ChunkingPresets.get("policy_manual"))
         kb.grant_query(app_role, policy=app_policy)
         reference_bucket.grant_read(kb)  # lands in the knowledge base's managed policy
+        cheap = KnowledgeBase(self, "Faq", name="faq", vector_store=s3_vector_store,
+                              index=S3VectorIndexOptions(index_name="faq"))
     """
 
     def __init__(
@@ -91,10 +117,10 @@ class KnowledgeBase(KnowledgeBaseBase):
         construct_id: str,
         *,
         name: str,
-        vector_store: IVectorCollection,
+        vector_store: IVectorCollection | S3VectorStore,
         embedding_model: EmbeddingModel | None = None,
         description: str | None = None,
-        index: VectorIndexOptions | None = None,
+        index: VectorIndexOptions | S3VectorIndexOptions | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -104,11 +130,15 @@ class KnowledgeBase(KnowledgeBaseBase):
         self.description = description or f"Knowledge base {name}"
         if isinstance(self.description, str):
             problems.check(check_description, "description", self.description)
-        if not isinstance(vector_store, IVectorCollection):
+        on_s3_vectors = isinstance(vector_store, S3VectorStore)
+        if not on_s3_vectors and not isinstance(vector_store, IVectorCollection):
             problems.add("vector_store", type(vector_store).__name__,
-                         "is not a vector collection (VectorCollection or VectorCollection.from_collection_attributes)")
+                         "is not a vector store (VectorCollection, VectorCollection.from_collection_attributes or S3VectorStore)")
         problems.check(check_instance, "embedding_model", embedding_model, EmbeddingModel, "an EmbeddingModel (e.g. EmbeddingModel.titan_text_v2())")
-        problems.check(check_instance, "index", index, VectorIndexOptions, "a VectorIndexOptions")
+        if on_s3_vectors:
+            problems.check(check_instance, "index", index, S3VectorIndexOptions, "an S3VectorIndexOptions (the store is S3 Vectors)")
+        else:
+            problems.check(check_instance, "index", index, VectorIndexOptions, "a VectorIndexOptions")
         problems.check(check_removal_policy, "removal_policy", removal_policy)
         problems.raise_if_any(self.node.path)
         stack = Stack.of(self)
@@ -116,18 +146,15 @@ class KnowledgeBase(KnowledgeBaseBase):
         self.vector_store = vector_store
         self.embedding_model = embedding_model or EmbeddingModel.titan_text_v2()
         self.removal_policy = removal_policy
-        options = index or VectorIndexOptions(index_name=self._default_index_name(name))
+        default_index = self._default_index_name(name)
+        options: Any = index or (
+            S3VectorIndexOptions(index_name=bounded_name(default_index, INDEX_NAME_BASE_MAX)) if on_s3_vectors
+            else VectorIndexOptions(index_name=default_index)
+        )
         self.data_sources: list[S3DataSource] = []
         self._documents: SecureBucket | None = None
         self._grant_principal: ManagedPolicyPrincipal | None = None
 
-        # Vectors of another embedding model must not share an index: the model is part of the
-        # index fingerprint, so a model change creates a fresh index for the new knowledge base.
-        self.index = VectorIndex(
-            self, "Index", vector_store=vector_store, options=options,
-            dimensions=self.embedding_model.dimensions, removal_policy=removal_policy,
-            fingerprint_extra=[self.embedding_model.model_arn(stack), self.embedding_model.dimensions],
-        )
         self.role = iam.Role(
             self,
             "Role",
@@ -147,21 +174,15 @@ class KnowledgeBase(KnowledgeBaseBase):
                     actions=["bedrock:InvokeModel"],
                     resources=[self.embedding_model.model_arn(stack)],
                 ),
-                iam.PolicyStatement(
-                    sid="AccessVectorCollection",
-                    actions=["aoss:APIAccessAll"],
-                    resources=[vector_store.collection_arn],
-                ),
             ],
         )
-        # Every generation of the index (the old one is still in use until CloudFormation's
-        # cleanup deletes its data sources, which removes their vectors with this role).
-        vector_store.add_access(
-            principal_arn=self.role.role_arn,
-            index_name=self.index.name_pattern,
-            permissions=INDEX_WRITE_PERMISSIONS,
-            description=f"Knowledge base {name} reads and writes its index",
-        )
+        # Vectors of another embedding model must not share an index: the model is part of the
+        # index fingerprint, so a model change creates a fresh index for the new knowledge base.
+        fingerprint_extra = [self.embedding_model.model_arn(stack), self.embedding_model.dimensions]
+        if isinstance(vector_store, S3VectorStore):
+            storage, dependencies = self._s3_vectors_storage(vector_store, options, fingerprint_extra, removal_policy)
+        else:
+            storage, dependencies = self._opensearch_storage(vector_store, options, fingerprint_extra, removal_policy)
 
         embedding_configuration: dict[str, Any] = {"embedding_model_arn": self.embedding_model.model_arn(stack)}
         if self.embedding_model.configurable_dimensions:
@@ -184,34 +205,84 @@ class KnowledgeBase(KnowledgeBaseBase):
                     **embedding_configuration
                 ),
             ),
-            storage_configuration=bedrock.CfnKnowledgeBase.StorageConfigurationProperty(
-                type="OPENSEARCH_SERVERLESS",
-                opensearch_serverless_configuration=bedrock.CfnKnowledgeBase.OpenSearchServerlessConfigurationProperty(
-                    collection_arn=vector_store.collection_arn,
-                    vector_index_name=self.index.index_name,
-                    field_mapping=bedrock.CfnKnowledgeBase.OpenSearchServerlessFieldMappingProperty(
-                        vector_field=options.vector_field,
-                        text_field=options.text_field,
-                        metadata_field=options.metadata_field,
-                    ),
-                ),
-            ),
+            storage_configuration=storage,
         )
         # Bedrock checks index access when it creates the knowledge base: the index, the
-        # role's policy and the data access policy must all exist first (and on delete, the
+        # role's policy (and the data access policy) must all exist first (and on delete, the
         # knowledge base goes before them).
-        self.resource.node.add_dependency(self.index, self.policy, vector_store.access_policy)
+        self.resource.node.add_dependency(*dependencies, self.policy)
         self.resource.apply_removal_policy(removal_policy)
         base = name if is_token(name) else bounded_name(name, NAME_MAX - FINGERPRINT_LENGTH - 1)
         self.knowledge_base_name: str = lazy_fingerprint(
             self.resource,
             only=CREATE_ONLY_PROPERTIES,
+            # The S3 Vectors storage names the index by ARN (the same GetAtt whatever the index's
+            # name): the index name makes a replaced index replace the knowledge base under a new name.
+            extra=[self.index.index_name] if isinstance(self.index, S3VectorIndex) else [],
             template=f"{_escape(base)}-{{digest}}",
             length=FINGERPRINT_LENGTH,
         )
         self.resource.name = self.knowledge_base_name
         self.knowledge_base_id = self.resource.attr_knowledge_base_id
         self.knowledge_base_arn = self.resource.attr_knowledge_base_arn
+
+    def _opensearch_storage(
+        self, vector_store: IVectorCollection, options: Any, fingerprint_extra: list[Any], removal_policy: RemovalPolicy
+    ) -> tuple[bedrock.CfnKnowledgeBase.StorageConfigurationProperty, list[Any]]:
+        """The index in the collection, the role's access to it, and the storage configuration."""
+        self.index = VectorIndex(
+            self, "Index", vector_store=vector_store, options=options,
+            dimensions=self.embedding_model.dimensions, removal_policy=removal_policy,
+            fingerprint_extra=fingerprint_extra,
+        )
+        self.policy.add_statements(
+            iam.PolicyStatement(sid="AccessVectorCollection", actions=["aoss:APIAccessAll"], resources=[vector_store.collection_arn])
+        )
+        # Every generation of the index (the old one is still in use until CloudFormation's
+        # cleanup deletes its data sources, which removes their vectors with this role).
+        vector_store.add_access(
+            principal_arn=self.role.role_arn,
+            index_name=self.index.name_pattern,
+            permissions=INDEX_WRITE_PERMISSIONS,
+            description=f"Knowledge base {self.name} reads and writes its index",
+        )
+        storage = bedrock.CfnKnowledgeBase.StorageConfigurationProperty(
+            type="OPENSEARCH_SERVERLESS",
+            opensearch_serverless_configuration=bedrock.CfnKnowledgeBase.OpenSearchServerlessConfigurationProperty(
+                collection_arn=vector_store.collection_arn,
+                vector_index_name=self.index.index_name,
+                field_mapping=bedrock.CfnKnowledgeBase.OpenSearchServerlessFieldMappingProperty(
+                    vector_field=options.vector_field,
+                    text_field=options.text_field,
+                    metadata_field=options.metadata_field,
+                ),
+            ),
+        )
+        return storage, [self.index, vector_store.access_policy]
+
+    def _s3_vectors_storage(
+        self, vector_store: S3VectorStore, options: Any, fingerprint_extra: list[Any], removal_policy: RemovalPolicy
+    ) -> tuple[bedrock.CfnKnowledgeBase.StorageConfigurationProperty, list[Any]]:
+        """The S3 Vectors index, the role's access to exactly that index and the bucket's key,
+        and the ``S3_VECTORS`` storage configuration (cfn-lint schema AWS::Bedrock::KnowledgeBase
+        S3VectorsConfiguration: ``IndexArn``)."""
+        self.index = S3VectorIndex(
+            self, "Index", vector_store=vector_store, index_name=options.index_name,
+            dimension=self.embedding_model.dimensions,
+            distance_metric=options.distance_metric or self.embedding_model.distance_metric,
+            non_filterable_metadata_keys=list(options.non_filterable_metadata_keys),
+            removal_policy=removal_policy, fingerprint_extra=fingerprint_extra,
+        )
+        self.policy.add_statements(
+            iam.PolicyStatement(sid="AccessVectorIndex", actions=list(S3_VECTORS_INDEX_ACTIONS), resources=[self.index.index_arn]),
+            iam.PolicyStatement(sid="UseVectorKey", actions=list(S3_VECTORS_KEY_ACTIONS), resources=[vector_store.kms_key.key_arn]),
+        )
+        # (The index dependency is implied by its ARN.)
+        storage = bedrock.CfnKnowledgeBase.StorageConfigurationProperty(
+            type="S3_VECTORS",
+            s3_vectors_configuration=bedrock.CfnKnowledgeBase.S3VectorsConfigurationProperty(index_arn=self.index.index_arn),
+        )
+        return storage, []
 
     def _default_index_name(self, name: str) -> str:
         """``<name>-index`` (lowercase); from the construct id when ``name`` is a deploy-time value."""
