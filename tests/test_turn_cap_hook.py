@@ -166,7 +166,7 @@ class _Serialized:
     def __init__(self, client) -> None:
         self._client, self._lock = client, threading.Lock()
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> object:
         method = getattr(self._client, name)
 
         def locked(**kwargs):
