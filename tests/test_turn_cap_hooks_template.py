@@ -168,3 +168,19 @@ def test_config_turn_token_cap_defaults_to_3000_and_is_checked():
     with pytest.raises(Exception, match="turn_token_cap"):
         AgentCoreConfig(turn_token_cap=-5)
     assert "turn_token_cap" not in AgentCoreConfig().limits().__dict__
+
+
+def _acknowledged(agent):
+    return [m.data for m in agent.resource.node.metadata if m.type == "aws:cdk:acknowledged-rules"]
+
+
+def test_validator_acknowledgment_only_where_hooks_are_set():
+    # aws-cdk-lib 2.275's bundled validator (@aws/cloudformation-validate 1.12.1) rejects Hooks with F3002
+    # ("'Hooks' was unexpected") although the cfn-lint 1.58 schema of AWS::BedrockAgentCore::Harness has it.
+    plain = _agent(Stack(App(), "S"))
+    assert _acknowledged(plain) == []
+    hooked = _agent(Stack(App(), "T"))
+    hooked.add_lambda_hook("before_invocation", "a", "arn:aws:lambda:us-east-1:123456789012:function:f")
+    hooked.add_lambda_hook("after_invocation", "b", "arn:aws:lambda:us-east-1:123456789012:function:f")
+    [ack] = _acknowledged(hooked)
+    assert list(ack) == ["CloudFormation-Validate::F3002"]
