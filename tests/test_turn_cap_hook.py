@@ -117,6 +117,15 @@ def test_a_running_turn_holds_the_session_until_after_invocation_or_lease_expiry
     assert call(hook, client, before(), now=NOW + 181)["decision"] == "allow"  # lease (180 s) expired
 
 
+def test_an_after_invocation_without_tokens_does_not_release_a_running_turn(hook, client):
+    call(hook, client, before())
+    assert call(hook, client, before(), now=NOW + 1)["decision"] == "deny"
+    call(hook, client, after(), now=NOW + 1)  # e.g. reported for the denied invocation: no tokens
+    assert call(hook, client, before(), now=NOW + 2)["decision"] == "deny"
+    call(hook, client, after(input_tokens=10), now=NOW + 3)
+    assert call(hook, client, before(), now=NOW + 4)["decision"] == "allow"
+
+
 @pytest.mark.parametrize("event", [None, "text", [], {}, {"hookEventType": "on_lunch", "runtimeSessionId": "s"},
                                    {"runtimeSessionId": "s-1"}, {"hookEventType": "before_invocation"},
                                    {"hookEventType": "before_tool_call", "runtimeSessionId": ""}])  # fmt: skip

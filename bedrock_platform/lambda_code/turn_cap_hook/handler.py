@@ -162,11 +162,13 @@ def _check(client: Any, cfg: dict[str, Any], session: str, now: int) -> dict[str
 
 
 def _end_turn(client: Any, cfg: dict[str, Any], session: str, now: int, used: int) -> dict[str, str]:
-    """Add the turn's tokens (atomic ``ADD``) and release the lease."""
+    """Add the turn's tokens (atomic ``ADD``) and release the lease. An invocation without tokens (e.g.
+    one this hook denied, if the harness still reports it) leaves the lease to the turn that holds it."""
+    release = " REMOVE lease_until" if used > 0 else ""
     result = client.update_item(
         TableName=cfg["table"],
         Key={"pk": {"S": session}},
-        UpdateExpression="ADD spent :used SET expires_at = if_not_exists(expires_at, :expiry) REMOVE lease_until",
+        UpdateExpression="ADD spent :used SET expires_at = if_not_exists(expires_at, :expiry)" + release,
         ExpressionAttributeValues=_numbers(used=used, expiry=now + cfg["window"]),
         ReturnValues="UPDATED_NEW",
     )
