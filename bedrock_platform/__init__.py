@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "AgentGateway": "bedrock_platform.agentcore.gateway",
     "AgentMemory": "bedrock_platform.agentcore.memory",
     "HarnessAgent": "bedrock_platform.agentcore.harness",
+    "TurnCapHooks": "bedrock_platform.agentcore.turn_cap_hooks",
     "HarnessExecutionRole": "bedrock_platform.agentcore.execution_role",
     "HarnessLimits": "bedrock_platform.agentcore.harness",
     "KnowledgeSearchTool": "bedrock_platform.agentcore.knowledge_search",
@@ -117,6 +118,7 @@ __all__ = [
     "AgentGateway",
     "AgentMemory",
     "HarnessAgent",
+    "TurnCapHooks",
     "HarnessExecutionRole",
     "HarnessLimits",
     "KnowledgeSearchTool",
@@ -237,6 +239,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.agentcore.harness import HarnessAgent, HarnessLimits
     from bedrock_platform.agentcore.knowledge_search import KnowledgeSearchTool
     from bedrock_platform.agentcore.memory import AgentMemory, MemorySettings
+    from bedrock_platform.agentcore.turn_cap_hooks import TurnCapHooks
     from bedrock_platform.agents.action_group import ActionGroup, FunctionDefinition, FunctionParameter
     from bedrock_platform.agents.action_group_function import ActionGroupLambda
     from bedrock_platform.agents.agent import Agent, SessionSummaryMemory

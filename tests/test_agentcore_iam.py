@@ -80,6 +80,9 @@ def test_harness_policy_is_exactly_model_guardrail_gateway_memory_and_logs(agent
          "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
          "Resource": [_join("arn:", P, ":logs:", R, ":", A, f":log-group:{log_group}"),
                       _join("arn:", P, ":logs:", R, ":", A, f":log-group:{log_group}:log-stream:*")]},
+        # The token-cap lifecycle hooks (tests/test_turn_cap_hooks_template.py).
+        {"Sid": "InvokeHookFunctions", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+         "Resource": {"Fn::GetAtt": [_one(agents, "AWS::Lambda::Function", "TurnCapFunction")[0], "Arn"]}},
     ]  # fmt: skip
     role_logical, _ = _one(agents, "AWS::IAM::Role", "HarnessExecutionRole")
     assert policy["Properties"]["Roles"] == [{"Ref": role_logical}]
@@ -113,7 +116,9 @@ def test_gateway_role_trusts_agentcore_for_its_gateway_and_invokes_exactly_its_t
     ]  # fmt: skip
     # No resource-based permission opens the tool functions to the service principal at large.
     permissions = [r for r in agents["Resources"].values() if r["Type"] == "AWS::Lambda::Permission"]
-    assert all(p["Properties"]["Principal"] != "bedrock-agentcore.amazonaws.com" for p in permissions)
+    tools = [{"Fn::GetAtt": [gateway_fn, "Arn"]}, {"Fn::GetAtt": [search_fn, "Arn"]}]
+    assert all(p["Properties"]["Principal"] != "bedrock-agentcore.amazonaws.com" for p in permissions
+               if p["Properties"]["FunctionName"] in tools)  # fmt: skip
 
 
 def test_gateway_uses_iam_inbound_auth_and_one_lambda_target_per_tool_set(agents):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -16,6 +16,7 @@ from bedrock_platform.agentcore.gateway import AgentGateway
 from bedrock_platform.agentcore.harness import HarnessAgent, harness_name
 from bedrock_platform.agentcore.knowledge_search import KnowledgeSearchTool
 from bedrock_platform.agentcore.memory import AgentMemory
+from bedrock_platform.agentcore.turn_cap_hooks import TurnCapHooks
 from bedrock_platform.agents.action_group import ActionGroup
 from bedrock_platform.agents.agent import Agent, KnowledgeBaseRef
 from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
@@ -104,6 +105,7 @@ class AgentStack(Stack):
 
         self.agents: dict[str, Agent] = {}
         self.harness_agents: dict[str, HarnessAgent] = {}
+        self.turn_caps: dict[str, TurnCapHooks] = {}
         for agent_config in section.agents:
             logical = _logical(agent_config.name)
             if agent_config.engine == "agentcore":
@@ -207,6 +209,16 @@ class AgentStack(Stack):
             endpoint_name=agent_config.alias_name,
         )
         self.harness_agents[agent_config.name] = agent
+        cap = agent_config.agentcore.turn_token_cap
+        if cap:
+            # The cap callers cannot override (hooks); the lease outlives the harness's longest turn.
+            self.turn_caps[agent_config.name] = hooks = TurnCapHooks(
+                self, f"{logical}TurnCap", token_cap=cap, encryption_key=key, removal_policy=data_removal,
+                lease=Duration.seconds(agent_config.agentcore.timeout_seconds + 60), log_retention=retention_days(30),
+            )  # fmt: skip
+            hooks.attach(agent)
+            CfnOutput(self, f"{logical}TurnCapTable", value=hooks.table.table_name,
+                      description=f"Agent {agent_config.name}: running token totals per session (turn cap hooks)")  # fmt: skip
         CfnOutput(self, f"{logical}HarnessArn", value=agent.harness_arn,
                   description=f"Agent {agent_config.name}: harness ARN to invoke (InvokeHarness harnessArn)")  # fmt: skip
         CfnOutput(self, f"{logical}HarnessEndpoint", value=agent.endpoint_name,

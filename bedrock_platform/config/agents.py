@@ -269,14 +269,20 @@ class AgentCoreConfig(ConfigModel):
     max_tokens: int = 1024
     timeout_seconds: int = 120
     truncation: str = "sliding_window"
+    # Token cap enforced by lifecycle hooks (TurnCapHooks), which an InvokeHarness caller cannot
+    # override: a session is refused ("please try a simpler question") once its running total of
+    # input + output tokens reaches it; 0 turns the hooks off.
+    turn_token_cap: int = 3000
 
     @model_validator(mode="after")
     def _check(self) -> AgentCoreConfig:
         build(self.limits)
+        if self.turn_token_cap != 0:
+            build(lambda: check_int_range("turn_token_cap", self.turn_token_cap, 1, 10_000_000))
         return self
 
     def limits(self) -> HarnessLimits:
-        return HarnessLimits(**self.model_dump())
+        return HarnessLimits(**self.model_dump(exclude={"turn_token_cap"}))
 
 
 class AgentConfig(ConfigModel):
