@@ -42,7 +42,7 @@ from constructs import Construct, IValidation
 from bedrock_platform.agents.action_group import ActionGroup
 from bedrock_platform.agents.agent_alias import AgentAlias
 from bedrock_platform.agents.agent_base import AgentBase, IAgent, import_agent
-from bedrock_platform.core.inputs import as_list
+from bedrock_platform.core.input_checks import as_list
 from bedrock_platform.core.managed_grants import ManagedPolicyRole
 from bedrock_platform.core.nag import suppress
 from bedrock_platform.core.service_principals import confused_deputy_principal
