@@ -1,0 +1,53 @@
+"""The helpers that the knowledge, agents and observability domains share (one copy each in core/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bedrock_platform.core.policy_pairs import allowed_pairs, pair_key, show_value
+
+
+def test_allowed_pairs_keep_only_unconditional_allow_statements():
+    # IAM JSON policy reference, "Action", "Resource", "Condition": Action and Resource are a string
+    # or a list; a Deny or a conditioned Allow does not prove the grant is always there.
+    arn = {"Fn::GetAtt": ["Kb", "KnowledgeBaseArn"]}
+    document = {"Statement": [
+        {"Effect": "Allow", "Action": ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"], "Resource": arn},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": ["arn:aws:kms:us-east-1:111122223333:key/k"]},
+        {"Effect": "Deny", "Action": "bedrock:InvokeModel", "Resource": "*"},
+        {"Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}},
+    ]}  # fmt: skip
+    assert allowed_pairs(document) == {
+        ("bedrock:Retrieve", pair_key(arn)),
+        ("bedrock:RetrieveAndGenerate", pair_key(arn)),
+        ("kms:Decrypt", '"arn:aws:kms:us-east-1:111122223333:key/k"'),
+    }
+    assert show_value(arn) == '{"Fn::GetAtt": ["Kb", "KnowledgeBaseArn"]}'
+    assert show_value("arn:aws:bedrock:us-east-1::foundation-model/x") == "arn:aws:bedrock:us-east-1::foundation-model/x"
+
+
+def test_agents_and_harness_share_the_one_allowed_pairs_helper():
+    from bedrock_platform.agentcore import harness
+    from bedrock_platform.agents import agent
+
+    assert agent.allowed_pairs is harness.allowed_pairs is allowed_pairs
+    assert not hasattr(agent, "_allowed_pairs") and not hasattr(harness, "_allowed_pairs")
+
+
+@pytest.mark.parametrize(
+    "module", ["bedrock_platform.core.policy_principal", "bedrock_platform.observability._grants",
+               "bedrock_platform.core.metric_props", "bedrock_platform.core.inputs"],
+)  # fmt: skip
+def test_duplicate_modules_are_gone(module):
+    with pytest.raises(ModuleNotFoundError):
+        __import__(module)
+
+
+def test_one_metric_options_type_and_one_input_checks_module():
+    from bedrock_platform.agents import agent_base
+    from bedrock_platform.core import input_checks, metric_options
+    from bedrock_platform.guardrails import guardrail_base
+
+    assert agent_base.MetricOptions is guardrail_base.MetricOptions is metric_options.MetricOptions
+    assert input_checks.as_list("filters", ("a", "b"), str) == ["a", "b"]
