@@ -51,3 +51,15 @@ def test_one_metric_options_type_and_one_input_checks_module():
 
     assert agent_base.MetricOptions is guardrail_base.MetricOptions is metric_options.MetricOptions
     assert input_checks.as_list("filters", ("a", "b"), str) == ["a", "b"]
+
+
+def test_config_pricing_uses_the_construct_price_table(monkeypatch):
+    from bedrock_platform.config.observability import ModelPricing
+    from bedrock_platform.observability.model_price import ModelPrice
+
+    pricing = ModelPricing(model_id="anthropic.claude-3-5-haiku-20241022-v1:0", input_price_per_1k_tokens=0.0008,
+                           output_price_per_1k_tokens=0.004, cache_read_price_per_1k_tokens=0.00008)
+    assert pricing.priced_token_types == {"input": 0.0008, "output": 0.004, "cache_read": 0.00008}
+    # One implementation: the config entry answers with its ModelPrice's table.
+    monkeypatch.setattr(ModelPrice, "priced_token_types", property(lambda self: {"input": 1.0}))
+    assert pricing.priced_token_types == {"input": 1.0}
