@@ -63,3 +63,17 @@ def test_config_pricing_uses_the_construct_price_table(monkeypatch):
     # One implementation: the config entry answers with its ModelPrice's table.
     monkeypatch.setattr(ModelPrice, "priced_token_types", property(lambda self: {"input": 1.0}))
     assert pricing.priced_token_types == {"input": 1.0}
+
+
+def test_both_turn_meters_share_one_stream_base():
+    from bedrock_platform.metering import HarnessTurnMeter, MeterInputError, TurnMeter
+    from bedrock_platform.metering.stream import StreamMeter
+
+    # botocore bedrock-agent-runtime ResponseStream / bedrock-agentcore InvokeHarnessStreamOutput:
+    # one key per event; throttlingException and validationException are error members of them.
+    for meter, error in ((TurnMeter(), "throttlingException"), (HarnessTurnMeter(), "validationException")):
+        assert isinstance(meter, StreamMeter)
+        meter.add({error: {"message": "slow down"}})
+        assert meter.totals.errors == (error,)
+        with pytest.raises(MeterInputError, match=r"^event 2: unknown event type 'bogus'; allowed: "):
+            meter.add({"bogus": {}})
