@@ -114,11 +114,18 @@ def test_imported_bucket_read_is_scoped_without_kms(custom_stack):
 def test_grant_query_and_collection_read_grant(custom_stack):
     stack, template, grant, _ = custom_stack
     assert isinstance(grant, iam.Grant) and grant.success
-    policies = template.find_resources("AWS::IAM::Policy")
-    statements = {json.dumps(s["Action"]): s for p in policies.values() for s in p["Properties"]["PolicyDocument"]["Statement"]}
-    query = statements[json.dumps(["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"])]
+    # Without policy=, each grant lands in a managed policy created next to the grantee's role
+    # (bedrock_platform.core.managed_grants), never in an inline policy (cdk-nag IAMNoInlinePolicy).
+    assert not template.find_resources("AWS::IAM::Policy")
+    policies = template.find_resources("AWS::IAM::ManagedPolicy")
+    granted = {p["Properties"]["Roles"][0]["Ref"]: p["Properties"]["PolicyDocument"]["Statement"] for p in policies.values()
+               if p["Properties"].get("Description", "").startswith("Grants on ")}
+    app_role, reader = (stack.get_logical_id(stack.node.find_child(name).node.default_child) for name in ("AppRole", "Reader"))
+    [query] = granted[app_role]
+    assert query["Action"] == ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"]
     assert query["Resource"]["Fn::GetAtt"][1] == "KnowledgeBaseArn"
-    aoss = statements[json.dumps("aoss:APIAccessAll")]
+    [aoss] = granted[reader]
+    assert aoss["Action"] == "aoss:APIAccessAll"
     assert aoss["Resource"]["Fn::GetAtt"][1] == "Arn"
     [access] = template.find_resources("AWS::OpenSearchServerless::AccessPolicy").values()
     rendered = json.dumps(access["Properties"]["Policy"])

@@ -244,8 +244,11 @@ def test_alert_topic_grants_publish_in_a_managed_policy_and_imports():
              "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         ],
     }
-    [role_resource] = resources(template, "AWS::IAM::Role").values()
-    assert len(role_resource["Properties"]["ManagedPolicyArns"]) == 2
+    [role_id] = resources(template, "AWS::IAM::Role")
+    # Both managed policies are attached to the grantee (the policy's Roles, as attach_to_role writes).
+    assert [p["Properties"]["Roles"] for p in resources(template, "AWS::IAM::ManagedPolicy").values()] == [
+        [{"Ref": role_id}], [{"Ref": role_id}]
+    ]
     with pytest.raises(PlatformValidationError, match="topic_arn: 'nope' is not valid"):
         AlertTopic.from_topic_arn(stack, "Bad", "nope")
 

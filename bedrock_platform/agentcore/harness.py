@@ -24,7 +24,6 @@ knowledge bases and action groups become MCP tools behind the agent's :class:`Ag
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,7 @@ from bedrock_platform.agents.agent import (
     estimate_tokens,
 )
 from bedrock_platform.core.fingerprint import digest, lazy_fingerprint
+from bedrock_platform.core.policy_pairs import allowed_pairs, pair_key, show_value
 from bedrock_platform.core.validation import (
     PlatformValidationError,
     check_choice,
@@ -306,7 +306,7 @@ class _GrantsValidation:
         agent = self._agent
         stack = Stack.of(agent)
         document = stack.resolve(agent.policy.node.default_child.policy_document)
-        allowed = _allowed_pairs(document)
+        allowed = allowed_pairs(document)
         model = agent.foundation_model
         required: list[tuple[str, Any, str]] = [
             (action, arn, "the foundation model") for arn in model.invoke_resource_arns(agent) for action in INVOKE_ACTIONS
@@ -323,23 +323,10 @@ class _GrantsValidation:
         if agent.memory is not None:
             required += [(action, agent.memory.memory_arn, "the memory") for action in MEMORY_ACTIONS]
         return [
-            f"Harness role lacks {action} on {what} ({_show(stack.resolve(resource))})"
+            f"Harness role lacks {action} on {what} ({show_value(stack.resolve(resource))})"
             for action, resource, what in required
-            if (action, _key(stack.resolve(resource))) not in allowed
+            if (action, pair_key(stack.resolve(resource))) not in allowed
         ]
-
-
-def _allowed_pairs(document: dict[str, Any]) -> set[tuple[str, str]]:
-    pairs = set()
-    for statement in document.get("Statement", []):
-        if statement.get("Effect") != "Allow" or "Condition" in statement:
-            continue
-        actions = statement.get("Action", [])
-        resources = statement.get("Resource", [])
-        for action in actions if isinstance(actions, list) else [actions]:
-            for resource in resources if isinstance(resources, list) else [resources]:
-                pairs.add((action, _key(resource)))
-    return pairs
 
 
 def _hook_name(hook: agentcore.CfnHarness.HarnessHookProperty) -> str:
@@ -348,14 +335,6 @@ def _hook_name(hook: agentcore.CfnHarness.HarnessHookProperty) -> str:
         if inner is not None:
             return str(getattr(inner, "name", ""))
     return ""
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
-
-
-def _show(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
 __all__ = ["INVOKE_HARNESS_ACTIONS", "HarnessAgent", "HarnessLimits", "PlatformValidationError", "harness_name"]

@@ -32,7 +32,7 @@ from typing import Any
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_lambda as lambda_
 
-from bedrock_platform.core.inputs import as_list
+from bedrock_platform.core.input_checks import as_list
 from bedrock_platform.core.validation import (
     PlatformValidationError,
     ValidationProblems,

@@ -39,7 +39,7 @@ from typing_extensions import Unpack
 
 from bedrock_platform.core.log_groups import allow_cloudwatch_logs, retention_days
 from bedrock_platform.core.managed_grants import ManagedPolicyRole
-from bedrock_platform.core.metric_props import MetricProps
+from bedrock_platform.core.metric_options import MetricOptions
 from bedrock_platform.core.nag import cfn_lint_ignore, suppress
 from bedrock_platform.core.validation import (
     PlatformValidationError,
@@ -301,19 +301,19 @@ class ActionGroupLambda(Resource):
         """The function ARN (what Bedrock invokes)."""
         return self.function.function_arn
 
-    def metric_errors(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric_errors(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Invocations that raised (the handler answers expected failures itself, so these are bugs)."""
         return self.function.metric_errors(**props)
 
-    def metric_throttles(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric_throttles(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Invocations refused because the reserved concurrency was exhausted."""
         return self.function.metric_throttles(**props)
 
-    def metric_duration(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric_duration(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """How long invocations take; the agent waits for every call."""
         return self.function.metric_duration(**props)
 
-    def metric_invocations(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric_invocations(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """How often the agent calls the action group."""
         return self.function.metric_invocations(**props)
 

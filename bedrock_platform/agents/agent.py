@@ -25,7 +25,6 @@ too), and every problem is reported at once, prefixed with the construct path.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -42,9 +41,10 @@ from constructs import Construct, IValidation
 from bedrock_platform.agents.action_group import ActionGroup
 from bedrock_platform.agents.agent_alias import AgentAlias
 from bedrock_platform.agents.agent_base import AgentBase, IAgent, import_agent
-from bedrock_platform.core.inputs import as_list
+from bedrock_platform.core.input_checks import as_list
 from bedrock_platform.core.managed_grants import ManagedPolicyRole
 from bedrock_platform.core.nag import suppress
+from bedrock_platform.core.policy_pairs import allowed_pairs, pair_key, show_value
 from bedrock_platform.core.service_principals import confused_deputy_principal
 from bedrock_platform.core.validation import (
     PlatformValidationError,
@@ -443,7 +443,7 @@ class _GrantsValidation:
         agent = self._agent
         stack = Stack.of(agent)
         document = stack.resolve(agent.policy.node.default_child.policy_document)
-        allowed = _allowed_pairs(document)
+        allowed = allowed_pairs(document)
         model = agent.foundation_model
         required: list[tuple[str, Any, str]] = [
             (action, arn, "the foundation model") for arn in model.invoke_resource_arns(agent) for action in INVOKE_ACTIONS
@@ -460,9 +460,9 @@ class _GrantsValidation:
             if agent.guardrail.kms_key is not None:
                 required.append(("kms:Decrypt", agent.guardrail.kms_key.key_arn, "the guardrail's KMS key"))
         errors = [
-            f"Agent role lacks {action} on {what} ({_show(stack.resolve(resource))})"
+            f"Agent role lacks {action} on {what} ({show_value(stack.resolve(resource))})"
             for action, resource, what in required
-            if (action, _key(stack.resolve(resource))) not in allowed
+            if (action, pair_key(stack.resolve(resource))) not in allowed
         ]
         permissions = [
             stack.resolve(
@@ -481,27 +481,6 @@ class _GrantsValidation:
                     f"Action group {group.name}: its Lambda has no permission for bedrock.amazonaws.com scoped to this agent"
                 )
         return errors
-
-
-def _allowed_pairs(document: dict[str, Any]) -> set[tuple[str, str]]:
-    pairs = set()
-    for statement in document.get("Statement", []):
-        if statement.get("Effect") != "Allow" or "Condition" in statement:
-            continue
-        actions = statement.get("Action", [])
-        resources = statement.get("Resource", [])
-        for action in actions if isinstance(actions, list) else [actions]:
-            for resource in resources if isinstance(resources, list) else [resources]:
-                pairs.add((action, _key(resource)))
-    return pairs
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
-
-
-def _show(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
 __all__ = [

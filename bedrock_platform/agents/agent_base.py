@@ -23,7 +23,7 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from bedrock_platform.core.managed_grants import grant_with_managed_policy
-from bedrock_platform.core.metric_props import MetricProps
+from bedrock_platform.core.metric_options import MetricOptions
 from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems, check_pattern
 from bedrock_platform.observability.bedrock_metrics import (
     AGENT_ALIAS_DIMENSIONS,
@@ -77,7 +77,7 @@ class IAgentAlias(Protocol):
         """Allow ``bedrock:InvokeAgent`` through this alias."""
         ...
 
-    def metric(self, metric_name: str, **props: Unpack[MetricProps]) -> cloudwatch.IMetric:
+    def metric(self, metric_name: str, **props: Unpack[MetricOptions]) -> cloudwatch.IMetric:
         """An ``AWS/Bedrock/Agents`` metric of this alias."""
         ...
 
@@ -153,7 +153,7 @@ class AgentAliasBase(Resource):
         """Allow ``bedrock:InvokeAgent`` on this alias only (a managed policy, never an inline one)."""
         return self.grant(grantee, *INVOKE_AGENT_ACTIONS, policy=policy)
 
-    def metric(self, metric_name: str, **props: Unpack[MetricProps]) -> cloudwatch.IMetric:
+    def metric(self, metric_name: str, **props: Unpack[MetricOptions]) -> cloudwatch.IMetric:
         """An ``AWS/Bedrock/Agents`` metric of this alias, summed over its operations and models.
 
         Bedrock publishes alias metrics only with the dimensions ``Operation, AgentAliasArn,
@@ -191,19 +191,19 @@ class AgentAliasBase(Resource):
             color=options.get("color"), search_account=options.get("account"), search_region=options.get("region")
         )
 
-    def metric_invocations(self, **props: Unpack[MetricProps]) -> cloudwatch.IMetric:
+    def metric_invocations(self, **props: Unpack[MetricOptions]) -> cloudwatch.IMetric:
         """Requests to this alias (Sum)."""
         return self.metric("InvocationCount", **props)
 
-    def metric_total_time(self, **props: Unpack[MetricProps]) -> cloudwatch.IMetric:
+    def metric_total_time(self, **props: Unpack[MetricOptions]) -> cloudwatch.IMetric:
         """Server-side processing time in ms (Maximum by default: Insights has no percentiles)."""
         return self.metric("TotalTime", **{"statistic": "Maximum", **props})  # type: ignore[arg-type]
 
-    def metric_input_tokens(self, **props: Unpack[MetricProps]) -> cloudwatch.IMetric:
+    def metric_input_tokens(self, **props: Unpack[MetricOptions]) -> cloudwatch.IMetric:
         """Input tokens of the alias's model calls (Sum)."""
         return self.metric("InputTokenCount", **props)
 
-    def metric_output_tokens(self, **props: Unpack[MetricProps]) -> cloudwatch.IMetric:
+    def metric_output_tokens(self, **props: Unpack[MetricOptions]) -> cloudwatch.IMetric:
         """Output tokens of the alias's model calls (Sum)."""
         return self.metric("OutputTokenCount", **props)
 

@@ -239,13 +239,9 @@ class ModelPricing(ConfigModel):
 
     @property
     def priced_token_types(self) -> dict[str, float]:
-        """Token kind (``input``, ``output``, ``cache_read``, ``cache_write``) -> price per 1,000."""
-        prices = {"input": self.input_price_per_1k_tokens, "output": self.output_price_per_1k_tokens}
-        if self.cache_read_price_per_1k_tokens is not None:
-            prices["cache_read"] = self.cache_read_price_per_1k_tokens
-        if self.cache_write_price_per_1k_tokens is not None:
-            prices["cache_write"] = self.cache_write_price_per_1k_tokens
-        return prices
+        """Token kind (``input``, ``output``, ``cache_read``, ``cache_write``) -> price per 1,000
+        (:attr:`ModelPrice.priced_token_types`)."""
+        return self.model_price().priced_token_types
 
     def model_price(self) -> ModelPrice:
         """This entry as the constructs' :class:`~bedrock_platform.ModelPrice`."""

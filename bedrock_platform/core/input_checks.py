@@ -9,12 +9,15 @@ wrong one in one :class:`~bedrock_platform.core.validation.PlatformValidationErr
     problems.check(check_removal_policy, "removal_policy", removal_policy)
     problems.raise_if_any(self.node.path)
 
-Deploy-time values (tokens) are accepted wherever a plain value is.
+Deploy-time values (tokens) are accepted wherever a plain value is. :func:`as_list` accepts what
+users naturally pass for a list (a list, a tuple, any iterable)::
+
+    content_filters = as_list("content_filters", content_filters, ContentFilter)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from aws_cdk import Duration, RemovalPolicy, Token
@@ -98,3 +101,36 @@ def days(field: str, value: Any) -> int | float:
     if is_token(value) or (isinstance(value, int) and not isinstance(value, bool)):
         return value  # type: ignore[no-any-return]
     raise PlatformValidationError(field, value, "is not a number of days or a Duration")
+
+
+def as_list(field: str, value: Any, item_types: type | tuple[type, ...] | None = None, *, what: str | None = None) -> list[Any]:
+    """``value`` (list, tuple or other iterable; ``None`` is empty) as a list, each item an ``item_types``.
+
+    ``what`` describes an item in the error (default: the type names).
+    """
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise PlatformValidationError(field, _shown(value), f"is not a list or tuple{_of(item_types, what)}")
+    items = list(value)
+    if item_types is not None:
+        for index, item in enumerate(items):
+            if not isinstance(item, item_types):
+                raise PlatformValidationError(f"{field}[{index}]", _shown(item), f"is not {_names(item_types, what)}")
+    return items
+
+
+def _of(item_types: type | tuple[type, ...] | None, what: str | None) -> str:
+    return "" if item_types is None and what is None else f" of {_names(item_types, what)}"
+
+
+def _names(item_types: type | tuple[type, ...] | None, what: str | None) -> str:
+    if what is not None:
+        return what
+    types = item_types if isinstance(item_types, tuple) else (item_types,)
+    return " or ".join(t.__name__ for t in types if t is not None)
+
+
+def _shown(value: Any) -> Any:
+    """Strings are shown as they are; other objects by their type (their repr may be huge)."""
+    return value if isinstance(value, (str, int, float, bool)) or value is None else type(value).__name__

@@ -1,21 +1,26 @@
-"""Grants that land in customer-managed policies, never in inline policies.
+"""Grants that land in customer-managed policies, never in a role's inline default policy.
 
-aws-cdk-lib's ``grant_*`` methods add statements to the grantee's *principal policy*, which for
-an ``iam.Role`` is an inline ``DefaultPolicy`` (a cdk-nag ``IAMNoInlinePolicy`` finding in the
-consumer's app). The platform's grants avoid that in two ways:
+aws-cdk-lib's ``grant_*`` methods call ``grantee.grant_principal.add_to_principal_policy``; for an
+``iam.Role`` that writes an inline ``DefaultPolicy`` (cdk-nag ``IAMNoInlinePolicy`` in the NIST,
+HIPAA and PCI packs). The platform's grants avoid that in three ways, all from this module:
 
 * :class:`ManagedPolicyRole` is an ``iam.Role`` whose principal-policy additions go into one
   customer-managed policy, so ``table.grant_read_data(agent)`` on a platform construct with a
   role lands in that construct's managed policy.
+* :class:`ManagedPolicyPrincipal` stands for a role, user or group whose additions go to a given
+  managed policy (a construct that owns a role and a policy exposes one as its ``grant_principal``).
 * :func:`grant_with_managed_policy` adds a grant to a given ``policy``, or creates one managed
   policy per (resource, grantee) next to the grantee's role, user or group (in the grantee's
-  stack, so the reference runs from the consumer to the platform, as an inline grant would).
+  stack, so the reference runs from the consumer to the platform, as an inline grant would);
+  :func:`via_policy` does the same for aws-cdk-lib's own ``grant_*`` methods.
 
 Example::
 
     role = ManagedPolicyRole(self, "Role", assumed_by=iam.ServicePrincipal("bedrock.amazonaws.com"))
     role.use_managed_policy(iam.ManagedPolicy(self, "Policy", roles=[role]))
     grant_with_managed_policy(alias, web_role, actions=["bedrock:InvokeAgent"], resource_arns=[alias.alias_arn])
+    docs_policy = iam.ManagedPolicy(self, "DocsReaders")
+    kb.grant_query(app_role, policy=docs_policy)  # statement in docs_policy, attached to app_role
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from typing import Any
 import jsii
 from aws_cdk import Names
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IConstruct
+from constructs import IConstruct
 
 from bedrock_platform.core.validation import PlatformValidationError
+
+_IDENTITY_KINDS = ("role", "user", "group")
 
 
 class ManagedPolicyRole(iam.Role):
@@ -61,97 +68,173 @@ class ManagedPolicyRole(iam.Role):
         return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self._managed_policy)
 
 
+class ManagedPolicyPrincipal(iam.PrincipalBase):
+    """The principal of ``identity`` (a role, user or group) whose policy additions go to ``policy``
+    (attached to ``identity``).
+
+    Example::
+
+        principal = ManagedPolicyPrincipal(role, policy)
+        bucket.grant_read(principal)  # s3 and kms statements land in ``policy``
+    """
+
+    def __init__(self, identity: Any, policy: iam.ManagedPolicy) -> None:
+        super().__init__()
+        self._identity = identity
+        self._policy = policy
+        _attach(policy, identity)
+
+    @property
+    def identity(self) -> Any:
+        """The role, user or group the managed policy is attached to."""
+        return self._identity
+
+    @property
+    def policy(self) -> iam.ManagedPolicy:
+        """The managed policy every grant is added to."""
+        return self._policy
+
+    @property
+    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
+        """The identity's own policy fragment (what a resource policy names)."""
+        return self._identity.grant_principal.policy_fragment  # type: ignore[no-any-return]
+
+    @property
+    def principal_account(self) -> str | None:
+        """The identity's account, so a same-account resource grant stays in the identity policy."""
+        return self._identity.grant_principal.principal_account  # type: ignore[no-any-return]
+
+    @property
+    def role_arn(self) -> str | None:
+        """The role's ARN when the identity is a role (OpenSearch Serverless data access rules need it)."""
+        return getattr(self._identity, "role_arn", None)
+
+    @property
+    def user_arn(self) -> str | None:
+        """The user's ARN when the identity is a user."""
+        return getattr(self._identity, "user_arn", None)
+
+    def dedupe_string(self) -> str | None:
+        """Not deduplicated: two principals on the same role may hold different policies."""
+        return None
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        """Add ``statement`` to the managed policy (never to an inline policy)."""
+        self._policy.add_statements(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self._policy)
+
+
+def check_grantee(grantee: Any, field: str = "grantee") -> iam.IGrantable:
+    """``grantee`` must be an ``iam.IGrantable`` (a role, user, function, construct with a role)."""
+    if not hasattr(grantee, "grant_principal"):
+        raise PlatformValidationError(
+            field, type(grantee).__name__, "is not an iam.IGrantable (pass a role, user, group, function or a construct with grant_principal)"
+        )
+    return grantee  # type: ignore[no-any-return]
+
+
+def check_policy(policy: Any, field: str = "policy") -> iam.ManagedPolicy | None:
+    """``policy`` must be None or an ``iam.ManagedPolicy``."""
+    if policy is not None and not isinstance(policy, iam.ManagedPolicy):
+        raise PlatformValidationError(field, type(policy).__name__, "is not an iam.ManagedPolicy")
+    return policy
+
+
+def via_policy(grantee: iam.IGrantable, policy: iam.ManagedPolicy | None) -> iam.IGrantable:
+    """``grantee`` itself, or (with ``policy``) a grantable whose additions land in ``policy``
+    (attached to the grantee's role, user or group)."""
+    check_grantee(grantee)
+    if check_policy(policy) is None:
+        return grantee
+    identity = _identity_of(grantee)
+    if identity is None:
+        raise PlatformValidationError(
+            "grantee", type(grantee).__name__, "is not an IAM role, user or group, so policy= cannot be attached to it"
+        )
+    return _PolicyGrantee(ManagedPolicyPrincipal(identity, policy))
+
+
 def grant_with_managed_policy(
     resource: IConstruct,
     grantee: Any,
     *,
-    actions: Sequence[str],
-    resource_arns: Sequence[str],
+    actions: Sequence[str] = (),
+    resource_arns: Sequence[str] = (),
+    statements: Sequence[iam.PolicyStatement] = (),
     policy: iam.ManagedPolicy | None = None,
     description: str | None = None,
 ) -> iam.Grant:
-    """Allow ``actions`` on ``resource_arns`` to ``grantee``, in a customer-managed policy.
+    """Allow ``actions`` on ``resource_arns`` (and the actions and resources of each of
+    ``statements``) to ``grantee``, in a customer-managed policy.
 
-    * ``policy`` given: the statement is added to it, and the policy is attached to the grantee's
+    * ``policy`` given: the statements are added to it, and the policy is attached to the grantee's
       role, user or group (``attach_to_*`` is idempotent).
-    * the grantee's principal already writes to a managed policy (:class:`ManagedPolicyRole`, e.g.
-      a platform agent or action-group function): the ordinary ``iam.Grant`` lands there.
+    * the grantee's principal already writes to a managed policy (:class:`ManagedPolicyRole`,
+      :class:`ManagedPolicyPrincipal`, e.g. a platform agent, knowledge base or action-group
+      function): the ordinary ``iam.Grant`` lands there.
     * the grantee is a role, user or group: one managed policy per (``resource``, grantee) is
       created as a child of the grantee (reused by later grants of the same resource).
     * any other principal (service, account, ARN): ``iam.Grant.add_to_principal``, as aws-cdk-lib does.
     """
-    principal = _principal_of(grantee)
-    kind = _identity_kind(principal)
-    if policy is None and kind is not None and not isinstance(principal, ManagedPolicyRole):
-        policy = _policy_for(resource, principal, description)
-    if policy is not None and kind is not None:
-        getattr(policy, f"attach_to_{kind}")(principal)
-    target = _PolicyGrantee(principal, policy) if policy is not None else grantee
-    return iam.Grant.add_to_principal(grantee=target, actions=list(actions), resource_arns=list(resource_arns))
+    check_grantee(grantee)
+    check_policy(policy)
+    principal = grantee.grant_principal
+    if policy is None and not isinstance(principal, (ManagedPolicyRole, ManagedPolicyPrincipal)):
+        identity = _identity_of(grantee)
+        if identity is not None:
+            policy = _policy_for(resource, identity, description)
+    target = via_policy(grantee, policy)
+    pairs = [(list(actions), list(resource_arns))] if actions else []
+    pairs += [(statement.actions, statement.resources) for statement in statements]
+    if not pairs:
+        raise PlatformValidationError("actions", [], "must name at least one IAM action")
+    grant: iam.Grant | None = None
+    for step_actions, step_arns in pairs:
+        step = iam.Grant.add_to_principal(grantee=target, actions=step_actions, resource_arns=step_arns)
+        grant = step if grant is None else grant.combine(step)
+    assert grant is not None
+    return grant
 
 
-def _principal_of(grantee: Any) -> Any:
-    principal = getattr(grantee, "grant_principal", None)
-    if principal is None:
-        raise PlatformValidationError(
-            "grantee", type(grantee).__name__, "is not grantable: pass an iam.IGrantable (a role, user, function...)"
-        )
-    return principal
+def _attach(policy: iam.ManagedPolicy, identity: Any) -> None:
+    for kind in _IDENTITY_KINDS:
+        if hasattr(identity, f"{kind}_name"):
+            getattr(policy, f"attach_to_{kind}")(identity)
+            return
+    raise PlatformValidationError(
+        "grantee", type(identity).__name__, "is not an IAM role, user or group (a managed policy attaches only to those)"
+    )
 
 
-def _identity_kind(principal: Any) -> str | None:
-    """``role``, ``user`` or ``group`` for an IAM identity a managed policy attaches to, else ``None``."""
-    for kind in ("role", "user", "group"):
-        if hasattr(principal, f"{kind}_arn") and hasattr(principal, "node"):
-            return kind
+def _identity_of(grantee: Any) -> Any:
+    """The role, user or group behind ``grantee`` a managed policy can attach to, else ``None``."""
+    principal = grantee.grant_principal
+    if isinstance(principal, ManagedPolicyPrincipal):
+        return principal.identity
+    for candidate in (principal, grantee):
+        if hasattr(candidate, "node") and any(hasattr(candidate, f"{kind}_name") for kind in _IDENTITY_KINDS):
+            return candidate
     return None
 
 
-def _policy_for(resource: IConstruct, principal: Any, description: str | None) -> iam.ManagedPolicy:
+def _policy_for(resource: IConstruct, identity: Any, description: str | None) -> iam.ManagedPolicy:
     construct_id = f"Grants{Names.node_unique_id(resource.node)}"
-    existing = principal.node.try_find_child(construct_id)
+    existing = identity.node.try_find_child(construct_id)
     if isinstance(existing, iam.ManagedPolicy):
         return existing
-    scope: Construct = principal
-    return iam.ManagedPolicy(scope, construct_id, description=description or f"Grants on {resource.node.path}")
+    # IAM CreatePolicy: Description is at most 1000 characters.
+    text = (description or f"Grants on {resource.node.path}")[:1000]
+    return iam.ManagedPolicy(identity, construct_id, description=text)
 
 
 @jsii.implements(iam.IGrantable)
 class _PolicyGrantee:
-    """An ``IGrantable`` whose principal adds statements to ``policy`` (for ``iam.Grant.add_to_principal``)."""
+    """An ``iam.IGrantable`` holding a :class:`ManagedPolicyPrincipal`."""
 
-    def __init__(self, principal: Any, policy: iam.ManagedPolicy) -> None:
-        self._grant_principal = _PolicyPrincipal(principal, policy)
+    def __init__(self, principal: ManagedPolicyPrincipal) -> None:
+        self._principal = principal
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
         """The principal whose policy additions go to the managed policy."""
-        return self._grant_principal
-
-
-class _PolicyPrincipal(iam.PrincipalBase):
-    """Stands for ``principal`` but writes its principal-policy additions into ``policy``."""
-
-    def __init__(self, principal: Any, policy: iam.ManagedPolicy) -> None:
-        super().__init__()
-        self._principal = principal
-        self._policy = policy
-
-    @property
-    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
-        """The wrapped principal's fragment (used only by resource policies)."""
-        return self._principal.policy_fragment
-
-    @property
-    def principal_account(self) -> str | None:
-        """The wrapped principal's account."""
-        return self._principal.principal_account
-
-    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
-        """Add ``statement`` to the managed policy."""
-        self._policy.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self._policy)
-
-    def dedupe_string(self) -> str | None:
-        """Not de-duplicable (each wrapper stands for one grant)."""
-        return None
+        return self._principal

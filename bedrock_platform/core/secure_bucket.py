@@ -27,8 +27,8 @@ from bedrock_platform.core.input_checks import (
     check_string,
     days,
 )
+from bedrock_platform.core.managed_grants import check_grantee, via_policy
 from bedrock_platform.core.nag import cfn_lint_ignore, suppress
-from bedrock_platform.core.policy_principal import check_grantee, via_policy
 from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems
 
 REPLICATION_REASON = (

@@ -30,7 +30,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from bedrock_platform.core.fingerprint import lazy_fingerprint
-from bedrock_platform.core.inputs import as_list
+from bedrock_platform.core.input_checks import as_list
 from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems
 from bedrock_platform.guardrails.guardrail_base import GuardrailBase, IGuardrail, import_guardrail
 from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter

@@ -22,7 +22,7 @@ from constructs import Construct
 from typing_extensions import Unpack
 
 from bedrock_platform.core.managed_grants import grant_with_managed_policy
-from bedrock_platform.core.metric_props import MetricProps
+from bedrock_platform.core.metric_options import MetricOptions
 from bedrock_platform.core.validation import ValidationProblems, check_pattern
 from bedrock_platform.observability.bedrock_metrics import GUARDRAILS_NAMESPACE
 
@@ -59,7 +59,7 @@ class IGuardrail(Protocol):
         """Allow ``bedrock:ApplyGuardrail`` (and decrypting with its key)."""
         ...
 
-    def metric(self, metric_name: str, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric(self, metric_name: str, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """An ``AWS/Bedrock/Guardrails`` metric of this guardrail version."""
         ...
 
@@ -130,7 +130,7 @@ class GuardrailBase(Resource):
             grant = grant.combine(decrypt)
         return grant
 
-    def metric(self, metric_name: str, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric(self, metric_name: str, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """A metric of this guardrail version in ``AWS/Bedrock/Guardrails`` (``GuardrailArn`` +
         ``GuardrailVersion``), with any ``cloudwatch.MetricOptions`` (period 5 minutes and Sum by
         default; account and region those of the stack)."""
@@ -146,19 +146,19 @@ class GuardrailBase(Resource):
             namespace=GUARDRAILS_NAMESPACE, metric_name=metric_name, dimensions_map=dimensions, **options  # type: ignore[arg-type]
         ).attach_to(self)
 
-    def metric_invocations(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric_invocations(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Number of guardrail evaluations (Sum)."""
         return self.metric("Invocations", **props)
 
-    def metric_invocation_latency(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric_invocation_latency(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Evaluation latency in milliseconds (p90 by default)."""
         return self.metric("InvocationLatency", **{"statistic": "p90", **props})  # type: ignore[arg-type]
 
-    def metric_invocations_intervened(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric_invocations_intervened(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Evaluations in which the guardrail blocked or masked content (Sum)."""
         return self.metric("InvocationsIntervened", **props)
 
-    def metric_text_unit_count(self, **props: Unpack[MetricProps]) -> cloudwatch.Metric:
+    def metric_text_unit_count(self, **props: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Text units evaluated (what guardrails are billed by, Sum)."""
         return self.metric("TextUnitCount", **props)
 

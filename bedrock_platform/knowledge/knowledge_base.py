@@ -27,8 +27,8 @@ from constructs import Construct
 
 from bedrock_platform.core.fingerprint import lazy_fingerprint
 from bedrock_platform.core.input_checks import check_instance, check_optional_string, check_removal_policy
+from bedrock_platform.core.managed_grants import ManagedPolicyPrincipal
 from bedrock_platform.core.naming import bounded_name
-from bedrock_platform.core.policy_principal import ManagedPolicyPrincipal
 from bedrock_platform.core.secure_bucket import SecureBucket
 from bedrock_platform.core.service_principals import confused_deputy_principal
 from bedrock_platform.core.validation import ValidationProblems, check_bedrock_name, is_token

@@ -18,7 +18,7 @@ from aws_cdk import Arn, ArnFormat, Resource, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from bedrock_platform.core.policy_principal import check_grantee, grant_with_policy
+from bedrock_platform.core.managed_grants import check_grantee, grant_with_managed_policy
 from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems, check_pattern
 
 QUERY_ACTIONS = ["bedrock:Retrieve", "bedrock:RetrieveAndGenerate"]
@@ -72,7 +72,7 @@ class KnowledgeBaseBase(Resource):
         check_grantee(grantee)
         if not actions:
             raise PlatformValidationError("actions", [], "must name at least one IAM action, e.g. 'bedrock:Retrieve'")
-        return grant_with_policy(grantee, actions, [self.knowledge_base_arn], policy=policy)
+        return grant_with_managed_policy(self, grantee, actions=actions, resource_arns=[self.knowledge_base_arn], policy=policy)
 
     def grant_query(self, grantee: iam.IGrantable, *, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
         """Allow ``Retrieve`` and ``RetrieveAndGenerate`` on this knowledge base only.

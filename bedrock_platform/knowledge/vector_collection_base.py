@@ -27,8 +27,8 @@ from aws_cdk import aws_opensearchserverless as aoss
 from constructs import Construct
 from typing_extensions import Unpack
 
+from bedrock_platform.core.managed_grants import check_grantee, grant_with_managed_policy
 from bedrock_platform.core.metric_options import MetricOptions, construct_metric
-from bedrock_platform.core.policy_principal import check_grantee, grant_with_policy
 from bedrock_platform.core.validation import PlatformValidationError, is_token
 
 # Data access permissions (aoss data plane). Admin = what CloudFormation needs for AWS::OpenSearchServerless::Index.
@@ -226,7 +226,7 @@ class VectorCollectionBase(Resource):
         check_grantee(grantee)
         if not actions:
             raise PlatformValidationError("actions", [], "must name at least one IAM action, e.g. 'aoss:BatchGetCollection'")
-        return grant_with_policy(grantee, actions, [self.collection_arn], policy=policy)
+        return grant_with_managed_policy(self, grantee, actions=actions, resource_arns=[self.collection_arn], policy=policy)
 
     def _grant_data(
         self, grantee: iam.IGrantable, index_name: str | None, permissions: list[str], what: str, policy: iam.ManagedPolicy | None
@@ -240,7 +240,7 @@ class VectorCollectionBase(Resource):
         )
         # aoss:APIAccessAll is the only IAM action for the data plane; the data access policy
         # narrows it to the index and permissions granted.
-        return grant_with_policy(grantee, ["aoss:APIAccessAll"], [self.collection_arn], policy=policy)
+        return grant_with_managed_policy(self, grantee, actions=["aoss:APIAccessAll"], resource_arns=[self.collection_arn], policy=policy)
 
     def grant_read(
         self, grantee: iam.IGrantable, *, index_name: str | None = None, policy: iam.ManagedPolicy | None = None

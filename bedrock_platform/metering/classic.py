@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bedrock_platform.metering.stream import StreamMeter, meter_stream
 from bedrock_platform.metering.totals import MeterInputError, TurnTotals, describe, token_count
 
 # botocore bedrock-agent-runtime 2023-07-26, shape ResponseStream: the event members.
@@ -85,45 +86,36 @@ def chunk_text(value: object, mode: str = "auto", where: str = "chunk.bytes") ->
     return value
 
 
-class TurnMeter:
+class TurnMeter(StreamMeter):
     """Incremental meter of one ``InvokeAgent`` turn: feed events as they stream, read totals any time."""
+
+    EVENTS = STREAM_EVENTS
+    ERRORS = STREAM_ERRORS
 
     def __init__(self, *, chunk_mode: str = "auto") -> None:
         if chunk_mode not in CHUNK_MODES:
             raise ValueError(f"chunk_mode: {chunk_mode!r} is not one of {', '.join(CHUNK_MODES)}")
+        super().__init__()
         self._chunk_mode = chunk_mode
-        self._counts = {"input": 0, "output": 0, "cache_read": 0, "cache_write": 0}
         self._model_calls = 0
         self._inputs = 0
-        self._events = 0
         self._last_top_output: int | None = None
         self._final_tokens: int | None = None
         self._answer: list[str] = []
-        self._errors: list[str] = []
-        self._capped = False
 
     def add(self, event: Mapping[str, Any]) -> None:
         """Meter one stream event (a dict with one key, as boto3 yields it)."""
-        self._events += 1
-        where = f"event {self._events}"
-        if not isinstance(event, Mapping) or len(event) != 1:
-            raise MeterInputError(
-                f"{where}: expected an object with exactly one key (one of "
-                f"{', '.join(sorted(STREAM_EVENTS))} or an error member), got {describe(event)}")
-        (kind, body), = event.items()
-        if kind in STREAM_ERRORS:
-            self._errors.append(kind)
-        elif kind == "trace":
+        unpacked = self._unpack(event)
+        if unpacked is None:
+            return
+        kind, body, where = unpacked
+        if kind == "trace":
             self._trace(body, f"{where}: trace")
         elif kind == "chunk":
             if not isinstance(body, Mapping):
                 raise MeterInputError(f"{where}: chunk: expected an object, got {describe(body)}")
             if body.get("bytes") is not None:
                 self._answer.append(chunk_text(body["bytes"], self._chunk_mode, f"{where}: chunk.bytes"))
-        elif kind not in STREAM_EVENTS:
-            raise MeterInputError(
-                f"{where}: unknown event type {kind!r}; allowed: {', '.join(sorted(STREAM_EVENTS))} "
-                f"or an error member ({', '.join(sorted(STREAM_ERRORS))})")
 
     def _trace(self, part: object, where: str) -> None:
         if not isinstance(part, Mapping) or not isinstance(part.get("trace"), Mapping):
@@ -178,14 +170,6 @@ class TurnMeter:
             final_answer_chars=len(self.answer_text), model_invocation_inputs=self._inputs,
             events=self._events, capped=self._capped, errors=tuple(self._errors))
 
-    def exceeds(self, cap: int) -> bool:
-        """Whether the running total has passed ``cap`` tokens (and mark the turn capped if so)."""
-        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-            raise ValueError(f"cap: expected a positive integer token count, got {cap!r}")
-        if self.totals.turn_tokens > cap:
-            self._capped = True
-        return self._capped
-
 
 def meter_agent_stream(events: Iterable[Mapping[str, Any]], *, cap: int | None = None,
                        chunk_mode: str = "auto") -> TurnTotals:
@@ -198,9 +182,4 @@ def meter_agent_stream(events: Iterable[Mapping[str, Any]], *, cap: int | None =
 
         totals = meter_agent_stream(client.invoke_agent(..., enableTrace=True)["completion"])
     """
-    meter = TurnMeter(chunk_mode=chunk_mode)
-    for event in events:
-        meter.add(event)
-        if cap is not None and meter.exceeds(cap):
-            break
-    return meter.totals
+    return meter_stream(TurnMeter(chunk_mode=chunk_mode), events, cap)

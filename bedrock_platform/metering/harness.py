@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bedrock_platform.metering.stream import StreamMeter, meter_stream
 from bedrock_platform.metering.totals import MeterInputError, TurnTotals, describe, token_count
 
 HARNESS_EVENTS = frozenset({
@@ -34,35 +35,25 @@ HARNESS_EVENTS = frozenset({
 HARNESS_ERRORS = frozenset({"internalServerException", "validationException", "runtimeClientError"})
 
 
-class HarnessTurnMeter:
+class HarnessTurnMeter(StreamMeter):
     """Incremental meter of one ``InvokeHarness`` turn (same interface as :class:`TurnMeter`)."""
 
+    EVENTS = HARNESS_EVENTS
+    ERRORS = HARNESS_ERRORS
+
     def __init__(self) -> None:
-        self._counts = {"input": 0, "output": 0, "cache_read": 0, "cache_write": 0}
+        super().__init__()
         self._messages = 0
-        self._events = 0
         self._last_text: list[str] = []
         self._role: str | None = None
         self._stop_reason: str | None = None
-        self._errors: list[str] = []
-        self._capped = False
 
     def add(self, event: Mapping[str, Any]) -> None:
         """Meter one stream event (a dict with one key, as boto3 yields it)."""
-        self._events += 1
-        where = f"event {self._events}"
-        if not isinstance(event, Mapping) or len(event) != 1:
-            raise MeterInputError(
-                f"{where}: expected an object with exactly one key (one of "
-                f"{', '.join(sorted(HARNESS_EVENTS))} or an error member), got {describe(event)}")
-        (kind, body), = event.items()
-        if kind in HARNESS_ERRORS:
-            self._errors.append(kind)
+        unpacked = self._unpack(event)
+        if unpacked is None:
             return
-        if kind not in HARNESS_EVENTS:
-            raise MeterInputError(
-                f"{where}: unknown event type {kind!r}; allowed: {', '.join(sorted(HARNESS_EVENTS))} "
-                f"or an error member ({', '.join(sorted(HARNESS_ERRORS))})")
+        kind, body, where = unpacked
         if not isinstance(body, Mapping):
             raise MeterInputError(f"{where}: {kind}: expected an object, got {describe(body)}")
         if kind == "messageStart":
@@ -103,20 +94,7 @@ class HarnessTurnMeter:
             capped=self._capped, stop_reason=self._stop_reason,
             errors=tuple(self._errors))
 
-    def exceeds(self, cap: int) -> bool:
-        """Whether the running total has passed ``cap`` tokens (and mark the turn capped if so)."""
-        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-            raise ValueError(f"cap: expected a positive integer token count, got {cap!r}")
-        if self.totals.turn_tokens > cap:
-            self._capped = True
-        return self._capped
-
 
 def meter_harness_stream(events: Iterable[Mapping[str, Any]], *, cap: int | None = None) -> TurnTotals:
     """Sum the tokens an ``InvokeHarness`` stream reports; stop reading once past ``cap``."""
-    meter = HarnessTurnMeter()
-    for event in events:
-        meter.add(event)
-        if cap is not None and meter.exceeds(cap):
-            break
-    return meter.totals
+    return meter_stream(HarnessTurnMeter(), events, cap)

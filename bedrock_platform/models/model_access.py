@@ -27,7 +27,7 @@ from aws_cdk import RemovalPolicy, Resource
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from bedrock_platform.core.inputs import as_list
+from bedrock_platform.core.input_checks import as_list
 from bedrock_platform.core.nag import suppress
 from bedrock_platform.core.validation import (
     ValidationProblems,

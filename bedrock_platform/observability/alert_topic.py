@@ -20,9 +20,9 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct, IDependable
 
+from bedrock_platform.core.managed_grants import grant_with_managed_policy
 from bedrock_platform.core.nag import suppress
 from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems, check_pattern
-from bedrock_platform.observability._grants import grant_in_managed_policy
 
 # The services that publish platform alerts.
 ALERT_PUBLISHERS = (
@@ -92,8 +92,8 @@ class _AlertTopicBase(Resource):
         bad = [a for a in actions if not isinstance(a, str) or not a.startswith("sns:") or a == "sns:*"]
         if bad:
             raise PlatformValidationError("actions", bad, "are not single sns: actions (no 'sns:*')")
-        return grant_in_managed_policy(
-            self, grantee, [iam.PolicyStatement(actions=list(actions), resources=[self.topic_arn])],
+        return grant_with_managed_policy(
+            self, grantee, statements=[iam.PolicyStatement(actions=list(actions), resources=[self.topic_arn])],
             description=f"{', '.join(actions)} on {self.node.path}", policy=policy,
         )
 
@@ -103,8 +103,8 @@ class _AlertTopicBase(Resource):
         statements = [iam.PolicyStatement(actions=["sns:Publish"], resources=[self.topic_arn])]
         if self._key is not None:
             statements.append(iam.PolicyStatement(actions=list(PUBLISH_KEY_ACTIONS), resources=[self._key.key_arn]))
-        return grant_in_managed_policy(
-            self, grantee, statements, description=f"Publish to the alert topic {self.node.path}", policy=policy
+        return grant_with_managed_policy(
+            self, grantee, statements=statements, description=f"Publish to the alert topic {self.node.path}", policy=policy
         )
 
     def metric(self, metric_name: str, **props: Any) -> cloudwatch.Metric:

@@ -43,12 +43,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from bedrock_platform.core.log_groups import allow_cloudwatch_logs
+from bedrock_platform.core.managed_grants import grant_with_managed_policy
 from bedrock_platform.core.nag import checkov_skip, suppress
 from bedrock_platform.core.secure_bucket import SecureBucket
 from bedrock_platform.core.service_principals import source_conditions
 from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems
 from bedrock_platform.observability import bedrock_metrics as bm
-from bedrock_platform.observability._grants import grant_in_managed_policy
 from bedrock_platform.observability._logging_props import LoggingProps, check_logging_props, log_retention
 
 PROVIDER_CODE = Path(__file__).resolve().parent.parent / "lambda_code" / "invocation_logging"
@@ -386,8 +386,8 @@ class ModelInvocationLogging(Resource):
             ),
             iam.PolicyStatement(actions=["kms:Decrypt"], resources=[self.key.key_arn]),
         ]
-        return grant_in_managed_policy(
-            self, grantee, statements, description=f"Read the Bedrock invocation logs of {self.node.path}", policy=policy
+        return grant_with_managed_policy(
+            self, grantee, statements=statements, description=f"Read the Bedrock invocation logs of {self.node.path}", policy=policy
         )
 
     def metric(self, metric_name: str, **props: Any) -> cloudwatch.Metric:

@@ -1,0 +1,38 @@
+"""The (action, resource) pairs a synthesized IAM policy document allows, for grant validations.
+
+A construct that grants its role what its associated resources need checks, at synth, that each
+grant is still in the resolved policy (an override that removed a statement would otherwise fail
+only at run time)::
+
+    allowed = allowed_pairs(stack.resolve(policy.node.default_child.policy_document))
+    missing = [what for action, arn, what in required if (action, pair_key(stack.resolve(arn))) not in allowed]
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def allowed_pairs(document: dict[str, Any]) -> set[tuple[str, str]]:
+    """Every (action, :func:`pair_key` of resource) an unconditional ``Allow`` statement of ``document`` grants."""
+    pairs = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") != "Allow" or "Condition" in statement:
+            continue
+        actions = statement.get("Action", [])
+        resources = statement.get("Resource", [])
+        for action in actions if isinstance(actions, list) else [actions]:
+            for resource in resources if isinstance(resources, list) else [resources]:
+                pairs.add((action, pair_key(resource)))
+    return pairs
+
+
+def pair_key(value: Any) -> str:
+    """A resolved resource (a string or an intrinsic such as ``{"Fn::GetAtt": ...}``) as a comparable key."""
+    return json.dumps(value, sort_keys=True)
+
+
+def show_value(value: Any) -> str:
+    """A resolved resource for an error message: a string as is, an intrinsic as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
