@@ -220,7 +220,7 @@ class FrontDoor(Resource):
             problems.add("engine", engine, f"must be one of {ENGINES}")
         if engine == "classic" and (agent_alias is None or not hasattr(agent_alias, "alias_arn")):
             problems.add("agent_alias", agent_alias, "is required with engine 'classic' (an IAgentAlias)")
-        if engine == "classic" and agent_id is None and not hasattr(agent_alias, "agent_id"):
+        if engine == "classic" and agent_id is None and not hasattr(getattr(agent_alias, "agent", None), "agent_id"):
             problems.add("agent_id", agent_id, "is required with engine 'classic' when the alias does not know it")
         if engine == "agentcore" and not hasattr(harness, "harness_arn") and not isinstance(harness, str):
             problems.add("harness", harness, "is required with engine 'agentcore' (a HarnessAgent or harness ARN)")
@@ -243,7 +243,7 @@ class FrontDoor(Resource):
             direct["knowledge_base_id"] = knowledge_base.knowledge_base_id
         doc: dict[str, Any] = {"agent_name": self.agent_name, "engine": self.engine, "direct": direct}
         if self.engine == "classic":
-            doc["classic"] = {"agent_id": agent_id or agent_alias.agent_id, "agent_alias_id": agent_alias.alias_id}
+            doc["classic"] = {"agent_id": agent_id or agent_alias.agent.agent_id, "agent_alias_id": agent_alias.alias_id}
         if self.engine == "agentcore":
             section: dict[str, Any] = {"harness_arn": harness if isinstance(harness, str) else harness.harness_arn}
             endpoint = qualifier or getattr(harness, "endpoint_name", None)

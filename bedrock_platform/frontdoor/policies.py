@@ -40,6 +40,10 @@ def add_runtime_statements(door: FrontDoor, agent_alias: Any, harness: Any, know
     if guardrail is not None:
         policy.add_statements(iam.PolicyStatement(
             sid="ApplyGuardrail", actions=["bedrock:ApplyGuardrail"], resources=[guardrail.guardrail_arn]))
+        guardrail_key = getattr(guardrail, "kms_key", None)
+        if guardrail_key is not None:  # an encrypted guardrail is decrypted with the caller's permissions
+            policy.add_statements(iam.PolicyStatement(
+                sid="DecryptGuardrail", actions=["kms:Decrypt"], resources=[guardrail_key.key_arn]))
     if knowledge_base is not None:
         policy.add_statements(iam.PolicyStatement(
             sid="RetrieveFromKnowledgeBase", actions=["bedrock:Retrieve"],
