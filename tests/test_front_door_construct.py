@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from aws_cdk import Duration, Environment, Stack
 from aws_cdk.assertions import Template
+from nag_helpers import add_nag_packs, nag_findings
 
 from bedrock_platform.agents.agent_alias import AgentAlias
 from bedrock_platform.core.validation import PlatformValidationError
@@ -30,7 +31,6 @@ from bedrock_platform.frontdoor import FrontDoor, FrontDoorCaps, FrontDoorRoutin
 from bedrock_platform.frontdoor.asset import stage_front_door_code
 from bedrock_platform.guardrails.guardrail import Guardrail
 from bedrock_platform.knowledge.knowledge_base import KnowledgeBase
-from nag_helpers import add_nag_packs, nag_findings
 from stacks.platform import new_app
 
 ENV = Environment(account="111122223333", region="eu-west-1")
