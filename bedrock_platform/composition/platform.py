@@ -53,6 +53,8 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
     if config.agents.enabled:
         kb_refs = WeakReferences(knowledge, config.name, "reads knowledge base ids from SSM parameters")
         used = {kb.name for agent in config.agents.agents for kb in agent.knowledge_bases}
+        if config.front_door.enabled and config.front_door.knowledge_base:
+            used.add(config.front_door.knowledge_base)
         shared = {
             name: SharedKnowledgeBase(
                 knowledge_base_id=kb_refs.share(f"knowledge-bases/{name}/id", kb.knowledge_base_id),
