@@ -25,6 +25,10 @@ _EXPORTS: dict[str, str] = {
     "AgentGateway": "bedrock_platform.agentcore.gateway",
     "AgentMemory": "bedrock_platform.agentcore.memory",
     "HarnessAgent": "bedrock_platform.agentcore.harness",
+    "FrontDoor": "bedrock_platform.frontdoor.front_door",
+    "FrontDoorCaps": "bedrock_platform.frontdoor.options",
+    "FrontDoorRouting": "bedrock_platform.frontdoor.options",
+    "TurnCostMonitoring": "bedrock_platform.observability.turn_cost",
     "HarnessExecutionRole": "bedrock_platform.agentcore.execution_role",
     "HarnessLimits": "bedrock_platform.agentcore.harness",
     "KnowledgeSearchTool": "bedrock_platform.agentcore.knowledge_search",
@@ -107,6 +111,10 @@ __all__ = [
     "AgentGateway",
     "AgentMemory",
     "HarnessAgent",
+    "FrontDoor",
+    "FrontDoorCaps",
+    "FrontDoorRouting",
+    "TurnCostMonitoring",
     "HarnessExecutionRole",
     "HarnessLimits",
     "KnowledgeSearchTool",
@@ -229,6 +237,8 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.core.validation import PlatformValidationError
     from bedrock_platform.cost.cost_controls import CostControls
     from bedrock_platform.cost.cost_options import AnomalyDetectionOptions, BudgetNotification, BudgetOptions
+    from bedrock_platform.frontdoor.front_door import FrontDoor
+    from bedrock_platform.frontdoor.options import FrontDoorCaps, FrontDoorRouting
     from bedrock_platform.guardrails.guardrail import Guardrail, GuardrailBase
     from bedrock_platform.guardrails.guardrail_base import IGuardrail
     from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
@@ -271,3 +281,4 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.observability.platform_alarms import AlarmThresholds, PlatformAlarms
     from bedrock_platform.observability.platform_dashboard import PlatformDashboard
     from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics
+    from bedrock_platform.observability.turn_cost import TurnCostMonitoring

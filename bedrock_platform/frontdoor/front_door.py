@@ -17,7 +17,6 @@ ledger; the caller sees 504.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy, Resource, Stack

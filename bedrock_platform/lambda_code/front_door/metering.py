@@ -22,7 +22,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from bedrock_platform.metering import HarnessTurnMeter, MeterInputError, TurnMeter, TurnTotals, render_turn_emf
+from bedrock_platform.metering import (
+    HarnessTurnMeter,
+    MeterInputError,
+    TurnMeter,
+    TurnTotals,
+    render_turn_emf,
+)
 from bedrock_platform.metering.totals import token_count
 
 LOGGER = logging.getLogger(__name__)
