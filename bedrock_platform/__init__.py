@@ -26,6 +26,10 @@ _EXPORTS: dict[str, str] = {
     "AgentMemory": "bedrock_platform.agentcore.memory",
     "HarnessAgent": "bedrock_platform.agentcore.harness",
     "TurnCapHooks": "bedrock_platform.agentcore.turn_cap_hooks",
+    "FrontDoor": "bedrock_platform.frontdoor.front_door",
+    "FrontDoorCaps": "bedrock_platform.frontdoor.options",
+    "FrontDoorRouting": "bedrock_platform.frontdoor.options",
+    "TurnCostMonitoring": "bedrock_platform.observability.turn_cost",
     "HarnessExecutionRole": "bedrock_platform.agentcore.execution_role",
     "HarnessLimits": "bedrock_platform.agentcore.harness",
     "KnowledgeSearchTool": "bedrock_platform.agentcore.knowledge_search",
@@ -119,6 +123,10 @@ __all__ = [
     "AgentMemory",
     "HarnessAgent",
     "TurnCapHooks",
+    "FrontDoor",
+    "FrontDoorCaps",
+    "FrontDoorRouting",
+    "TurnCostMonitoring",
     "HarnessExecutionRole",
     "HarnessLimits",
     "KnowledgeSearchTool",
@@ -253,6 +261,8 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.core.validation import PlatformValidationError
     from bedrock_platform.cost.cost_controls import CostControls
     from bedrock_platform.cost.cost_options import AnomalyDetectionOptions, BudgetNotification, BudgetOptions
+    from bedrock_platform.frontdoor.front_door import FrontDoor
+    from bedrock_platform.frontdoor.options import FrontDoorCaps, FrontDoorRouting
     from bedrock_platform.guardrails.guardrail import Guardrail, GuardrailBase
     from bedrock_platform.guardrails.guardrail_base import IGuardrail
     from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
@@ -296,6 +306,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.observability.platform_alarms import AlarmThresholds, PlatformAlarms
     from bedrock_platform.observability.platform_dashboard import PlatformDashboard
     from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics
+    from bedrock_platform.observability.turn_cost import TurnCostMonitoring
     from bedrock_platform.tenancy.application_role import TenantApplicationRole
     from bedrock_platform.tenancy.inference_profile import TenantInferenceProfile
     from bedrock_platform.tenancy.tenant_cost import TenantBudget, TenantMonitoring

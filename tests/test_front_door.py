@@ -93,9 +93,12 @@ def test_proxy_event_direct_route_answer_shape_and_caller_identity():
     }
     (line,) = emitted
     record = json.loads(line)
-    # EMF: dimensions agent/route/tenant; the caller and session are properties, not dimensions.
-    assert record["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["agent", "route", "tenant"]]
-    assert (record["agent"], record["route"], record["tenant"]) == ("support", "direct", "acme")
+    # EMF by the platform renderer (bedrock_platform.metering.emf): dimension sets Agent/Route/Tenant
+    # and Agent/Route; the caller and session are properties, not dimensions.
+    assert record["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Agent", "Route", "Tenant"], ["Agent", "Route"]]
+    assert (record["Agent"], record["Route"], record["Tenant"]) == ("support", "direct", "acme")
+    # the direct call's output is the final answer: hidden burn = 422 / 12
+    assert record["FinalAnswerTokens"] == 12 and record["HiddenBurn"] == 35.17
     assert record["caller_arn"] == USER_ARN
     assert record["caller"] == "AIDA2CRXO3S2JFSU7S42X"
     assert record["session_id"] == "sess-1"

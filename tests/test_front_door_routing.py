@@ -11,7 +11,7 @@ import pytest
 from botocore.stub import Stubber
 from front_door_support import CLASSIFIER_MODEL, MODEL, build, config_doc, converse_response
 
-from bedrock_platform.lambda_code.front_door.metering import SimpleTurnMeter
+from bedrock_platform.lambda_code.front_door.metering import PlatformTurnMeter
 from bedrock_platform.lambda_code.front_door.routing import decide
 from bedrock_platform.lambda_code.front_door.settings import ConfigError, parse_config
 
@@ -37,7 +37,7 @@ def _config(**overrides):
     ],
 )
 def test_rule_routing_table(text, route, reason):
-    meter = SimpleTurnMeter()
+    meter = PlatformTurnMeter()
     decision = decide(_config(), text, runtime=None, meter=meter)  # no model call: runtime unused
     assert (decision.route, decision.reason) == (route, reason)
     assert meter.usage.model_calls == 0
@@ -46,9 +46,9 @@ def test_rule_routing_table(text, route, reason):
 def test_default_route_agent_and_engine_none():
     text = "What are your opening hours?"
     agent_default = _config(routing={"default_route": "agent"})
-    assert decide(agent_default, text, runtime=None, meter=SimpleTurnMeter()).route == "agent"
+    assert decide(agent_default, text, runtime=None, meter=PlatformTurnMeter()).route == "agent"
     no_agent = _config(engine="none", classic=None, routing={"always_agent": [".*"]})
-    assert decide(no_agent, text, runtime=None, meter=SimpleTurnMeter()).reason == "no agent configured"
+    assert decide(no_agent, text, runtime=None, meter=PlatformTurnMeter()).reason == "no agent configured"
 
 
 CLASSIFIER = {"model_id": CLASSIFIER_MODEL, "max_tokens": 5}
@@ -65,7 +65,7 @@ CLASSIFIER = {"model_id": CLASSIFIER_MODEL, "max_tokens": 5}
 def test_classifier_routing_table(answer, route, reason):
     config = _config(routing={"agent_intents": {"refund": ["refund"]}, "classifier": CLASSIFIER})
     front_door, _ = build(config_doc(routing={"agent_intents": {"refund": ["refund"]}, "classifier": CLASSIFIER}))
-    meter = SimpleTurnMeter()
+    meter = PlatformTurnMeter()
     text = "Could you check whether my parcel can be redirected?"
     with Stubber(front_door.clients.runtime) as rt:
         rt.add_response(
@@ -87,7 +87,7 @@ def test_classifier_failure_falls_back_to_the_default_route():
     front_door, _ = build(config_doc(routing={"classifier": CLASSIFIER}))
     with Stubber(front_door.clients.runtime) as rt:
         rt.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
-        decision = decide(front_door.config, "hello there", runtime=front_door.clients.runtime, meter=SimpleTurnMeter())
+        decision = decide(front_door.config, "hello there", runtime=front_door.clients.runtime, meter=PlatformTurnMeter())
     assert (decision.route, decision.reason) == ("direct", "classifier failed; default route")
 
 

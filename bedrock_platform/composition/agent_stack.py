@@ -28,6 +28,7 @@ from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.core.fingerprint import digest
 from bedrock_platform.core.log_groups import retention_days
 from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.frontdoor.front_door import FrontDoor
 from bedrock_platform.guardrails.guardrail import Guardrail
 from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
 
@@ -154,6 +155,30 @@ class AgentStack(Stack):
             )
             CfnOutput(self, "ModelAccessPolicyArn", value=self.model_access.managed_policy_arn,
                       description="Attach to application roles that call models directly (guardrail enforced)")  # fmt: skip
+
+        # Applications call agents through the front door (caps and budgets hold only there).
+        self.front_door: FrontDoor | None = None
+        if config.front_door.enabled:
+            self.front_door = self._front_door(config, knowledge_bases, data_removal)
+
+    def _front_door(self, config: PlatformConfig, knowledge_bases: Mapping[str, KnowledgeBaseRef],
+                    removal_policy: RemovalPolicy) -> FrontDoor:  # fmt: skip
+        """The front door over the configured agent, knowledge base and guardrail (``front_door:``)."""
+        section = config.front_door
+        agent_config = next((a for a in config.agents.agents if a.name == section.agent), None)
+        engine = agent_config.engine if agent_config is not None else "none"
+        door = FrontDoor(
+            self, "FrontDoor", agent_name=section.agent or "direct", engine=engine,
+            agent_alias=self.agents[section.agent].alias if engine == "classic" else None,
+            harness=self.harness_agents[section.agent] if engine == "agentcore" else None,
+            knowledge_base=knowledge_bases[section.knowledge_base] if section.knowledge_base else None,
+            guardrail=self.guardrails[section.guardrail] if section.guardrail else None,
+            removal_policy=removal_policy, **section.construct_props(),
+        )  # fmt: skip
+        CfnOutput(self, "FrontDoorUrl", value=door.url, description="Front door: POST {session_id, text, tenant?} (SigV4)")
+        CfnOutput(self, "FrontDoorInvokeArn", value=door.method_arn,
+                  description="Front door: execute-api:Invoke resource for application roles")  # fmt: skip
+        return door
 
     def _harness_agent(
         self,

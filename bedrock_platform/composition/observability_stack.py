@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import App, CfnOutput, Environment, Stack
+from aws_cdk import App, CfnOutput, Duration, Environment, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -30,6 +30,7 @@ from bedrock_platform.observability.monitoring_targets import (
 from bedrock_platform.observability.platform_alarms import PlatformAlarms, alarm_name
 from bedrock_platform.observability.platform_dashboard import PlatformDashboard
 from bedrock_platform.observability.token_metering import TokenMetering, TokenMetrics
+from bedrock_platform.observability.turn_cost import TurnCostMonitoring
 
 
 class ObservabilityStack(Stack):
@@ -135,6 +136,18 @@ class ObservabilityStack(Stack):
             )
             if self.dashboard is not None and self.agentcore.monitoring is not None:
                 self.dashboard.dashboard.add_widgets(*self.agentcore.monitoring.widgets)
+
+        # Whole-turn cost of the front door (its EMF metrics): hidden burn and cap hits.
+        self.turn_cost: TurnCostMonitoring | None = None
+        if config.front_door.enabled:
+            door = config.front_door
+            self.turn_cost = TurnCostMonitoring(
+                self, "TurnCost", agents=[door.agent or "direct"], hidden_burn_ratio=door.alarms.hidden_burn_ratio,
+                cap_hit_percent=door.alarms.cap_hit_percent, period=Duration.minutes(door.alarms.period_minutes),
+                alarm_topic=self.alert_topic.topic if obs.alarms.enabled else None, alarm_name_prefix=config.name,
+            )  # fmt: skip
+            if self.dashboard is not None:
+                self.dashboard.dashboard.add_widgets(*self.turn_cost.widgets)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aws_cdk import Annotations, App, Tags
+from aws_cdk import Annotations, App, CfnResource, Tags
 
 from bedrock_platform.composition.agent_stack import AgentStack
 from bedrock_platform.composition.cost_stack import CostControlsStack
@@ -35,7 +35,7 @@ from bedrock_platform.observability.monitoring_targets import (
 class PlatformStacks:
     """The stacks :func:`build_platform` added (``None`` for a layer the config turns off)."""
 
-    knowledge: KnowledgeStack
+    knowledge: KnowledgeStack | None  # None when the config has no platform-level knowledge base
     agents: AgentStack | None = None
     observability: ObservabilityStack | None = None
     cost_controls: CostControlsStack | None = None
@@ -55,6 +55,8 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
     if config.agents.enabled:
         kb_refs = WeakReferences(knowledge, config.name, "reads knowledge base ids from SSM parameters")
         used = {kb.name for agent in config.agents.agents for kb in agent.knowledge_bases}
+        if config.front_door.enabled and config.front_door.knowledge_base:
+            used.add(config.front_door.knowledge_base)
         shared = {
             name: SharedKnowledgeBase(
                 knowledge_base_id=kb_refs.share(f"knowledge-bases/{name}/id", kb.knowledge_base_id),
@@ -85,11 +87,20 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
     tenants = add_tenants(app, config, observability.observability)
     for key, value in {"platform": config.name, "profile": config.profile, **config.tags}.items():
         Tags.of(app).add(key, value)
-    owners = {"knowledge": knowledge, "agents": agents or knowledge, "observability": observability.observability or knowledge}
+    kept_knowledge: KnowledgeStack | None = knowledge
+    if not any(isinstance(child, CfnResource) for child in knowledge.node.find_all()):
+        # No knowledge base at platform level (e.g. a platform that only hosts tenants): CloudFormation
+        # rejects a template without resources, so the empty stack is not synthesized at all.
+        app.node.try_remove_child(knowledge.node.id)
+        kept_knowledge = None
+    fallback = agents or observability.observability or kept_knowledge
+    owners = {"knowledge": kept_knowledge, "agents": agents, "observability": observability.observability}
     for section, warning in config.warnings:  # accepted but unrecognized values (e.g. a new model provider)
-        Annotations.of(owners.get(section, knowledge)).add_warning_v2("platform:unrecognized-value", warning)
+        owner = owners.get(section) or fallback
+        if owner is not None:
+            Annotations.of(owner).add_warning_v2("platform:unrecognized-value", warning)
     return PlatformStacks(
-        knowledge=knowledge,
+        knowledge=kept_knowledge,
         agents=agents,
         observability=observability.observability,
         cost_controls=observability.cost_controls,

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from bedrock_platform.config.agents import AgentsConfig
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.config.construct_ids import check_agent_ids, check_knowledge_ids
+from bedrock_platform.config.front_door import FrontDoorSectionConfig
 from bedrock_platform.config.knowledge import KnowledgeConfig
 from bedrock_platform.config.observability import ObservabilityConfig
 from bedrock_platform.config.quotas import QuotasConfig
@@ -39,6 +40,7 @@ class PlatformConfig(ConfigModel):
     # Application teams, one stack each (config/tenants.py; README "Tenants").
     tenants: list[TenantConfig] = Field(default_factory=list)
     quotas: QuotasConfig = Field(default_factory=QuotasConfig)
+    front_door: FrontDoorSectionConfig = Field(default_factory=FrontDoorSectionConfig)
 
     @field_validator("name")
     @classmethod
@@ -68,6 +70,9 @@ class PlatformConfig(ConfigModel):
                 self.agents.check_knowledge_base_references(names)
             except PlatformValidationError as error:
                 raise error.within("agents") from None
+            self.front_door.check_references(
+                agents=[a.name for a in self.agents.agents], knowledge_bases=names,
+                guardrails=[g.name for g in self.agents.guardrails])
 
         build(check)
 

@@ -6,6 +6,7 @@ guardrail; ``agent``: InvokeAgent on Classic or InvokeHarness on AgentCore), met
 model call of the turn, stops the turn at the token cap, settles the ledger to the actual
 usage and answers ``{text, route, turn_usage, capped}``.
 
-Runtime: standard library and boto3 only. Handler: ``front_door.index.handler`` with the
-``lambda_code`` directory as the code asset (the modules import each other relatively).
+Runtime: standard library, boto3 and the platform's turn meter (``bedrock_platform.metering``,
+standard library only). Handler: ``front_door.index.handler``; the code asset is assembled at
+synth by ``bedrock_platform.frontdoor.asset`` (``front_door/`` + ``bedrock_platform/metering/``).
 """

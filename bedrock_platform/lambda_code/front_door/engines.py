@@ -93,7 +93,7 @@ def run_direct(config: FrontDoorConfig, text: str, *, runtime: Any, agent_runtim
             "guardrailVersion": config.guardrail_version,
         }
     response = _call("Converse", runtime.converse, **request)
-    meter.add_converse(response)
+    meter.add_converse(response, final=True)
     return Outcome(_converse_text(response), False, response.get("stopReason"))
 
 
@@ -174,13 +174,14 @@ def run_agentcore(
     capped = False
     try:
         for event in _events("InvokeHarness", stream):
+            metered = meter.add_harness_event(event)  # every event: the meter counts assistant messages
             if "messageStart" in event and event["messageStart"].get("role") == "assistant":
                 parts = []  # the answer is the last assistant message of the loop
             elif "contentBlockDelta" in event:
                 parts.append((event["contentBlockDelta"].get("delta") or {}).get("text") or "")
             elif "messageStop" in event:
                 stop_reason = event["messageStop"].get("stopReason")
-            elif meter.add_harness_event(event) and meter.over_cap(cap):
+            elif metered and meter.over_cap(cap):
                 capped = True
                 break
     finally:

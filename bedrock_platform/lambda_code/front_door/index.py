@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import boto3
@@ -21,7 +21,7 @@ from botocore.config import Config
 from .engines import Outcome, agent_session_id, run_agentcore, run_classic, run_direct
 from .errors import ApiError
 from .ledger import BudgetLedger
-from .metering import Meter, SimpleTurnMeter, emf_record
+from .metering import Meter, PlatformTurnMeter, emf_record
 from .request import (
     Caller,
     TurnRequest,
@@ -69,7 +69,7 @@ class FrontDoor:
         config: FrontDoorConfig,
         clients: Clients,
         *,
-        meter_factory: Callable[[], Meter] = SimpleTurnMeter,
+        meter_factory: Callable[[], Meter] = PlatformTurnMeter,
         emit: Callable[[str], None] = print,
     ) -> None:
         self.config = config
@@ -123,8 +123,7 @@ class FrontDoor:
                     agent=config.agent_name,
                     route=route,
                     tenant=turn.tenant,
-                    usage=meter.usage,
-                    capped=bool(outcome and outcome.capped),
+                    totals=replace(meter.totals, capped=bool(outcome and outcome.capped)),
                     properties={
                         "session_id": turn.session_id,
                         "caller_arn": caller.arn,

@@ -1,37 +1,37 @@
-"""The turn meter the front door needs: a small protocol and a minimal implementation.
+"""The front door's turn meter: the platform's shared meter (``bedrock_platform.metering``) behind
+the small protocol the handler needs, plus the Converse calls the front door makes itself.
 
-The platform's full meter (``bedrock_platform.metering``: ``TurnMeter`` and the EMF renderer)
-is built separately; the handler only depends on the :class:`Meter` protocol below, so the
-integrator can pass the platform's meter instead of :class:`SimpleTurnMeter`.
+The Lambda asset ships ``bedrock_platform/metering`` next to ``front_door/`` (assembled at synth by
+``bedrock_platform.frontdoor.asset``), so the same import works in Lambda and in the tests.
 
 Where the numbers come from (botocore service models):
 
-* Converse: ``usage{inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens}``
-  (bedrock-runtime ``TokenUsage``); one response is one model call.
-* InvokeAgent stream (bedrock-agent-runtime ``ResponseStream``): ``trace.trace.<step>``
-  for step in preProcessingTrace, orchestrationTrace, postProcessingTrace,
-  routingClassifierTrace, customOrchestrationTrace; each model call of the reasoning loop
-  reports ``modelInvocationOutput.metadata.usage{inputTokens, outputTokens}``.
-* InvokeHarness stream (bedrock-agentcore ``InvokeHarnessStreamOutput``): ``metadata.usage
-  {inputTokens, outputTokens, totalTokens, cacheReadInputTokens?, cacheWriteInputTokens?}``;
-  each metadata event is counted as one model call.
+* Converse (classifier and direct tier): ``usage{inputTokens, outputTokens, cacheReadInputTokens,
+  cacheWriteInputTokens}`` (bedrock-runtime ``TokenUsage``); one response is one model call. The
+  direct call's output is the final answer.
+* InvokeAgent stream: :class:`bedrock_platform.metering.TurnMeter` (every reasoning step's
+  ``modelInvocationOutput.metadata.usage``, and which step produced the final answer).
+* InvokeHarness stream: :class:`bedrock_platform.metering.HarnessTurnMeter` (``metadata.usage``
+  events; one model call per assistant message).
 """
 
 from __future__ import annotations
 
-import json
-import time
+import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-AGENT_TRACE_STEPS = (
-    "preProcessingTrace",
-    "orchestrationTrace",
-    "postProcessingTrace",
-    "routingClassifierTrace",
-    "customOrchestrationTrace",
+from bedrock_platform.metering import (
+    HarnessTurnMeter,
+    MeterInputError,
+    TurnMeter,
+    TurnTotals,
+    render_turn_emf,
 )
+from bedrock_platform.metering.totals import token_count
+
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,7 +56,7 @@ class TurnUsage:
 class Meter(Protocol):
     """What the handler needs from a turn meter."""
 
-    def add_converse(self, response: Mapping[str, Any]) -> None: ...
+    def add_converse(self, response: Mapping[str, Any], *, final: bool = False) -> None: ...
 
     def add_agent_event(self, event: Mapping[str, Any]) -> bool: ...
 
@@ -65,106 +65,92 @@ class Meter(Protocol):
     @property
     def usage(self) -> TurnUsage: ...
 
+    @property
+    def totals(self) -> TurnTotals: ...
+
     def over_cap(self, cap: int) -> bool: ...
 
 
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+class PlatformTurnMeter:
+    """Sums every model call of one turn with the platform's meters.
 
-
-class SimpleTurnMeter:
-    """Sums every model call of one turn.
-
-    >>> meter = SimpleTurnMeter()
+    >>> meter = PlatformTurnMeter()
     >>> meter.add_converse({"usage": {"inputTokens": 120, "outputTokens": 2, "totalTokens": 122}})
     >>> meter.usage.as_dict()
     {'input': 120, 'output': 2, 'cache_read': 0, 'cache_write': 0, 'model_calls': 1}
     """
 
     def __init__(self) -> None:
-        self._usage = TurnUsage()
+        self._converse = {"input": 0, "output": 0, "cache_read": 0, "cache_write": 0, "calls": 0}
+        self._final_converse: int | None = None
+        self._agent = TurnMeter()
+        self._harness = HarnessTurnMeter()
+        self._capped = False
+
+    @property
+    def totals(self) -> TurnTotals:
+        """The turn's totals across the Converse calls and the agent's stream."""
+        agent, harness, conv = self._agent.totals, self._harness.totals, self._converse
+        finals = [t for t in (self._final_converse, agent.final_answer_tokens, harness.final_answer_tokens) if t]
+        return TurnTotals(
+            input_tokens=conv["input"] + agent.input_tokens + harness.input_tokens,
+            output_tokens=conv["output"] + agent.output_tokens + harness.output_tokens,
+            cache_read_tokens=conv["cache_read"] + agent.cache_read_tokens + harness.cache_read_tokens,
+            cache_write_tokens=conv["cache_write"] + agent.cache_write_tokens + harness.cache_write_tokens,
+            model_calls=conv["calls"] + agent.model_calls + harness.model_calls,
+            final_answer_tokens=finals[-1] if finals else None,
+            capped=self._capped, errors=agent.errors + harness.errors,
+        )
 
     @property
     def usage(self) -> TurnUsage:
-        return self._usage
+        totals = self.totals
+        return TurnUsage(totals.input_tokens, totals.output_tokens, totals.cache_read_tokens,
+                         totals.cache_write_tokens, totals.model_calls)  # fmt: skip
 
     def over_cap(self, cap: int) -> bool:
         """True once the running total has passed ``cap``."""
-        return self._usage.total > cap
+        if self.totals.turn_tokens > cap:
+            self._capped = True
+        return self.totals.turn_tokens > cap
 
-    def _add(self, usage: Mapping[str, Any]) -> None:
-        self._usage.input += _int(usage.get("inputTokens"))
-        self._usage.output += _int(usage.get("outputTokens"))
-        self._usage.cache_read += _int(usage.get("cacheReadInputTokens"))
-        self._usage.cache_write += _int(usage.get("cacheWriteInputTokens"))
-        self._usage.model_calls += 1
-
-    def add_converse(self, response: Mapping[str, Any]) -> None:
-        """Add one Converse response (one model call)."""
-        self._add(response.get("usage") or {})
+    def add_converse(self, response: Mapping[str, Any], *, final: bool = False) -> None:
+        """Add one Converse response (one model call); ``final`` when its output is the answer."""
+        usage = response.get("usage") or {}
+        counts = {}
+        try:
+            for key, name in (("input", "inputTokens"), ("output", "outputTokens"),
+                              ("cache_read", "cacheReadInputTokens"), ("cache_write", "cacheWriteInputTokens")):
+                counts[key] = token_count(usage, name, "converse.usage", required=False)
+        except MeterInputError as error:
+            LOGGER.warning("front door: unreadable Converse usage: %s", error)
+        for key, value in counts.items():
+            self._converse[key] += value
+        self._converse["calls"] += 1
+        if final:
+            self._final_converse = counts.get("output")
 
     def add_agent_event(self, event: Mapping[str, Any]) -> bool:
         """Add one InvokeAgent stream event; True when it carried a model call's usage."""
-        trace = (event.get("trace") or {}).get("trace") or {}
-        counted = False
-        for step in AGENT_TRACE_STEPS:
-            output = (trace.get(step) or {}).get("modelInvocationOutput")
-            usage = ((output or {}).get("metadata") or {}).get("usage")
-            if usage:
-                self._add(usage)
-                counted = True
-        return counted
+        return self._feed(self._agent, event)
 
     def add_harness_event(self, event: Mapping[str, Any]) -> bool:
         """Add one InvokeHarness stream event; True when it was a ``metadata`` usage event."""
-        usage = (event.get("metadata") or {}).get("usage")
-        if usage:
-            self._add(usage)
-            return True
-        return False
+        return self._feed(self._harness, event)
+
+    @staticmethod
+    def _feed(meter: TurnMeter | HarnessTurnMeter, event: Mapping[str, Any]) -> bool:
+        before = meter.totals.turn_tokens
+        try:
+            meter.add(event)
+        except MeterInputError as error:  # meter what can be read; never fail the answer over it
+            LOGGER.warning("front door: event not metered: %s", error)
+        return meter.totals.turn_tokens != before
 
 
-def emf_record(
-    *,
-    namespace: str,
-    agent: str,
-    route: str,
-    tenant: str,
-    usage: TurnUsage,
-    capped: bool,
-    properties: Mapping[str, Any],
-    timestamp_ms: int | None = None,
-) -> str:
-    """One CloudWatch Embedded Metric Format line for the turn (dimensions agent, route, tenant).
-
-    Specification: CloudWatch User Guide, "Specification: Embedded metric format" (``_aws``
-    with ``Timestamp`` in ms and ``CloudWatchMetrics[{Namespace, Dimensions, Metrics}]``).
-    High-cardinality values (session id, caller) are properties, not dimensions.
-    """
-    metrics = {
-        "InputTokens": usage.input,
-        "OutputTokens": usage.output,
-        "CacheReadTokens": usage.cache_read,
-        "CacheWriteTokens": usage.cache_write,
-        "TurnTokens": usage.total,
-        "ModelCalls": usage.model_calls,
-        "CappedTurns": 1 if capped else 0,
-    }
-    record: dict[str, Any] = {
-        "_aws": {
-            "Timestamp": timestamp_ms if timestamp_ms is not None else int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": namespace,
-                    "Dimensions": [["agent", "route", "tenant"]],
-                    "Metrics": [{"Name": name, "Unit": "Count"} for name in metrics],
-                }
-            ],
-        },
-        "agent": agent,
-        "route": route,
-        "tenant": tenant,
-        **metrics,
-        **{k: v for k, v in properties.items() if k not in metrics and k not in ("agent", "route", "tenant")},
-    }
-    return json.dumps(record, separators=(",", ":"))
+def emf_record(*, namespace: str, agent: str, route: str, tenant: str, totals: TurnTotals,
+               properties: Mapping[str, Any], timestamp_ms: int | None = None) -> str:  # fmt: skip
+    """One CloudWatch Embedded Metric Format line for the turn (the platform renderer: dimensions
+    agent, route, tenant; high-cardinality values such as the session id are properties)."""
+    return render_turn_emf(totals, agent=agent, route=route, tenant=tenant, namespace=namespace,
+                           timestamp_ms=timestamp_ms, properties=dict(properties))  # fmt: skip
