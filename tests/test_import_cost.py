@@ -134,3 +134,12 @@ def test_cdk_nag_honours_the_written_suppression():
     app.synth()
     found = [e for e in app.node.find_all() for m in e.node.metadata if m.type == "aws:cdk:error"]
     assert found == []  # without the suppression AwsSolutions reports SQS2 (no SSE) and SQS3 (no DLQ) as errors
+
+
+def test_benchmark_l1_twin_synthesizes_the_same_resources_as_the_library_app():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from consumer_app import l1_app, library_app, resources_without_paths
+
+    ours, twin = resources_without_paths(library_app()), resources_without_paths(l1_app())
+    assert sorted(r["Type"] for r in ours.values()) == sorted(r["Type"] for r in twin.values())
+    assert len(ours) == 7 and ours == twin  # same logical ids, types, properties, policies and metadata
