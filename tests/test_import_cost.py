@@ -143,3 +143,18 @@ def test_benchmark_l1_twin_synthesizes_the_same_resources_as_the_library_app():
     ours, twin = resources_without_paths(library_app()), resources_without_paths(l1_app())
     assert sorted(r["Type"] for r in ours.values()) == sorted(r["Type"] for r in twin.values())
     assert len(ours) == 7 and ours == twin  # same logical ids, types, properties, policies and metadata
+
+
+def test_plain_values_are_not_tokens_without_a_jsii_round_trip(monkeypatch):
+    # aws-cdk-lib core/lib/private/encoding.js unresolved(): a string is a token only if it contains
+    # "Token[", a number only if it is an encoded token double (about -1.9e289)
+    from aws_cdk import Fn, Token
+
+    from bedrock_platform.core import validation
+
+    deploy_time = [Fn.import_value("X"), Token.as_number(Fn.import_value("Y")), Fn.split(",", Fn.import_value("Z"))]
+    assert all(validation.is_token(v) for v in deploy_time)
+    calls: list[object] = []
+    monkeypatch.setattr(validation.Token, "is_unresolved", lambda v: calls.append(v) or False)
+    assert not any(validation.is_token(v) for v in ("HIGH", "legal-advice", 5, 0.7, 365, ["a", "b"][0]))
+    assert calls == []
