@@ -11,16 +11,25 @@ metadata. checkov reads per-resource CloudFormation skips from ``Metadata.checko
 section "CloudFormation Metadata"; checkov/cloudformation/context_parser.py
 ``collect_skip_comments``). A checkov finding with no cdk-nag counterpart is skipped explicitly
 with :func:`checkov_skip`, again with a reason.
+
+The cdk-nag suppression itself is written here, without importing cdk-nag (whose jsii module
+costs more to load than the whole library): :func:`suppress` writes exactly the metadata
+``NagSuppressions.addResourceSuppressions`` writes (cdk-nag 2.38 ``lib/nag-suppressions.js`` and
+``lib/utils/nag-suppression-helper.js``: ``Metadata.cdk_nag.rules_to_suppress`` as
+``[{reason, id, applies_to}]``, reasons with a code point above 255 base64-encoded with
+``is_reason_encoded: true``, duplicates dropped by their JSON form). cdk-nag is imported only by
+the code that runs the packs.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from aws_cdk import CfnResource, Stack
-from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import IConstruct
 
 # cdk-nag rule name (the part after the pack prefix, e.g. "LambdaDLQ" of "HIPAA.Security-LambdaDLQ")
@@ -41,6 +50,8 @@ CHECKOV_EQUIVALENTS: dict[str, tuple[tuple[str, str], ...]] = {
 AWS_SOLUTIONS_RULES = {"S1": "S3BucketLoggingEnabled", "SQS2": "SQSQueueSSE"}
 CHECKOV_ID = re.compile(r"CKV2?_AWS_[0-9]+")
 MIN_REASON = 10
+# cdk-nag rejects an id carrying a finding ("[...]"): NagSuppressionHelper.getSuppressionFormatError
+FINDING_IN_ID = re.compile(r"\[.*\]")
 
 
 def checkov_equivalents(rule: str) -> tuple[tuple[str, str], ...]:
@@ -67,15 +78,13 @@ def suppress(
     if len(reason) < MIN_REASON:
         raise ValueError("a cdk-nag suppression needs a specific reason")
     ids = [rules] if isinstance(rules, str) else list(rules)
-    NagSuppressions.add_resource_suppressions(
-        construct,
-        [
-            NagPackSuppression(id=rule, reason=reason, applies_to=list(applies_to) if applies_to else None)
-            for rule in ids
-        ],
-        apply_to_children=apply_to_children,
-    )
+    for rule in ids:
+        if FINDING_IN_ID.search(rule):
+            raise ValueError(f"suppression id {rule!r} contains a finding: name it in applies_to")
+    entries = [_nag_entry(rule, reason, applies_to) for rule in ids]
     targets = _suppression_targets(construct, apply_to_children)
+    for resource in targets:
+        _add_nag_rules(resource, entries)
     for rule in ids:
         for check_id, resource_type in checkov_equivalents(rule):
             for resource in targets:
@@ -121,6 +130,26 @@ def _suppression_targets(construct: IConstruct, apply_to_children: bool) -> list
         if isinstance(candidate, CfnResource) and candidate not in targets:
             targets.append(candidate)
     return targets
+
+
+def _nag_entry(rule: str, reason: str, applies_to: Sequence[str] | None) -> dict[str, Any]:
+    """One ``rules_to_suppress`` entry, keys in cdk-nag's order (``NagSuppressionHelper.toCfnFormat``)."""
+    entry: dict[str, Any] = {"id": rule}
+    if applies_to:
+        entry["applies_to"] = list(applies_to)
+    if any(ord(char) > 255 for char in reason):
+        entry["is_reason_encoded"] = True
+        return {"reason": base64.b64encode(reason.encode("utf-8")).decode("ascii"), **entry}
+    return {"reason": reason, **entry}
+
+
+def _add_nag_rules(resource: CfnResource, entries: list[dict[str, Any]]) -> None:
+    """Append ``entries`` to the resource's cdk-nag metadata as ``NagSuppressionHelper.addRulesToMetadata`` does."""
+    metadata = resource.get_metadata("cdk_nag") or {}
+    existing = metadata.get("rules_to_suppress") or []
+    serialised = [json.dumps(rule, separators=(",", ":")) for rule in [*existing, *entries]]
+    unique = list(dict.fromkeys(serialised))
+    resource.add_metadata("cdk_nag", {"rules_to_suppress": [json.loads(rule) for rule in unique]})
 
 
 def _add_checkov_skip(resource: CfnResource, check_id: str, reason: str) -> None:

@@ -101,14 +101,23 @@ class ValidationProblems:
             raise PlatformValidationError.combine(self.errors, construct_path)
 
 
+_TOKEN_MARKER = "Token["
+_TOKEN_DOUBLE_FLOOR = 1e280  # every token double is below -1e289; no real setting comes near
+
+
 def is_token(value: Any) -> bool:
     """True for a value only known at deploy time (a CDK token: an SSM parameter, another stack's
     attribute, a Lazy). Checks skip such values, as aws-cdk-lib's L2s do: they cannot be measured
-    at synth, and their placeholder text is not the value."""
+    at synth, and their placeholder text is not the value.
+
+    Plain values are answered here without a jsii round trip (one per call otherwise, the largest
+    cost of construct validation): aws-cdk-lib's ``unresolved()`` (core/lib/private/encoding.js)
+    tests a string only if it contains ``ANY_TOKEN_MARKER`` ("Token["), and a number only if it is
+    an encoded token double (upper bits ``DOUBLE_TOKEN_MARKER_BITS``, magnitude about 1e289)."""
     if isinstance(value, str):
-        return Token.is_unresolved(value)
+        return _TOKEN_MARKER in value and Token.is_unresolved(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Token.is_unresolved(value)
+        return abs(value) >= _TOKEN_DOUBLE_FLOOR and Token.is_unresolved(value)
     if isinstance(value, (list, tuple)):
         return Token.is_unresolved(value) or any(is_token(v) for v in value)
     return False
