@@ -14,7 +14,7 @@ memory; and log delivery to the AgentCore Runtime log groups.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Stack
+from aws_cdk import ArnFormat, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -99,13 +99,17 @@ class HarnessExecutionRole(Construct):
             stack.format_arn(service="logs", resource="log-group", resource_name=f"{group}:log-stream:*", arn_format=ArnFormat.COLON_RESOURCE_NAME),
         ]
         self.policy.add_statements(iam.PolicyStatement(sid="RuntimeLogs", actions=list(LOG_ACTIONS), resources=resources))
+        # cdk-nag matches applies_to against the ARN as synthesized: pseudo parameters for an
+        # environment-agnostic stack, the literal region and account for a stack with an env.
+        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
         suppress(
             self.policy,
             "AwsSolutions-IAM5",
             "The runtime behind a harness gets its id at creation and names its log groups after it under "
             f"{RUNTIME_LOG_GROUP_PREFIX}; the grant is limited to that prefix of this account and region",
             applies_to=[
-                f"Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:{group}",
-                f"Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:{group}:log-stream:*",
+                f"Resource::arn:<AWS::Partition>:logs:{region}:{account}:log-group:{group}",
+                f"Resource::arn:<AWS::Partition>:logs:{region}:{account}:log-group:{group}:log-stream:*",
             ],
         )
