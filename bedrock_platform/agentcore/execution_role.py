@@ -64,6 +64,7 @@ class HarnessExecutionRole(Construct):
         self.role_arn = self.role.role_arn
 
     def allow_model(self, model: FoundationModel) -> None:
+        """Allow invoking ``model`` (its inference profile and the foundation model in every destination region)."""
         self.policy.add_statements(*model.invoke_statements(self))
         for arn in model.wildcard_arns(self):
             suppress(
@@ -75,6 +76,7 @@ class HarnessExecutionRole(Construct):
             )
 
     def allow_guardrail(self, guardrail: GuardrailBase) -> None:
+        """Allow ``bedrock:ApplyGuardrail`` on ``guardrail`` (and ``kms:Decrypt`` on its key, if it has one)."""
         self.policy.add_statements(
             iam.PolicyStatement(sid="ApplyGuardrail", actions=["bedrock:ApplyGuardrail"], resources=[guardrail.guardrail_arn])
         )
@@ -84,14 +86,17 @@ class HarnessExecutionRole(Construct):
             )
 
     def allow_gateway(self, gateway_arn: str) -> None:
+        """Allow ``bedrock-agentcore:InvokeGateway`` on the gateway ``gateway_arn`` only."""
         self.policy.add_statements(
             iam.PolicyStatement(sid="InvokeGateway", actions=[INVOKE_GATEWAY_ACTION], resources=[gateway_arn])
         )
 
     def allow_memory(self, memory_arn: str) -> None:
+        """Allow writing and reading the events and records of the AgentCore memory ``memory_arn``."""
         self.policy.add_statements(iam.PolicyStatement(sid="UseMemory", actions=list(MEMORY_ACTIONS), resources=[memory_arn]))
 
     def allow_runtime_logs(self) -> None:
+        """Allow the harness runtime to write its logs under ``/aws/bedrock-agentcore/runtimes/`` (this account and region)."""
         stack = Stack.of(self)
         group = f"{RUNTIME_LOG_GROUP_PREFIX}*"
         resources = [

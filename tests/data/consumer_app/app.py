@@ -10,7 +10,13 @@ import sys
 
 from aws_cdk import App, Aspects, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
-from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks
+from cdk_nag import (
+    AwsSolutionsChecks,
+    HIPAASecurityChecks,
+    NIST80053R5Checks,
+    PCIDSS321Checks,
+    ServerlessChecks,
+)
 
 from bedrock_platform import (
     AlertTopic,
