@@ -102,10 +102,28 @@ def test_grant_invoke_allows_this_harness_only():
     harness_id = next(k for k, r in t["Resources"].items() if r["Type"] == "AWS::BedrockAgentCore::Harness")
     expected = {"Action": ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"], "Effect": "Allow",
                 "Resource": {"Fn::GetAtt": [harness_id, "Arn"]}}  # fmt: skip
-    inline = [r for r in _of_type(t, "AWS::IAM::Policy")]
-    assert inline[0]["Properties"]["PolicyDocument"]["Statement"] == [expected]
+    # grant_invoke lands in a customer-managed policy attached to the role: no inline AWS::IAM::Policy
+    # for the consumer to inherit a cdk-nag IAMNoInlinePolicy finding from (issue 8, section 2).
+    assert _of_type(t, "AWS::IAM::Policy") == []
+    role_id = stack.get_logical_id(role.node.default_child)
+    granted = [r["Properties"] for r in _of_type(t, "AWS::IAM::ManagedPolicy")
+               if r["Properties"].get("Roles") == [{"Ref": role_id}]]  # fmt: skip
+    assert [g["PolicyDocument"]["Statement"] for g in granted] == [[expected]]
     managed = t["Resources"][stack.get_logical_id(policy.node.default_child)]["Properties"]["PolicyDocument"]["Statement"]
     assert managed == [{**expected, "Sid": "InvokeHarness"}]
+
+
+def test_grant_invoke_adds_to_a_given_managed_policy():
+    stack, agent = _harness()
+    role = iam.Role(stack, "App", assumed_by=iam.AccountRootPrincipal())
+    given = iam.ManagedPolicy(stack, "Given")
+    agent.grant_invoke(role, policy=given)
+    t = _template(stack)
+    assert _of_type(t, "AWS::IAM::Policy") == []
+    props = t["Resources"][stack.get_logical_id(given.node.default_child)]["Properties"]
+    assert props["Roles"] == [{"Ref": stack.get_logical_id(role.node.default_child)}]
+    assert [s["Action"] for s in props["PolicyDocument"]["Statement"]] == [
+        ["bedrock-agentcore:InvokeHarness", "bedrock-agentcore:InvokeAgentRuntime"]]
 
 
 def test_a_removed_grant_fails_synth():
@@ -204,3 +222,27 @@ def test_account_guardrail_enforcement_is_opt_in():
     data["agents"]["enforce_account_guardrail"] = "nope"
     with pytest.raises(Exception, match="enforce_account_guardrail: 'nope' is not a configured guardrail"):
         parse_config(data)
+
+
+def test_gateway_grant_invoke_lands_in_a_managed_policy():
+    # bedrock-agentcore:InvokeGateway: aws-cdk-lib aws-bedrockagentcore/lib/gateway/perms.js INVOKE_PERMS.
+    from bedrock_platform.agentcore.gateway import AgentGateway
+
+    app = App()
+    stack = Stack(app, "S", env={"account": "123456789012", "region": "us-east-1"})
+    gateway = AgentGateway(stack, "Tools", name="platform-support")
+    # a gateway without targets has an empty role policy (CDK rejects empty managed policies)
+    gateway.policy.add_statements(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=["arn:aws:lambda:us-east-1:123456789012:function:t"]))
+    role = iam.Role(stack, "App", assumed_by=iam.AccountRootPrincipal())
+    gateway.grant_invoke(role)
+    given = iam.ManagedPolicy(stack, "Given")
+    gateway.grant_invoke(role, policy=given)
+    t = _template(stack)
+    assert _of_type(t, "AWS::IAM::Policy") == []
+    gateway_id = stack.get_logical_id(gateway.gateway.node.default_child)
+    expected = {"Action": "bedrock-agentcore:InvokeGateway", "Effect": "Allow",
+                "Resource": {"Fn::GetAtt": [gateway_id, "GatewayArn"]}}  # fmt: skip
+    role_ref = [{"Ref": stack.get_logical_id(role.node.default_child)}]
+    granted = [r["Properties"]["PolicyDocument"]["Statement"] for r in _of_type(t, "AWS::IAM::ManagedPolicy")
+               if r["Properties"].get("Roles") == role_ref]  # fmt: skip
+    assert granted == [[expected], [expected]]  # one created next to the role, one the given policy

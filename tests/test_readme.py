@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import bedrock_platform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,3 +43,24 @@ def test_every_public_construct_has_a_docstring_with_an_example():
         assert obj.__doc__, name
         if isinstance(obj, type) and issubclass(obj, Construct) and not name.endswith("Base"):
             assert "Example::" in obj.__doc__, f"{name} docstring has no example"
+
+
+def test_library_example_passes_mypy_strict(tmp_path):
+    """The README example type-checks with ``mypy --strict`` against the package's own type hints
+    (bedrock_platform ships py.typed) and aws-cdk-lib's. mypy comes from requirements-dev.txt."""
+    import os
+    import subprocess
+    import sys
+
+    api = pytest.importorskip("mypy.api")
+    [example] = [b for b in _python_blocks((ROOT / "README.md").read_text()) if "from bedrock_platform import" in b]
+    path = tmp_path / "readme_example.py"
+    path.write_text(example)
+    del api  # run as a subprocess: mypy's own caches and sys.path stay out of this process
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--follow-imports=silent",
+         "--cache-dir", str(tmp_path / "cache"), str(path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "MYPYPATH": str(ROOT)},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-4000:]

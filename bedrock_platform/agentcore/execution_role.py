@@ -14,7 +14,7 @@ memory; and log delivery to the AgentCore Runtime log groups.
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Stack
+from aws_cdk import ArnFormat, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -64,6 +64,7 @@ class HarnessExecutionRole(Construct):
         self.role_arn = self.role.role_arn
 
     def allow_model(self, model: FoundationModel) -> None:
+        """Allow invoking ``model`` (its inference profile and the foundation model in every destination region)."""
         self.policy.add_statements(*model.invoke_statements(self))
         for arn in model.wildcard_arns(self):
             suppress(
@@ -75,6 +76,7 @@ class HarnessExecutionRole(Construct):
             )
 
     def allow_guardrail(self, guardrail: GuardrailBase) -> None:
+        """Allow ``bedrock:ApplyGuardrail`` on ``guardrail`` (and ``kms:Decrypt`` on its key, if it has one)."""
         self.policy.add_statements(
             iam.PolicyStatement(sid="ApplyGuardrail", actions=["bedrock:ApplyGuardrail"], resources=[guardrail.guardrail_arn])
         )
@@ -84,14 +86,17 @@ class HarnessExecutionRole(Construct):
             )
 
     def allow_gateway(self, gateway_arn: str) -> None:
+        """Allow ``bedrock-agentcore:InvokeGateway`` on the gateway ``gateway_arn`` only."""
         self.policy.add_statements(
             iam.PolicyStatement(sid="InvokeGateway", actions=[INVOKE_GATEWAY_ACTION], resources=[gateway_arn])
         )
 
     def allow_memory(self, memory_arn: str) -> None:
+        """Allow writing and reading the events and records of the AgentCore memory ``memory_arn``."""
         self.policy.add_statements(iam.PolicyStatement(sid="UseMemory", actions=list(MEMORY_ACTIONS), resources=[memory_arn]))
 
     def allow_runtime_logs(self) -> None:
+        """Allow the harness runtime to write its logs under ``/aws/bedrock-agentcore/runtimes/`` (this account and region)."""
         stack = Stack.of(self)
         group = f"{RUNTIME_LOG_GROUP_PREFIX}*"
         resources = [
@@ -99,13 +104,17 @@ class HarnessExecutionRole(Construct):
             stack.format_arn(service="logs", resource="log-group", resource_name=f"{group}:log-stream:*", arn_format=ArnFormat.COLON_RESOURCE_NAME),
         ]
         self.policy.add_statements(iam.PolicyStatement(sid="RuntimeLogs", actions=list(LOG_ACTIONS), resources=resources))
+        # cdk-nag matches applies_to against the ARN as synthesized: pseudo parameters for an
+        # environment-agnostic stack, the literal region and account for a stack with an env.
+        region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+        account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
         suppress(
             self.policy,
             "AwsSolutions-IAM5",
             "The runtime behind a harness gets its id at creation and names its log groups after it under "
             f"{RUNTIME_LOG_GROUP_PREFIX}; the grant is limited to that prefix of this account and region",
             applies_to=[
-                f"Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:{group}",
-                f"Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:{group}:log-stream:*",
+                f"Resource::arn:<AWS::Partition>:logs:{region}:{account}:log-group:{group}",
+                f"Resource::arn:<AWS::Partition>:logs:{region}:{account}:log-group:{group}:log-stream:*",
             ],
         )

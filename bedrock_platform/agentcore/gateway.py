@@ -30,6 +30,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from bedrock_platform.agentcore.tool_schema import load_tool_schema, tool_names
+from bedrock_platform.core.managed_grants import grant_with_managed_policy
 from bedrock_platform.core.service_principals import confused_deputy_principal
 from bedrock_platform.core.validation import PlatformValidationError, check_pattern
 
@@ -111,6 +112,16 @@ class AgentGateway(Construct):
         )
         return target
 
-    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``bedrock-agentcore:InvokeGateway`` on this gateway only."""
-        return iam.Grant.add_to_principal(grantee=grantee, actions=[INVOKE_GATEWAY_ACTION], resource_arns=[self.gateway_arn])
+    def grant(self, grantee: iam.IGrantable, *actions: str, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Allow ``actions`` on this gateway to ``grantee``, in a customer-managed policy (``policy`` if
+        given, else one next to the grantee's role; see
+        :func:`bedrock_platform.core.managed_grants.grant_with_managed_policy`)."""
+        return grant_with_managed_policy(
+            self, grantee, actions=actions, resource_arns=[self.gateway_arn], policy=policy,
+            description=f"Grants on the AgentCore gateway {self.node.path}",
+        )
+
+    def grant_invoke(self, grantee: iam.IGrantable, *, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Allow ``bedrock-agentcore:InvokeGateway`` on this gateway only, in a customer-managed policy
+        (``policy`` if given), never an inline policy."""
+        return self.grant(grantee, INVOKE_GATEWAY_ACTION, policy=policy)

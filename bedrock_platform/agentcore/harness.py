@@ -44,6 +44,7 @@ from bedrock_platform.agents.agent import (
     estimate_tokens,
 )
 from bedrock_platform.core.fingerprint import digest, lazy_fingerprint
+from bedrock_platform.core.managed_grants import grant_with_managed_policy
 from bedrock_platform.core.policy_pairs import allowed_pairs, pair_key, show_value
 from bedrock_platform.core.validation import (
     PlatformValidationError,
@@ -268,9 +269,19 @@ class HarnessAgent(Construct):
             "trace": "enabled" if trace else "disabled",
         }
 
-    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``InvokeHarness`` (and the ``InvokeAgentRuntime`` it implies) on this harness only."""
-        return iam.Grant.add_to_principal(grantee=grantee, actions=list(INVOKE_HARNESS_ACTIONS), resource_arns=[self.harness_arn])
+    def grant(self, grantee: iam.IGrantable, *actions: str, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Allow ``actions`` on this harness to ``grantee``, in a customer-managed policy (``policy`` if
+        given, else one next to the grantee's role; see
+        :func:`bedrock_platform.core.managed_grants.grant_with_managed_policy`)."""
+        return grant_with_managed_policy(
+            self, grantee, actions=actions, resource_arns=[self.harness_arn], policy=policy,
+            description=f"Grants on the AgentCore harness {self.node.path}",
+        )
+
+    def grant_invoke(self, grantee: iam.IGrantable, *, policy: iam.ManagedPolicy | None = None) -> iam.Grant:
+        """Allow ``InvokeHarness`` (and the ``InvokeAgentRuntime`` it implies) on this harness only,
+        in a customer-managed policy (``policy`` if given), never an inline policy."""
+        return self.grant(grantee, *INVOKE_HARNESS_ACTIONS, policy=policy)
 
     def invoke_policy(self, policy: iam.ManagedPolicy | None = None) -> iam.ManagedPolicy:
         """Add the invoke statement to ``policy``, or to a new managed policy returned for attaching."""

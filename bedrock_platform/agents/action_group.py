@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +91,7 @@ class FunctionDefinition:
 
     name: str
     description: str | None = None
-    parameters: tuple[FunctionParameter, ...] = ()
+    parameters: Sequence[FunctionParameter] = ()  # lists or tuples; stored as a tuple
     require_confirmation: bool = False
 
     def __post_init__(self) -> None:

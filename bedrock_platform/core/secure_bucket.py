@@ -31,6 +31,8 @@ from bedrock_platform.core.managed_grants import check_grantee, via_policy
 from bedrock_platform.core.nag import cfn_lint_ignore, suppress
 from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems
 
+SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
+
 REPLICATION_REASON = (
     "Cross-region replication is an account-level disaster-recovery decision (destination bucket, "
     "region, key) that this construct cannot make; versioning and KMS protect the data in place."
@@ -63,6 +65,11 @@ class SecureBucket(Resource):
         key_description: str = "Encrypts a Bedrock platform bucket",
     ) -> None:
         super().__init__(scope, construct_id)
+        # The access-log bucket admits S3 log delivery through a bucket policy, not the legacy
+        # LogDeliveryWrite ACL (cfn-lint W3045), whatever the consumer's cdk.json says: aws-cdk-lib reads
+        # this feature flag from the source bucket's scope (aws-s3 Bucket, serverAccessLogsBucket),
+        # and context set here, before any child exists, applies to this construct's buckets only.
+        self.node.set_context(SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, True)
         problems = ValidationProblems()
         problems.check(check_key, "encryption_key", encryption_key)
         problems.check(check_removal_policy, "removal_policy", removal_policy)

@@ -44,6 +44,7 @@ class AgentCoreThresholds:
     gateway_duration_ms: int = 30_000
 
     def check(self) -> None:
+        """Raise :class:`PlatformValidationError` naming ``thresholds.<field>`` unless every threshold is a whole number >= 1."""
         for field in ("system_errors", "user_errors", "throttles", "agent_latency_ms", "gateway_duration_ms"):
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
