@@ -45,7 +45,13 @@ from bedrock_platform.agents.agent import (
 )
 from bedrock_platform.core.fingerprint import digest, lazy_fingerprint
 from bedrock_platform.core.managed_grants import grant_with_managed_policy
-from bedrock_platform.core.policy_pairs import allowed_pairs, pair_key, show_value
+from bedrock_platform.core.policy_pairs import (
+    allowed_pairs,
+    guardrail_requirements,
+    model_requirements,
+    pair_key,
+    show_value,
+)
 from bedrock_platform.core.validation import (
     PlatformValidationError,
     check_choice,
@@ -318,17 +324,8 @@ class _GrantsValidation:
         stack = Stack.of(agent)
         document = stack.resolve(agent.policy.node.default_child.policy_document)
         allowed = allowed_pairs(document)
-        model = agent.foundation_model
-        required: list[tuple[str, Any, str]] = [
-            (action, arn, "the foundation model") for arn in model.invoke_resource_arns(agent) for action in INVOKE_ACTIONS
-        ]
-        profile = model.inference_profile_arn(agent)
-        if profile is not None:
-            required.append(("bedrock:GetInferenceProfile", profile, "the inference profile"))
-        if agent.guardrail is not None:
-            required.append(("bedrock:ApplyGuardrail", agent.guardrail.guardrail_arn, "the guardrail"))
-            if agent.guardrail.kms_key is not None:
-                required.append(("kms:Decrypt", agent.guardrail.kms_key.key_arn, "the guardrail's KMS key"))
+        required = model_requirements(agent, agent.foundation_model, INVOKE_ACTIONS)
+        required += guardrail_requirements(agent.guardrail)
         if agent.gateway is not None:
             required.append((INVOKE_GATEWAY_ACTION, agent.gateway.gateway_arn, "the gateway"))
         if agent.memory is not None:

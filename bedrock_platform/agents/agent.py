@@ -44,7 +44,13 @@ from bedrock_platform.agents.agent_base import AgentBase, IAgent, import_agent
 from bedrock_platform.core.input_checks import as_list
 from bedrock_platform.core.managed_grants import ManagedPolicyRole
 from bedrock_platform.core.nag import suppress
-from bedrock_platform.core.policy_pairs import allowed_pairs, pair_key, show_value
+from bedrock_platform.core.policy_pairs import (
+    allowed_pairs,
+    guardrail_requirements,
+    model_requirements,
+    pair_key,
+    show_value,
+)
 from bedrock_platform.core.service_principals import confused_deputy_principal
 from bedrock_platform.core.validation import (
     PlatformValidationError,
@@ -444,21 +450,12 @@ class _GrantsValidation:
         stack = Stack.of(agent)
         document = stack.resolve(agent.policy.node.default_child.policy_document)
         allowed = allowed_pairs(document)
-        model = agent.foundation_model
-        required: list[tuple[str, Any, str]] = [
-            (action, arn, "the foundation model") for arn in model.invoke_resource_arns(agent) for action in INVOKE_ACTIONS
-        ]
-        profile = model.inference_profile_arn(agent)
-        if profile is not None:
-            required.append(("bedrock:GetInferenceProfile", profile, "the inference profile"))
+        required = model_requirements(agent, agent.foundation_model, INVOKE_ACTIONS)
         required += [
             ("bedrock:Retrieve", kb.knowledge_base_arn, f"knowledge base {stack.resolve(kb.knowledge_base_id)}")
             for kb, _ in agent.knowledge_bases
         ]
-        if agent.guardrail is not None:
-            required.append(("bedrock:ApplyGuardrail", agent.guardrail.guardrail_arn, "the guardrail"))
-            if agent.guardrail.kms_key is not None:
-                required.append(("kms:Decrypt", agent.guardrail.kms_key.key_arn, "the guardrail's KMS key"))
+        required += guardrail_requirements(agent.guardrail)
         errors = [
             f"Agent role lacks {action} on {what} ({show_value(stack.resolve(resource))})"
             for action, resource, what in required

@@ -36,3 +36,29 @@ def pair_key(value: Any) -> str:
 def show_value(value: Any) -> str:
     """A resolved resource for an error message: a string as is, an intrinsic as JSON."""
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+# (action, resource ARN or token, what it is) as the validations list what a role must hold.
+Requirement = tuple[str, Any, str]
+
+
+def model_requirements(scope: Any, model: Any, invoke_actions: Any) -> list[Requirement]:
+    """What a role invoking ``model`` (a FoundationModel) needs: ``invoke_actions`` on every resource
+    the model or inference profile routes to, and GetInferenceProfile on the profile."""
+    required: list[Requirement] = [
+        (action, arn, "the foundation model") for arn in model.invoke_resource_arns(scope) for action in invoke_actions
+    ]
+    profile = model.inference_profile_arn(scope)
+    if profile is not None:
+        required.append(("bedrock:GetInferenceProfile", profile, "the inference profile"))
+    return required
+
+
+def guardrail_requirements(guardrail: Any) -> list[Requirement]:
+    """What a role applying ``guardrail`` (an IGuardrail or None) needs: ApplyGuardrail, and Decrypt on its key."""
+    if guardrail is None:
+        return []
+    required: list[Requirement] = [("bedrock:ApplyGuardrail", guardrail.guardrail_arn, "the guardrail")]
+    if guardrail.kms_key is not None:
+        required.append(("kms:Decrypt", guardrail.kms_key.key_arn, "the guardrail's KMS key"))
+    return required
