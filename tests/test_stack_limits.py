@@ -11,7 +11,13 @@ Sources of the limits:
 - Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
   function resource-based policy 20 KB.
 - Amazon Bedrock endpoints and quotas (https://docs.aws.amazon.com/general/latest/gr/bedrock.html):
-  knowledge bases per account 100, guardrails per account 100, agents per account 200.
+  knowledge bases per account 100, guardrails per account 100, agents per account 200,
+  "Inference profiles per account" 1,000 (quota code L-40EC9882, adjustable; the same table as
+  mirrored in cloudscape-design/components' simple-table fixture, June 2025).
+- IAM and AWS STS quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
+  "Default quotas for IAM entities"): roles in an AWS account 1,000, customer managed policies in
+  an AWS account 1,500 (maximum automatic approval 5,000 each), managed policies attached to an
+  IAM role 10 (up to 20). IAM is global: one count per account whatever the Region.
 """
 
 from __future__ import annotations
@@ -209,16 +215,23 @@ def test_lambda_resource_policy_under_20_kb_passes():
         ("AWS::Bedrock::KnowledgeBase", "knowledge_bases", 100, "Amazon Bedrock 'Knowledge bases per account'"),
         ("AWS::Bedrock::Guardrail", "guardrails", 100, "Amazon Bedrock 'Guardrails per account'"),
         ("AWS::Bedrock::Agent", "agents", 200, "Amazon Bedrock 'Agents per account'"),
+        ("AWS::Bedrock::ApplicationInferenceProfile", "inference_profiles", 1000,
+         "Amazon Bedrock 'Inference profiles per account' (L-40EC9882)"),
+        ("AWS::IAM::Role", "iam_roles", 1000, "IAM 'Roles in an AWS account' (global)"),
+        ("AWS::IAM::ManagedPolicy", "iam_managed_policies", 1500, "IAM 'Customer managed policies in an AWS account' (global)"),
     ],
 )
 def test_account_quota_counts_every_stack(resource_type, field, default, quota_name, capsys):
     """The quota is per account and Region: resources of all stacks (e.g. one per tenant) add up."""
 
     def build(app: App) -> None:
-        for stack_index, count in enumerate((default // 2, default - default // 2 + 1)):
+        remaining, stack_index = default + 1, 0
+        while remaining:  # several stacks, each under 500 resources
+            count = min(remaining, default // 2 if default < 800 else 400)
             stack = Stack(app, f"Tenant{stack_index}")
             for i in range(count):
                 CfnResource(stack, f"R{i}", type=resource_type)
+            remaining, stack_index = remaining - count, stack_index + 1
 
     assert _fails(build, capsys) == (
         f"account: {default + 1} {resource_type} exceed the {quota_name} quota of {default}: remove some, or request an "
@@ -240,7 +253,10 @@ def test_every_breach_is_listed_at_once():
 
 def test_quotas_config_section_maps_onto_account_quotas():
     config = parse_config({"quotas": {"knowledge_bases": 250}}, "q.yaml")
-    assert config.quotas.to_quotas() == AccountQuotas(knowledge_bases=250, guardrails=100, agents=200, agentcore_agents=1000)
+    assert config.quotas.to_quotas() == AccountQuotas(
+        knowledge_bases=250, guardrails=100, agents=200, agentcore_agents=1000, inference_profiles=1000,
+        iam_roles=1000, iam_managed_policies=1500,
+    )
     assert parse_config({}, "q.yaml").quotas.to_quotas() == AccountQuotas()
     with pytest.raises(ConfigError) as raised:
         parse_config({"quotas": {"guardrails": 0}}, "q.yaml")
@@ -264,3 +280,70 @@ def test_app_run_reports_an_account_quota_from_config(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err and "internal error" not in err, err
     assert "  account: 2 AWS::Bedrock::KnowledgeBase exceed the Amazon Bedrock 'Knowledge bases per account' quota of 1" in err
+
+
+def _env_stack(app: App, name: str, account: str, region: str, resource_type: str, count: int) -> None:
+    stack = Stack(app, name, env={"account": account, "region": region})
+    for i in range(count):
+        CfnResource(stack, f"R{i}", type=resource_type)
+
+
+def test_regional_quotas_add_up_per_account_and_region(capsys):
+    """Bedrock quotas are per account and Region: 60 + 60 knowledge bases in two Regions (or two
+    accounts) of a pipeline's stages are within 100 each; 101 in one account and Region are not."""
+    app = _app()
+    _env_stack(app, "A", "111111111111", "us-east-1", "AWS::Bedrock::KnowledgeBase", 60)
+    _env_stack(app, "B", "111111111111", "eu-west-1", "AWS::Bedrock::KnowledgeBase", 60)
+    _env_stack(app, "C", "222222222222", "us-east-1", "AWS::Bedrock::KnowledgeBase", 60)
+    synth_within_limits(app)
+
+    def build(app: App) -> None:
+        _env_stack(app, "A", "111111111111", "us-east-1", "AWS::Bedrock::KnowledgeBase", 60)
+        _env_stack(app, "B", "111111111111", "us-east-1", "AWS::Bedrock::KnowledgeBase", 41)
+
+    assert _fails(build, capsys).startswith(
+        "account 111111111111 (us-east-1): 101 AWS::Bedrock::KnowledgeBase exceed the Amazon Bedrock "
+        "'Knowledge bases per account' quota of 100"
+    )
+
+
+def test_iam_quotas_add_up_across_regions_of_one_account(capsys):
+    """IAM is global: 600 roles in us-east-1 and 401 in eu-west-1 of one account are 1,001 roles."""
+
+    def build(app: App) -> None:
+        _env_stack(app, "A", "111111111111", "us-east-1", "AWS::IAM::Role", 450)
+        _env_stack(app, "B", "111111111111", "eu-west-1", "AWS::IAM::Role", 450)
+        _env_stack(app, "C", "111111111111", "eu-central-1", "AWS::IAM::Role", 101)
+        _env_stack(app, "D", "222222222222", "eu-west-1", "AWS::IAM::Role", 450)  # another account
+
+    assert _fails(build, capsys) == (
+        "account 111111111111: 1001 AWS::IAM::Role exceed the IAM 'Roles in an AWS account' (global) quota of 1000: "
+        "remove some, or request an increase in Service Quotas and then set quotas.iam_roles in the config to the "
+        "approved value"
+    )
+
+
+def _role_with_policies(stack: Stack, inline_arns: int, policies: int) -> None:
+    from aws_cdk import aws_iam as iam
+
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(f"P{i}") for i in range(inline_arns)])
+    for i in range(policies):
+        iam.ManagedPolicy(stack, f"Grant{i}", roles=[role],
+                          statements=[iam.PolicyStatement(actions=["s3:GetObject"], resources=[f"arn:aws:s3:::b{i}/*"])])
+
+
+def test_eleven_managed_policies_on_one_role_fail(capsys):
+    """IAM quotas: "Managed policies attached to an IAM role" 10: ManagedPolicyArns and
+    AWS::IAM::ManagedPolicy.Roles attachments add up."""
+    message = _fails(lambda app: _role_with_policies(Stack(app, "S", stack_name="s"), 4, 7), capsys)
+    assert message.startswith("stack s: IAM role Role") and message.endswith(
+        "has 11 managed policies attached, over IAM's limit of 10 per role: merge grants into fewer managed policies, "
+        "or request an increase of 'Managed policies attached to an IAM role' (up to 20)"
+    ), message
+
+
+def test_ten_managed_policies_on_one_role_pass():
+    app = _app()
+    _role_with_policies(Stack(app, "S"), 4, 6)
+    synth_within_limits(app)

@@ -17,12 +17,16 @@ class QuotasConfig(ConfigModel):
 
         quotas:
           knowledge_bases: 250   # Service Quotas approved 250 "Knowledge bases per account"
+          iam_roles: 5000        # IAM "Roles in an AWS account" (automatic approval up to 5,000)
     """
 
     knowledge_bases: int = Field(default=_DEFAULTS.knowledge_bases, ge=1)
     guardrails: int = Field(default=_DEFAULTS.guardrails, ge=1)
     agents: int = Field(default=_DEFAULTS.agents, ge=1)
     agentcore_agents: int = Field(default=_DEFAULTS.agentcore_agents, ge=1)
+    inference_profiles: int = Field(default=_DEFAULTS.inference_profiles, ge=1)
+    iam_roles: int = Field(default=_DEFAULTS.iam_roles, ge=1)  # IAM: one quota per account, all Regions
+    iam_managed_policies: int = Field(default=_DEFAULTS.iam_managed_policies, ge=1)
 
     def to_quotas(self) -> AccountQuotas:
         return AccountQuotas(**self.model_dump())

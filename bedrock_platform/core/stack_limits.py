@@ -13,7 +13,10 @@ other stack), so sizes are the real bytes the CDK CLI uploads:
   (CreateAccessPolicy ``policy`` length, botocore opensearchserverless PolicyDocument ``max``);
 - a Lambda function's resource-based policy: 20 KB, the sum of its ``AWS::Lambda::Permission``
   statements (Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html);
-- Bedrock per-account, per-Region quotas across all stacks (:class:`AccountQuotas`).
+- account quotas across all stacks of one account (and Region, for regional quotas):
+  Bedrock, AgentCore and IAM (:class:`AccountQuotas`);
+- managed policies attached to one IAM role: 10 (IAM quotas, "Managed policies attached to an
+  IAM role", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
 
 Example::
 
@@ -53,33 +56,50 @@ _PSEUDO = {"AWS::AccountId": "123456789012", "AWS::Region": "ap-southeast-2", "A
 
 @dataclass(frozen=True)
 class AccountQuotas:
-    """Bedrock per-account, per-Region quotas (AWS defaults; raise one after AWS raised the account's).
+    """Per-account quotas (AWS defaults; raise one after AWS raised the account's).
 
-    Defaults: Amazon Bedrock endpoints and quotas (AWS General Reference,
-    https://docs.aws.amazon.com/general/latest/gr/bedrock.html): knowledge bases per account 100,
-    guardrails per account 100, agents per account 200; AgentCore quotas
+    Regional (per account and Region), from Amazon Bedrock endpoints and quotas (AWS General
+    Reference, https://docs.aws.amazon.com/general/latest/gr/bedrock.html): knowledge bases per
+    account 100, guardrails per account 100, agents per account 200, inference profiles per
+    account 1,000 (quota code L-40EC9882, adjustable; application inference profiles count against
+    it); AgentCore quotas
     (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html):
     total agents (runtimes, which back harnesses) per account 1,000.
 
+    Global (IAM is one per account, whatever the Region), from IAM and AWS STS quotas
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, "Default quotas
+    for IAM entities"): roles in an AWS account 1,000 and customer managed policies in an AWS
+    account 1,500, both adjustable (automatic approval up to 5,000).
+
     Example::
 
-        AccountQuotas(knowledge_bases=250)  # after Service Quotas approved 250
+        AccountQuotas(knowledge_bases=250, iam_roles=5000)  # after Service Quotas approved them
     """
 
     knowledge_bases: int = 100
     guardrails: int = 100
     agents: int = 200
     agentcore_agents: int = 1000
+    inference_profiles: int = 1000
+    iam_roles: int = 1000
+    iam_managed_policies: int = 1500
 
 
-# quota field -> (resource types counted, quota name in Service Quotas)
+# quota field -> (resource types counted, quota name in Service Quotas, regional?)
 _ACCOUNT_QUOTAS = {
-    "knowledge_bases": (("AWS::Bedrock::KnowledgeBase",), "Amazon Bedrock 'Knowledge bases per account'"),
-    "guardrails": (("AWS::Bedrock::Guardrail",), "Amazon Bedrock 'Guardrails per account'"),
-    "agents": (("AWS::Bedrock::Agent",), "Amazon Bedrock 'Agents per account'"),
+    "knowledge_bases": (("AWS::Bedrock::KnowledgeBase",), "Amazon Bedrock 'Knowledge bases per account'", True),
+    "guardrails": (("AWS::Bedrock::Guardrail",), "Amazon Bedrock 'Guardrails per account'", True),
+    "agents": (("AWS::Bedrock::Agent",), "Amazon Bedrock 'Agents per account'", True),
     "agentcore_agents": (("AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::Harness"),
-                         "Amazon Bedrock AgentCore 'Total agents per account'"),
+                         "Amazon Bedrock AgentCore 'Total agents per account'", True),
+    "inference_profiles": (("AWS::Bedrock::ApplicationInferenceProfile",),
+                           "Amazon Bedrock 'Inference profiles per account' (L-40EC9882)", True),
+    "iam_roles": (("AWS::IAM::Role",), "IAM 'Roles in an AWS account' (global)", False),
+    "iam_managed_policies": (("AWS::IAM::ManagedPolicy",), "IAM 'Customer managed policies in an AWS account' (global)", False),
 }
+# IAM quotas: "Managed policies attached to an IAM role" 10 (adjustable to 20).
+MAX_MANAGED_POLICIES_PER_ROLE = 10
+_UNKNOWN = ("unknown-account", "unknown-region")
 
 
 class StackLimitError(Exception):
@@ -100,21 +120,32 @@ def synth_within_limits(app: App | Stage, quotas: AccountQuotas | None = None) -
 
 
 def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
-    """Every limit breach of the stacks in ``assembly`` (nested stages included), one message each."""
+    """Every limit breach of the stacks in ``assembly`` (nested stages included), one message each.
+
+    Account quotas add up the stacks of one account (environment-agnostic stacks count as one
+    account); regional quotas add up per account and Region, IAM's per account.
+    """
     problems: list[str] = []
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for artifact in assembly.stacks_recursively:
         problems += check_stack(artifact)
+        environment = (artifact.environment.account, artifact.environment.region)
         for resource in (artifact.template.get("Resources") or {}).values():
-            counts[resource.get("Type", "")] += 1
-    for name, (types, quota_name) in _ACCOUNT_QUOTAS.items():
+            counts[environment][resource.get("Type", "")] += 1
+    for name, (types, quota_name, regional) in _ACCOUNT_QUOTAS.items():
         quota = getattr(quotas, name)
-        count = sum(counts[t] for t in types)
-        if count > quota:
-            problems.append(
-                f"account: {count} {'/'.join(types)} exceed the {quota_name} quota of {quota}: remove some, or request an "
-                f"increase in Service Quotas and then set quotas.{name} in the config to the approved value"
-            )
+        totals: dict[tuple[str, str], int] = defaultdict(int)
+        for (account, region), by_type in counts.items():
+            totals[(account, region if regional else "")] += sum(by_type[t] for t in types)
+        for (account, region), count in sorted(totals.items()):
+            if count > quota:
+                where = "account" if account == _UNKNOWN[0] else f"account {account}"
+                if region and region != _UNKNOWN[1]:
+                    where += f" ({region})"
+                problems.append(
+                    f"{where}: {count} {'/'.join(types)} exceed the {quota_name} quota of {quota}: remove some, or request an "
+                    f"increase in Service Quotas and then set quotas.{name} in the config to the approved value"
+                )
     return problems
 
 
@@ -148,6 +179,13 @@ def check_stack(artifact: CloudFormationStackArtifact) -> list[str]:
                     f"{MAX_AOSS_ACCESS_POLICY_CHARS:,}-character policy limit: give groups of knowledge bases their own "
                     "collection (or access policy) so each policy names fewer roles"
                 )
+    for role, attached in _managed_policies_per_role(resources).items():
+        if attached > MAX_MANAGED_POLICIES_PER_ROLE:
+            problems.append(
+                f"stack {stack}: IAM role {role} has {attached} managed policies attached, over IAM's limit of "
+                f"{MAX_MANAGED_POLICIES_PER_ROLE} per role: merge grants into fewer managed policies, or request an increase "
+                "of 'Managed policies attached to an IAM role' (up to 20)"
+            )
     for function, size in _lambda_policy_sizes(stack, resources).items():
         if size > MAX_LAMBDA_POLICY_BYTES:
             problems.append(
@@ -156,6 +194,23 @@ def check_stack(artifact: CloudFormationStackArtifact) -> list[str]:
                 "principal with a wildcard source ARN instead of one permission per caller"
             )
     return problems
+
+
+def _managed_policies_per_role(resources: dict[str, Any]) -> dict[str, int]:
+    """Managed policies attached to each role of the template: its ``ManagedPolicyArns`` plus the
+    ``AWS::IAM::ManagedPolicy`` resources naming it (by ``Ref``) in ``Roles``."""
+    attached: dict[str, int] = defaultdict(int)
+    for logical_id, resource in resources.items():
+        if resource.get("Type") == "AWS::IAM::Role":
+            attached[logical_id] += len(resource.get("Properties", {}).get("ManagedPolicyArns") or [])
+    for resource in resources.values():
+        if resource.get("Type") != "AWS::IAM::ManagedPolicy":
+            continue
+        for role in resource.get("Properties", {}).get("Roles") or []:
+            ref = role.get("Ref") if isinstance(role, dict) else None
+            if ref in attached:
+                attached[ref] += 1
+    return attached
 
 
 def _lambda_policy_sizes(stack: str, resources: dict[str, Any]) -> dict[str, int]:
