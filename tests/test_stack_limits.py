@@ -10,8 +10,17 @@ Sources of the limits:
   (botocore data/opensearchserverless/2021-11-01/service-2.json, shape PolicyDocument ``max``).
 - Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
   function resource-based policy 20 KB.
-- Amazon Bedrock endpoints and quotas (https://docs.aws.amazon.com/general/latest/gr/bedrock.html):
-  knowledge bases per account 100, guardrails per account 100, agents per account 200.
+- Amazon Bedrock endpoints and quotas, AWS General Reference
+  (https://docs.aws.amazon.com/general/latest/gr/bedrock.html#limits_bedrock), defaults "Each supported
+  Region": "Knowledge bases per account" 100 (quota code L-60DA3E0D), "(Guardrails) Guardrails per
+  account" 100 (L-0E5A840C), "Agents per account" 200 (L-97D79C54; Bedrock Agents "Classic",
+  ``AWS::Bedrock::Agent``). The same table is mirrored verbatim in cloudscape-design/components'
+  simple-table test page (table w102aac14c55c11b7), which is where the values were read.
+- Quotas for Amazon Bedrock AgentCore
+  (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html):
+  AgentCore Runtime "Total agents per account" 1,000 (adjustable); "AgentCore harness is a logical
+  resource. Each harness you create is backed by a managed AgentCore Runtime", bound by the Runtime
+  quotas, so ``AWS::BedrockAgentCore::Runtime`` and ``AWS::BedrockAgentCore::Harness`` count together.
 """
 
 from __future__ import annotations
@@ -227,6 +236,34 @@ def test_account_quota_counts_every_stack(resource_type, field, default, quota_n
     app = _app()
     build(app)
     synth_within_limits(app, AccountQuotas(**{field: default + 1}))  # raised quota: passes
+
+
+def test_account_quota_defaults_are_awss_published_defaults():
+    """Each default is AWS's published default (module docstring: General Reference Bedrock table,
+    AgentCore quotas page); the config section starts from the same values."""
+    assert AccountQuotas() == AccountQuotas(knowledge_bases=100, guardrails=100, agents=200, agentcore_agents=1000)
+    assert parse_config({}, "q.yaml").quotas.to_quotas() == AccountQuotas()
+
+
+def test_agentcore_quota_counts_runtimes_and_harnesses_together(capsys):
+    """A harness is backed by a managed AgentCore Runtime: 600 runtimes + 401 harnesses = 1,001 > 1,000
+    (three stacks, each under 500 resources); with the quota raised to 1,001 the same app passes."""
+
+    def build(app: App) -> None:
+        for name, resource_type, count in (("Runtimes1", "Runtime", 300), ("Runtimes2", "Runtime", 300),
+                                           ("Harnesses", "Harness", 401)):
+            stack = Stack(app, name)
+            for i in range(count):
+                CfnResource(stack, f"R{i}", type=f"AWS::BedrockAgentCore::{resource_type}")
+
+    message = _fails(build, capsys)
+    assert message.startswith(
+        "account: 1001 AWS::BedrockAgentCore::Runtime/AWS::BedrockAgentCore::Harness exceed the "
+        "Amazon Bedrock AgentCore 'Total agents per account' quota of 1000: "
+    )
+    app = _app()
+    build(app)
+    synth_within_limits(app, AccountQuotas(agentcore_agents=1001))
 
 
 def test_every_breach_is_listed_at_once():

@@ -56,10 +56,13 @@ class AccountQuotas:
     """Bedrock per-account, per-Region quotas (AWS defaults; raise one after AWS raised the account's).
 
     Defaults: Amazon Bedrock endpoints and quotas (AWS General Reference,
-    https://docs.aws.amazon.com/general/latest/gr/bedrock.html): knowledge bases per account 100,
-    guardrails per account 100, agents per account 200; AgentCore quotas
-    (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html):
-    total agents (runtimes, which back harnesses) per account 1,000.
+    https://docs.aws.amazon.com/general/latest/gr/bedrock.html#limits_bedrock), each "Each supported
+    Region": "Knowledge bases per account" 100 (L-60DA3E0D), "(Guardrails) Guardrails per account" 100
+    (L-0E5A840C), "Agents per account" 200 (L-97D79C54, the Classic ``AWS::Bedrock::Agent``);
+    Quotas for Amazon Bedrock AgentCore
+    (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html),
+    Runtime "Total agents per account" 1,000: a harness is backed by a managed AgentCore Runtime
+    and bound by the Runtime quotas, so runtimes and harnesses count together.
 
     Example::
 
