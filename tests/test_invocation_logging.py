@@ -365,3 +365,26 @@ def test_provider_suppressions_name_only_rules_the_packs_have(template):
         "Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination", "Serverless-LambdaTracing",
         "NIST.800.53.R5-LambdaInsideVPC", "HIPAA.Security-LambdaInsideVPC", "PCI.DSS.321-LambdaInsideVPC",
     }
+
+
+# --- module layout ------------------------------------------------------------------------
+
+
+def test_invocation_logging_is_split_by_concept_under_400_lines_and_keeps_its_import_path():
+    """The construct, its loggingConfig/destinations, provider, restore-on-delete and single-owner
+    check are separate modules (style: under ~400 lines, one concept each); the public names stay
+    importable from ``bedrock_platform.observability.invocation_logging`` (and the package root)."""
+    import bedrock_platform
+    from bedrock_platform.observability import invocation_logging
+
+    package = Path(invocation_logging.__file__).parent
+    sizes = {p.name: len(p.read_text().splitlines()) for p in package.glob("invocation_logging*.py")}
+    assert set(sizes) == {
+        "invocation_logging.py", "invocation_logging_config.py", "invocation_logging_owner.py",
+        "invocation_logging_provider.py", "invocation_logging_restore.py",
+    }  # fmt: skip
+    assert all(lines < 400 for lines in sizes.values()), sizes
+    assert bedrock_platform.ModelInvocationLogging is invocation_logging.ModelInvocationLogging
+    for name in ("build_logging_config", "PROVIDER_CODE", "RESOURCE_TYPE"):
+        assert hasattr(invocation_logging, name), name
+    assert invocation_logging.PROVIDER_CODE == package.parent / "lambda_code" / "invocation_logging"

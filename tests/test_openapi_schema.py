@@ -48,7 +48,10 @@ def test_check_mode_detects_a_stale_file(generator, tmp_path: Path, monkeypatch)
     assert generator.main(["--check"]) == 0
     stale = tmp_path / "openapi.json"
     stale.write_text(SCHEMA_FILE.read_text(encoding="utf-8").replace("Look up an order", "Find an order"))
+    tools = tmp_path / "tool_schemas.json"  # the same generator writes the gateway tools: keep them off the repo
+    tools.write_text(generator.TOOL_SCHEMAS_FILE.read_text(encoding="utf-8"))
     monkeypatch.setattr(generator, "SCHEMA_FILE", stale)
+    monkeypatch.setattr(generator, "TOOL_SCHEMAS_FILE", tools)
     assert generator.main(["--check"]) == 1
     assert generator.main([]) == 0  # regenerating fixes it
     assert stale.read_text(encoding="utf-8") == SCHEMA_FILE.read_text(encoding="utf-8")

@@ -10,10 +10,17 @@ Sources of the limits:
   (botocore data/opensearchserverless/2021-11-01/service-2.json, shape PolicyDocument ``max``).
 - Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
   function resource-based policy 20 KB.
-- Amazon Bedrock endpoints and quotas (https://docs.aws.amazon.com/general/latest/gr/bedrock.html):
-  knowledge bases per account 100, guardrails per account 100, agents per account 200,
-  "Inference profiles per account" 1,000 (quota code L-40EC9882, adjustable; the same table as
-  mirrored in cloudscape-design/components' simple-table fixture, June 2025).
+- Amazon Bedrock endpoints and quotas, AWS General Reference
+  (https://docs.aws.amazon.com/general/latest/gr/bedrock.html#limits_bedrock), defaults "Each supported
+  Region": "Knowledge bases per account" 100 (quota code L-60DA3E0D), "(Guardrails) Guardrails per
+  account" 100 (L-0E5A840C), "Agents per account" 200 (L-97D79C54; Bedrock Agents "Classic",
+  ``AWS::Bedrock::Agent``), "Inference profiles per account" 1,000 (L-40EC9882, adjustable). The same table is mirrored verbatim in cloudscape-design/components'
+  simple-table test page (table w102aac14c55c11b7), which is where the values were read.
+- Quotas for Amazon Bedrock AgentCore
+  (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html):
+  AgentCore Runtime "Total agents per account" 1,000 (adjustable); "AgentCore harness is a logical
+  resource. Each harness you create is backed by a managed AgentCore Runtime", bound by the Runtime
+  quotas, so ``AWS::BedrockAgentCore::Runtime`` and ``AWS::BedrockAgentCore::Harness`` count together.
 - IAM and AWS STS quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html,
   "Default quotas for IAM entities"): roles in an AWS account 1,000, customer managed policies in
   an AWS account 1,500 (maximum automatic approval 5,000 each), managed policies attached to an
@@ -209,19 +216,26 @@ def test_lambda_resource_policy_under_20_kb_passes():
     synth_within_limits(app)
 
 
+_SERVICE_QUOTAS = "in Service Quotas"
+# "Adjustable: No" in the Bedrock quota table: Quotas for Amazon Bedrock, "Request an increase": "If a
+# quota is marked as No, you can submit a request through the limit increase form".
+_LIMIT_FORM = "through AWS Support's limit increase form (not adjustable in Service Quotas)"
+
+
 @pytest.mark.parametrize(
-    ("resource_type", "field", "default", "quota_name"),
+    ("resource_type", "field", "default", "quota_name", "how"),
     [
-        ("AWS::Bedrock::KnowledgeBase", "knowledge_bases", 100, "Amazon Bedrock 'Knowledge bases per account'"),
-        ("AWS::Bedrock::Guardrail", "guardrails", 100, "Amazon Bedrock 'Guardrails per account'"),
-        ("AWS::Bedrock::Agent", "agents", 200, "Amazon Bedrock 'Agents per account'"),
+        ("AWS::Bedrock::KnowledgeBase", "knowledge_bases", 100, "Amazon Bedrock 'Knowledge bases per account'", _LIMIT_FORM),
+        ("AWS::Bedrock::Guardrail", "guardrails", 100, "Amazon Bedrock 'Guardrails per account'", _LIMIT_FORM),
+        ("AWS::Bedrock::Agent", "agents", 200, "Amazon Bedrock 'Agents per account'", _SERVICE_QUOTAS),
         ("AWS::Bedrock::ApplicationInferenceProfile", "inference_profiles", 1000,
-         "Amazon Bedrock 'Inference profiles per account' (L-40EC9882)"),
-        ("AWS::IAM::Role", "iam_roles", 1000, "IAM 'Roles in an AWS account' (global)"),
-        ("AWS::IAM::ManagedPolicy", "iam_managed_policies", 1500, "IAM 'Customer managed policies in an AWS account' (global)"),
+         "Amazon Bedrock 'Inference profiles per account' (L-40EC9882)", _SERVICE_QUOTAS),
+        ("AWS::IAM::Role", "iam_roles", 1000, "IAM 'Roles in an AWS account' (global)", _SERVICE_QUOTAS),
+        ("AWS::IAM::ManagedPolicy", "iam_managed_policies", 1500,
+         "IAM 'Customer managed policies in an AWS account' (global)", _SERVICE_QUOTAS),
     ],
 )
-def test_account_quota_counts_every_stack(resource_type, field, default, quota_name, capsys):
+def test_account_quota_counts_every_stack(resource_type, field, default, quota_name, how, capsys):
     """The quota is per account and Region: resources of all stacks (e.g. one per tenant) add up."""
 
     def build(app: App) -> None:
@@ -235,11 +249,39 @@ def test_account_quota_counts_every_stack(resource_type, field, default, quota_n
 
     assert _fails(build, capsys) == (
         f"account: {default + 1} {resource_type} exceed the {quota_name} quota of {default}: remove some, or request an "
-        f"increase in Service Quotas and then set quotas.{field} in the config to the approved value"
+        f"increase {how} and then set quotas.{field} in the config to the approved value"
     )
     app = _app()
     build(app)
     synth_within_limits(app, AccountQuotas(**{field: default + 1}))  # raised quota: passes
+
+
+def test_account_quota_defaults_are_awss_published_defaults():
+    """Each default is AWS's published default (module docstring: General Reference Bedrock table,
+    AgentCore quotas page); the config section starts from the same values."""
+    assert AccountQuotas() == AccountQuotas(knowledge_bases=100, guardrails=100, agents=200, agentcore_agents=1000)
+    assert parse_config({}, "q.yaml").quotas.to_quotas() == AccountQuotas()
+
+
+def test_agentcore_quota_counts_runtimes_and_harnesses_together(capsys):
+    """A harness is backed by a managed AgentCore Runtime: 600 runtimes + 401 harnesses = 1,001 > 1,000
+    (three stacks, each under 500 resources); with the quota raised to 1,001 the same app passes."""
+
+    def build(app: App) -> None:
+        for name, resource_type, count in (("Runtimes1", "Runtime", 300), ("Runtimes2", "Runtime", 300),
+                                           ("Harnesses", "Harness", 401)):
+            stack = Stack(app, name)
+            for i in range(count):
+                CfnResource(stack, f"R{i}", type=f"AWS::BedrockAgentCore::{resource_type}")
+
+    message = _fails(build, capsys)
+    assert message.startswith(
+        "account: 1001 AWS::BedrockAgentCore::Runtime/AWS::BedrockAgentCore::Harness exceed the "
+        "Amazon Bedrock AgentCore 'Total agents per account' quota of 1000: "
+    )
+    app = _app()
+    build(app)
+    synth_within_limits(app, AccountQuotas(agentcore_agents=1001))
 
 
 def test_every_breach_is_listed_at_once():

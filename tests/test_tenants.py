@@ -165,10 +165,15 @@ def test_global_profile_model_is_any_region_but_only_through_the_profile(tenants
 
 
 def test_budget_filters_on_the_tenant_cost_allocation_tag_and_mails_the_owners(tenants_platform):
+    # Budgets identifies a user-defined cost allocation tag as "user:<key>": CreateBudget CostFilters
+    # "TagKeyValue": ["user:Key$value1"] (AWS CLI `aws budgets create-budget` example), Terraform
+    # aws_budgets_budget docs (hashicorp/terraform-provider-aws issue #40987, PR #41085: an unprefixed
+    # key filters nothing, the budget shows $0); FilterExpression Tags.Key (Budgets API TagValues
+    # "The key for the tag") carries the same key. The resource tag itself stays `tenant` (AIP Tags).
     budget = _one(tenants_platform.raw("TenantAcmeRetail"), "AWS::Budgets::Budget")
     assert budget["Budget"] == {
         "BudgetType": "COST", "TimeUnit": "MONTHLY", "BudgetLimit": {"Amount": 300, "Unit": "USD"},
-        "FilterExpression": {"Tags": {"Key": "tenant", "Values": ["acme-retail"], "MatchOptions": ["EQUALS"]}},
+        "FilterExpression": {"Tags": {"Key": "user:tenant", "Values": ["acme-retail"], "MatchOptions": ["EQUALS"]}},
     }  # fmt: skip
     owners = [{"Address": a, "SubscriptionType": "EMAIL"} for a in ("ml-lead@acme.example", "finance@acme.example")]
     assert budget["NotificationsWithSubscribers"] == [

@@ -66,10 +66,11 @@ def _pascal(value: object) -> object:
 # --- generated, never hand-written ----------------------------------------------------------------
 
 def test_customer_support_tools_are_what_the_routes_and_models_generate():
-    with mock.patch.dict(os.environ, ENV), load_lambda("customer_support", "generate_tool_schemas") as generator:
-        assert (lambda_dir("customer_support") / "tool_schemas.json").read_text(encoding="utf-8") == \
-            generator.TOOL_SCHEMAS_FILE.read_text(encoding="utf-8")
-        assert generator.main(["--check"]) == 0, "run python lambdas/customer_support/generate_tool_schemas.py"
+    """One generator (generate_schema.py) writes both openapi.json and tool_schemas.json."""
+    with mock.patch.dict(os.environ, ENV), load_lambda("customer_support", "generate_schema") as generator:
+        committed_text = (lambda_dir("customer_support") / "tool_schemas.json").read_text(encoding="utf-8")
+        assert generator.generated()[generator.TOOL_SCHEMAS_FILE] == committed_text
+        assert generator.main(["--check"]) == 0, "run python lambdas/customer_support/generate_schema.py"
 
 
 def test_knowledge_search_tools_are_what_the_model_generates():
@@ -78,13 +79,18 @@ def test_knowledge_search_tools_are_what_the_model_generates():
 
 
 def test_check_mode_detects_a_stale_file(tmp_path, monkeypatch):
-    with mock.patch.dict(os.environ, ENV), load_lambda("customer_support", "generate_tool_schemas") as generator:
+    with mock.patch.dict(os.environ, ENV), load_lambda("customer_support", "generate_schema") as generator:
+        schema = tmp_path / "openapi.json"  # a fresh copy: only the tool schemas are stale
+        schema.write_text(generator.SCHEMA_FILE.read_text(encoding="utf-8"))
         stale = tmp_path / "tool_schemas.json"
         stale.write_text(generator.TOOL_SCHEMAS_FILE.read_text(encoding="utf-8").replace("1-500", "1-5000"))
+        monkeypatch.setattr(generator, "SCHEMA_FILE", schema)
         monkeypatch.setattr(generator, "TOOL_SCHEMAS_FILE", stale)
         assert generator.main(["--check"]) == 1
         assert generator.main([]) == 0
         assert generator.main(["--check"]) == 0
+        assert stale.read_text(encoding="utf-8") == (lambda_dir("customer_support") / "tool_schemas.json").read_text(
+            encoding="utf-8")
 
 
 def test_one_tool_per_openapi_operation_with_the_operations_required_fields():

@@ -13,6 +13,10 @@ _DEFAULTS = AccountQuotas()
 class QuotasConfig(ConfigModel):
     """Per-account, per-Region quotas; raise a value only after AWS raised the account's quota.
 
+    Defaults are AWS's (sources on :class:`~bedrock_platform.core.stack_limits.AccountQuotas`):
+    knowledge bases 100, guardrails 100, Classic agents 200 ("Agents per account", L-97D79C54),
+    AgentCore runtimes + harnesses 1,000.
+
     Example (YAML)::
 
         quotas:

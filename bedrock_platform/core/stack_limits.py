@@ -58,13 +58,15 @@ _PSEUDO = {"AWS::AccountId": "123456789012", "AWS::Region": "ap-southeast-2", "A
 class AccountQuotas:
     """Per-account quotas (AWS defaults; raise one after AWS raised the account's).
 
-    Regional (per account and Region), from Amazon Bedrock endpoints and quotas (AWS General
-    Reference, https://docs.aws.amazon.com/general/latest/gr/bedrock.html): knowledge bases per
-    account 100, guardrails per account 100, agents per account 200, inference profiles per
-    account 1,000 (quota code L-40EC9882, adjustable; application inference profiles count against
-    it); AgentCore quotas
-    (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html):
-    total agents (runtimes, which back harnesses) per account 1,000.
+    Regional (per account and Region). Defaults: Amazon Bedrock endpoints and quotas (AWS General Reference,
+    https://docs.aws.amazon.com/general/latest/gr/bedrock.html#limits_bedrock), each "Each supported
+    Region": "Knowledge bases per account" 100 (L-60DA3E0D), "(Guardrails) Guardrails per account" 100
+    (L-0E5A840C), "Agents per account" 200 (L-97D79C54, the Classic ``AWS::Bedrock::Agent``), "Inference profiles per
+    account" 1,000 (L-40EC9882, adjustable; application inference profiles count against it);
+    Quotas for Amazon Bedrock AgentCore
+    (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html),
+    Runtime "Total agents per account" 1,000: a harness is backed by a managed AgentCore Runtime
+    and bound by the Runtime quotas, so runtimes and harnesses count together.
 
     Global (IAM is one per account, whatever the Region), from IAM and AWS STS quotas
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, "Default quotas
@@ -85,7 +87,10 @@ class AccountQuotas:
     iam_managed_policies: int = 1500
 
 
-# quota field -> (resource types counted, quota name in Service Quotas, regional?)
+# quota field -> (resource types counted, quota name in Service Quotas, regional?). Knowledge bases and
+# guardrails are "Adjustable: No" in the Bedrock quota table: AWS considers increases through the
+# limit increase form (Quotas for Amazon Bedrock, "Request an increase"), not Service Quotas.
+_NOT_ADJUSTABLE = {"knowledge_bases", "guardrails"}
 _ACCOUNT_QUOTAS = {
     "knowledge_bases": (("AWS::Bedrock::KnowledgeBase",), "Amazon Bedrock 'Knowledge bases per account'", True),
     "guardrails": (("AWS::Bedrock::Guardrail",), "Amazon Bedrock 'Guardrails per account'", True),
@@ -100,6 +105,7 @@ _ACCOUNT_QUOTAS = {
 # IAM quotas: "Managed policies attached to an IAM role" 10 (adjustable to 20).
 MAX_MANAGED_POLICIES_PER_ROLE = 10
 _UNKNOWN = ("unknown-account", "unknown-region")
+_HOW = {False: "in Service Quotas", True: "through AWS Support's limit increase form (not adjustable in Service Quotas)"}
 
 
 class StackLimitError(Exception):
@@ -144,7 +150,7 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
                     where += f" ({region})"
                 problems.append(
                     f"{where}: {count} {'/'.join(types)} exceed the {quota_name} quota of {quota}: remove some, or request an "
-                    f"increase in Service Quotas and then set quotas.{name} in the config to the approved value"
+                    f"increase {_HOW[name in _NOT_ADJUSTABLE]} and then set quotas.{name} in the config to the approved value"
                 )
     return problems
 

@@ -1,16 +1,18 @@
 """Bedrock model invocation logging from IaC: destinations, delivery role and the account setting.
 
 Bedrock has no CloudFormation resource for this setting, so a small custom-resource
-provider (``lambda_code/invocation_logging/index.py``, plain boto3, no Docker) calls
-``PutModelInvocationLoggingConfiguration``. The setting is one per account and region:
+provider (``lambda_code/invocation_logging/index.py``, plain boto3, no Docker; built in
+:mod:`.invocation_logging_provider`) calls ``PutModelInvocationLoggingConfiguration``. The setting
+is one per account and region:
 
 * on create the provider saves the configuration that was active before (in an SSM
   parameter) and on delete puts it back; if nothing was active it deletes the setting,
-  and if someone else has reconfigured logging in the meantime it leaves theirs alone;
+  and if someone else has reconfigured logging in the meantime it leaves theirs alone
+  (:mod:`.invocation_logging_restore`);
 * two :class:`ModelInvocationLogging` constructs in one app that may target the same
   account and region stop synth with a clear message (an environment-agnostic account or
-  region may be deployed anywhere, so it overlaps with any). To share one logging setup
-  between apps see the README.
+  region may be deployed anywhere, so it overlaps with any; :mod:`.invocation_logging_owner`).
+  To share one logging setup between apps see the README.
 
 The provider acts only on CloudFormation events for its own stack (``StackId`` equals the
 stack's ``AWS::StackId``, ``ServiceToken`` is its own ARN, ``ResponseURL`` is CloudFormation's
@@ -28,31 +30,40 @@ for this account and region, and can write only to those destinations.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from aws_cdk import ArnFormat, CustomResource, Duration, RemovalPolicy, Resource, Stack, Token
+from aws_cdk import CustomResource, Duration, RemovalPolicy, Resource, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from bedrock_platform.core.log_groups import allow_cloudwatch_logs
 from bedrock_platform.core.managed_grants import grant_with_managed_policy
-from bedrock_platform.core.nag import checkov_skip, suppress
+from bedrock_platform.core.nag import suppress
 from bedrock_platform.core.secure_bucket import SecureBucket
-from bedrock_platform.core.service_principals import source_conditions
-from bedrock_platform.core.validation import PlatformValidationError, ValidationProblems
+from bedrock_platform.core.validation import ValidationProblems
 from bedrock_platform.observability import bedrock_metrics as bm
-from bedrock_platform.observability._logging_props import LoggingProps, check_logging_props, log_retention
+from bedrock_platform.observability._logging_props import check_logging_props, log_retention
+from bedrock_platform.observability.invocation_logging_config import (
+    bedrock_source_conditions,
+    build_logging_config,
+    lifecycle_rules,
+    log_object_arns,
+    object_findings,
+)
+from bedrock_platform.observability.invocation_logging_owner import check_single_owner
+from bedrock_platform.observability.invocation_logging_provider import (
+    PROVIDER_CODE,
+    RESOURCE_TYPE,
+    add_provider,
+)
+from bedrock_platform.observability.invocation_logging_restore import state_parameter_name
 
-PROVIDER_CODE = Path(__file__).resolve().parent.parent / "lambda_code" / "invocation_logging"
-RESOURCE_TYPE = "Custom::BedrockModelInvocationLogging"
+__all__ = ["PROVIDER_CODE", "RESOURCE_TYPE", "ModelInvocationLogging", "build_logging_config"]
 
 
 class ModelInvocationLogging(Resource):
@@ -112,12 +123,12 @@ class ModelInvocationLogging(Resource):
         if not isinstance(removal_policy, RemovalPolicy):
             problems.add("removal_policy", removal_policy, "is not a RemovalPolicy")
         problems.raise_if_any(self.node.path)
-        _check_single_owner(self)
+        check_single_owner(self, ModelInvocationLogging)
         stack = Stack.of(self)
         #: the validated props (days as numbers)
         self.props = props
         config = props
-        bedrock_conditions = _bedrock_source_conditions(stack)
+        bedrock_conditions = bedrock_source_conditions(stack)
 
         self.key = kms.Key(
             self,
@@ -151,14 +162,11 @@ class ModelInvocationLogging(Resource):
             "Payloads",
             encryption_key=self.key,
             removal_policy=removal_policy,
-            lifecycle_rules=_lifecycle_rules(config),
+            lifecycle_rules=lifecycle_rules(config),
             access_log_retention_days=config.access_log_expiration_days,
         )
         self.bucket: s3.IBucket = self.storage.bucket
-        log_objects = [
-            self.bucket.arn_for_objects(f"{config.s3_key_prefix}/AWSLogs/{stack.account}/BedrockModelInvocationLogs/*"),
-            self.bucket.arn_for_objects(f"{config.large_data_key_prefix}/*"),
-        ]
+        log_objects = log_object_arns(stack, self.bucket, config)
         self.bucket.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AmazonBedrockLogsWrite",
@@ -199,7 +207,7 @@ class ModelInvocationLogging(Resource):
             "log group and the two prefixes of the one bucket this role may write to.",
             applies_to=[
                 f"Resource::<{stack.get_logical_id(self.log_group.node.default_child)}.Arn>",
-                *_object_findings(stack, self.bucket, config),
+                *object_findings(stack, self.bucket, config),
             ],
         )
 
@@ -209,8 +217,15 @@ class ModelInvocationLogging(Resource):
             role_arn=self.role.role_arn,
             bucket_name=self.bucket.bucket_name,
         )
-        self.state_parameter_name = f"/bedrock-platform/{stack.stack_name}/model-invocation-logging/previous-config"
-        self.provider = self._provider(stack, removal_policy)
+        self.state_parameter_name = state_parameter_name(stack)
+        self.provider = add_provider(
+            self,
+            key=self.key,
+            delivery_role=self.role,
+            state_parameter_name=self.state_parameter_name,
+            restore_delivery_role_arns=list(props.restore_delivery_role_arns),
+            removal_policy=removal_policy,
+        )
         self.setting = CustomResource(
             self,
             "Setting",
@@ -227,140 +242,6 @@ class ModelInvocationLogging(Resource):
             self.setting.node.add_dependency(dependency)
         if self.bucket.policy is not None:
             self.setting.node.add_dependency(self.bucket.policy)
-
-    def _provider(self, stack: Stack, removal_policy: RemovalPolicy) -> lambda_.Function:
-        provider_logs = logs.LogGroup(
-            self,
-            "ProviderLogs",
-            encryption_key=self.key,
-            retention=logs.RetentionDays.ONE_YEAR,
-            removal_policy=removal_policy,
-        )
-        parameter_arn = stack.format_arn(
-            service="ssm", resource="parameter", resource_name=self.state_parameter_name.lstrip("/")
-        )
-        policy = iam.ManagedPolicy(
-            self,
-            "ProviderPolicy",
-            description="Lets the invocation-logging provider manage the account+region logging setting",
-            statements=[
-                iam.PolicyStatement(
-                    sid="ManageInvocationLoggingSetting",
-                    actions=[
-                        "bedrock:GetModelInvocationLoggingConfiguration",
-                        "bedrock:PutModelInvocationLoggingConfiguration",
-                        "bedrock:DeleteModelInvocationLoggingConfiguration",
-                    ],
-                    # These three actions support no resource-level permissions: the setting is
-                    # per account and region, so "*" is the only valid resource.
-                    resources=["*"],
-                ),
-                iam.PolicyStatement(
-                    sid="PassDeliveryRoleToBedrock",
-                    actions=["iam:PassRole"],
-                    resources=[self.role.role_arn],
-                    conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
-                ),
-                *self._restore_statements(),
-                iam.PolicyStatement(
-                    sid="KeepPreviousSetting",
-                    actions=["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"],
-                    resources=[parameter_arn],
-                ),
-                iam.PolicyStatement(
-                    sid="WriteOwnLogs",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[provider_logs.log_group_arn],
-                ),
-            ],
-        )
-        role = iam.Role(
-            self,
-            "ProviderRole",
-            description="Execution role of the invocation-logging custom-resource provider",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            managed_policies=[policy],
-        )
-        function = lambda_.Function(
-            self,
-            "Provider",
-            description="Custom resource: sets Bedrock model invocation logging, restores the previous setting on delete",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="index.handler",
-            code=lambda_.Code.from_asset(str(PROVIDER_CODE), exclude=["__pycache__", "*.pyc"]),
-            timeout=Duration.minutes(5),
-            memory_size=256,
-            role=role,
-            log_group=provider_logs,
-            # What the provider checks every event against (see index.py, "origin"): only
-            # CloudFormation, for this stack, may drive it; and the roles it may pass to Bedrock.
-            environment={
-                "STACK_ID": stack.stack_id,
-                "DELIVERY_ROLE_ARN": self.role.role_arn,
-                "RESTORE_ROLE_ARNS": stack.to_json_string(list(self.props.restore_delivery_role_arns))
-                if any(Token.is_unresolved(a) for a in self.props.restore_delivery_role_arns)
-                else json.dumps(list(self.props.restore_delivery_role_arns)),
-            },
-        )
-        # aws-cdk-lib adds an explicit DependsOn on the role it also references (cfn-lint W3005).
-        function.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
-        checkov_skip(
-            function,
-            "CKV_AWS_173",
-            "The provider's environment holds only its stack id and role ARNs (no secrets); Lambda "
-            "encrypts it at rest with the service key.",
-            resource_type="AWS::Lambda::Function",
-        )
-        suppress(
-            policy,
-            "AwsSolutions-IAM5",
-            "bedrock:Get/Put/DeleteModelInvocationLoggingConfiguration support no resource-level "
-            "permissions (one setting per account and region), so the resource must be '*'; the "
-            "log-stream wildcard is the provider's own log group.",
-            applies_to=[
-                "Resource::*",
-                f"Resource::<{stack.get_logical_id(provider_logs.node.default_child)}.Arn>",
-            ],
-        )
-        suppress(
-            function,
-            [
-                # cdk-nag 2.38: LambdaConcurrency and LambdaDLQ exist in the HIPAA and NIST R5 packs only.
-                "NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency",
-                "NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ",
-                "Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination", "Serverless-LambdaTracing",
-            ],
-            "A custom-resource provider invoked only by CloudFormation during deploys: it always answers "
-            "CloudFormation (failures included) and logs to its own log group, so a DLQ, failure destination, "
-            "tracing or reserved concurrency (which would take from the account's pool) add nothing.",
-        )
-        suppress(
-            function,
-            ["NIST.800.53.R5-LambdaInsideVPC", "HIPAA.Security-LambdaInsideVPC", "PCI.DSS.321-LambdaInsideVPC"],
-            "The provider only calls the Bedrock control plane and SSM during deploys; the account-level "
-            "observability stack has no VPC, and attaching one would add NAT/endpoints for no data path.",
-        )
-        return function
-
-    def _restore_statements(self) -> list[iam.PolicyStatement]:
-        """PassRole on the previous setup's delivery roles, listed in config (none: no statement).
-
-        On delete the provider puts back the configuration that was active before this stack,
-        and Bedrock requires ``iam:PassRole`` on ITS delivery role. Only roles named in
-        ``restore_delivery_role_arns``, only to Bedrock; the provider refuses to replace a
-        configuration whose role it could not pass back (so a delete never strands it).
-        """
-        arns = list(self.props.restore_delivery_role_arns)
-        if not arns:
-            return []
-        return [
-            iam.PolicyStatement(
-                sid="PassPreviousDeliveryRoleToBedrock",
-                actions=["iam:PassRole"],
-                resources=arns,
-                conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
-            )
-        ]
 
     @property
     def log_group_name(self) -> str:
@@ -379,10 +260,7 @@ class ModelInvocationLogging(Resource):
             iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]),
             iam.PolicyStatement(
                 actions=["s3:GetObject"],
-                resources=[
-                    self.bucket.arn_for_objects(f"{self.props.s3_key_prefix}/AWSLogs/{stack.account}/BedrockModelInvocationLogs/*"),
-                    self.bucket.arn_for_objects(f"{self.props.large_data_key_prefix}/*"),
-                ],
+                resources=log_object_arns(stack, self.bucket, self.props),
             ),
             iam.PolicyStatement(actions=["kms:Decrypt"], resources=[self.key.key_arn]),
         ]
@@ -412,124 +290,3 @@ class ModelInvocationLogging(Resource):
             expression=" + ".join(f"FILL({name}, 0)" for name in using), using_metrics=using, period=period, label=label
         )
 
-
-def build_logging_config(
-    delivery: LoggingProps | Any = None,
-    *,
-    log_group_name: str,
-    role_arn: str,
-    bucket_name: str,
-    s3_delivery: bool = True,
-    s3_key_prefix: str = "invocation-logs",
-    large_data_key_prefix: str = "large-data",
-    text_data_delivery: bool = True,
-    image_data_delivery: bool = False,
-    embedding_data_delivery: bool = False,
-) -> dict[str, Any]:
-    """The ``loggingConfig`` of ``PutModelInvocationLoggingConfiguration``.
-
-    ``delivery`` (the validated props of a :class:`ModelInvocationLogging`) supplies the delivery
-    settings; without it the keyword arguments do.
-    """
-    if delivery is not None:
-        s3_delivery, s3_key_prefix, large_data_key_prefix = (
-            delivery.s3_delivery, delivery.s3_key_prefix, delivery.large_data_key_prefix
-        )
-        text_data_delivery, image_data_delivery, embedding_data_delivery = (
-            delivery.text_data_delivery, delivery.image_data_delivery, delivery.embedding_data_delivery
-        )
-    payload: dict[str, Any] = {
-        "cloudWatchConfig": {
-            "logGroupName": log_group_name,
-            "roleArn": role_arn,
-            "largeDataDeliveryS3Config": {"bucketName": bucket_name, "keyPrefix": large_data_key_prefix},
-        },
-        "textDataDeliveryEnabled": text_data_delivery,
-        "imageDataDeliveryEnabled": image_data_delivery,
-        "embeddingDataDeliveryEnabled": embedding_data_delivery,
-    }
-    if s3_delivery:
-        payload["s3Config"] = {"bucketName": bucket_name, "keyPrefix": s3_key_prefix}
-    return payload
-
-
-def _bedrock_source_conditions(stack: Stack) -> dict[str, Any]:
-    """Only Bedrock acting for this account, in this region (confused-deputy protection)."""
-    return source_conditions(stack, stack.format_arn(service="bedrock", resource="*", arn_format=ArnFormat.NO_RESOURCE_NAME))
-
-
-def _lifecycle_rules(config: LoggingProps) -> list[s3.LifecycleRule]:
-    transitions = []
-    if config.transition_to_infrequent_access_days is not None:
-        transitions.append(
-            s3.Transition(
-                storage_class=s3.StorageClass.INFREQUENT_ACCESS,
-                transition_after=Duration.days(config.transition_to_infrequent_access_days),
-            )
-        )
-    if config.transition_to_glacier_days is not None:
-        transitions.append(
-            s3.Transition(
-                storage_class=s3.StorageClass.GLACIER,
-                transition_after=Duration.days(config.transition_to_glacier_days),
-            )
-        )
-    expiration = Duration.days(config.expiration_days) if config.expiration_days is not None else None
-    return [
-        s3.LifecycleRule(
-            id=f"invocation-logs-{index}",
-            prefix=prefix,
-            transitions=transitions or None,
-            expiration=expiration,
-            noncurrent_version_expiration=Duration.days(30),
-            abort_incomplete_multipart_upload_after=Duration.days(7),
-        )
-        for index, prefix in enumerate([f"{config.s3_key_prefix}/", f"{config.large_data_key_prefix}/"])
-    ]
-
-
-def _object_findings(stack: Stack, bucket: s3.IBucket, config: LoggingProps) -> list[str]:
-    """The cdk-nag IAM5 findings of the two object ARNs the role may write (as cdk-nag renders them)."""
-    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
-    bucket_arn = f"<{stack.get_logical_id(bucket.node.default_child)}.Arn>"
-    return [
-        f"Resource::{bucket_arn}/{config.s3_key_prefix}/AWSLogs/{account}/BedrockModelInvocationLogs/*",
-        f"Resource::{bucket_arn}/{config.large_data_key_prefix}/*",
-    ]
-
-
-def _target(construct: Construct) -> tuple[str | None, str | None]:
-    """(account, region) of the construct's stack; ``None`` for an environment-agnostic value."""
-    stack = Stack.of(construct)
-    account = None if Token.is_unresolved(stack.account) else stack.account
-    region = None if Token.is_unresolved(stack.region) else stack.region
-    return account, region
-
-
-def _may_overlap(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
-    """Whether two (account, region) targets may be the same; an environment-agnostic part matches any."""
-    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
-
-
-def _check_single_owner(construct: ModelInvocationLogging) -> None:
-    """Two stacks of one app must not both manage the account+region logging setting.
-
-    An environment-agnostic account or region can be deployed anywhere, so it conflicts with
-    every other target on that part.
-    """
-    mine = _target(construct)
-    for other in construct.node.root.node.find_all():
-        if other is construct or not isinstance(other, ModelInvocationLogging):
-            continue
-        theirs = _target(other)
-        if _may_overlap(theirs, mine):
-            account = mine[0] or theirs[0]
-            region = mine[1] or theirs[1]
-            where = f"account {account or '(environment-agnostic)'}, region {region or '(environment-agnostic)'}"
-            raise PlatformValidationError(
-                construct.node.path,
-                other.node.path,
-                f"already manages Bedrock model invocation logging for {where}; the setting is one per "
-                "account and region, so only one stack may manage it: set observability.logging.enabled: "
-                "false for the other app/stack and share the logs (README: 'Sharing one logging setup')",
-            )

@@ -31,10 +31,21 @@ METERED_KINDS = ("input", "output")
 MAX_PROFILES = MAX_ALARM_METRICS // len(METERED_KINDS)
 
 
+# AWS Budgets names a user-defined cost allocation tag with the "user:" prefix (AWS-generated ones
+# carry "aws:"): the CreateBudget CostFilters form is "TagKeyValue": ["user:Key$value"] (AWS CLI
+# ``budgets create-budget`` example; Terraform aws_budgets_budget docs, hashicorp/terraform-provider-aws
+# #40987/#41085: without "user:" the budget matches nothing and stays at $0), and FilterExpression's
+# ``Tags.Key`` takes the same prefixed key. Tests: tests/test_tenants.py (budget test).
+BUDGETS_USER_TAG_PREFIX = "user:"
+
+
 def tenant_tag_expression(tenant: str) -> budgets.CfnBudget.ExpressionProperty:
-    """Budgets ``FilterExpression``: costs tagged ``tenant=<tenant>`` (Budgets API Expression/TagValues)."""
+    """Budgets ``FilterExpression``: costs tagged ``tenant=<tenant>``, the key as Budgets names a
+    user-defined cost allocation tag (``user:tenant``; Budgets API Expression/TagValues)."""
     return budgets.CfnBudget.ExpressionProperty(
-        tags=budgets.CfnBudget.TagValuesProperty(key=TENANT_TAG_KEY, values=[tenant], match_options=["EQUALS"])
+        tags=budgets.CfnBudget.TagValuesProperty(
+            key=BUDGETS_USER_TAG_PREFIX + TENANT_TAG_KEY, values=[tenant], match_options=["EQUALS"]
+        )
     )
 
 

@@ -4,7 +4,7 @@ The gateway invokes ``handler`` with the tool's arguments as the event and the t
 the target name, in the client context (see :mod:`tool_contract` for the contract and its AWS sources).
 Each tool is one operation of the Classic OpenAPI action group, named after its ``operationId``
 (``getOrder`` -> ``get_order``), with the same arguments model and the same core call in :mod:`actions`;
-``generate_tool_schemas.py`` writes the tool definitions the target is created with.
+``generate_schema.py`` writes the tool definitions the target is created with.
 
 Ownership: ``get_order`` and ``initiate_refund`` act for the customer named by the propagated
 ``X-Customer-Id`` header (:mod:`identity`), never for an id in the arguments (an undeclared argument is
