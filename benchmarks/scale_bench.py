@@ -12,6 +12,14 @@ CloudFormation Validate rules off, so every stack is measured even past a limit)
 stops N is recorded with its clean message (and "TRACEBACK" if one ever leaked).
 
     .venv/bin/python benchmarks/scale_bench.py 1 25 100 250 [--tenants] [--markdown]
+    .venv/bin/python benchmarks/scale_bench.py 1 25 100 250 --shape tenants [--raise-quotas]
+
+``--shape tenants`` (the design for many teams): each team is a tenant (README "Tenants") owning
+its knowledge base (1 or 2 data sources, alternating) and its AgentCore agent in its own stack
+``<platform>-tenant-teamNNN``, sharing the platform's ``customer-facing`` guardrail and
+``customer-support`` action group. ``--raise-quotas`` sets ``quotas:`` to the values the README
+says to request for that many tenants, so the run shows whether every template is within
+CloudFormation's limits once the account quotas allow it.
 
 Figures: synth time (build + synth + limit check, wall clock, imports excluded), peak RSS of the
 Python process (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) and of the jsii Node process
@@ -68,6 +76,50 @@ def team_config(teams: int, tenants: bool = False) -> dict[str, Any]:
     return document
 
 
+def tenant_config(teams: int, raise_quotas: bool = False) -> dict[str, Any]:
+    """config/default.yaml plus ``teams`` tenants, each owning a knowledge base and an AgentCore agent."""
+    import yaml
+
+    document = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
+    model = document["agents"]["agents"][0]["foundation_model"]
+    tenants = document.setdefault("tenants", [])
+    for i in range(teams):
+        team = f"team{i:03d}"
+        sources = [{"name": "docs", "inclusion_prefixes": ["docs/"], "chunking": {"preset": "faq"}}]
+        if i % 2:
+            sources.append({"name": "manuals", "inclusion_prefixes": ["manuals/"],
+                            "chunking": {"preset": "technical_documentation"}})  # fmt: skip
+        tenants.append({
+            "name": team, "owners": [f"{team}@example.com"], "allowed_models": [model],
+            "monthly_budget": 100, "tokens_per_day": 1_000_000, "guardrail": "customer-facing",
+            "knowledge_bases": [{
+                "name": "docs", "description": f"Documents of {team}",
+                "embedding_model": "amazon.titan-embed-text-v2:0", "dimensions": 1024, "data_sources": sources,
+            }],
+            "agents": [{
+                "name": "assistant", "engine": "agentcore", "foundation_model": model,
+                "instruction": f"You are the assistant of {team}. Answer from the docs knowledge base; say so when it has no answer.",
+                "knowledge_bases": [{"name": "docs", "description": f"Documents of {team}"}],
+                "guardrail": "customer-facing", "action_groups": ["customer-support"],
+            }],
+        })  # fmt: skip
+    if raise_quotas:
+        document["quotas"] = raised_quotas(teams)
+    return document
+
+
+def raised_quotas(teams: int) -> dict[str, int]:
+    """What to request in Service Quotas for ``teams`` tenants of the shape above, with headroom."""
+    headroom = max(teams // 5, 20)
+    return {
+        "knowledge_bases": max(100, teams + 2 + headroom),
+        "agentcore_agents": max(1000, teams + 1 + headroom),
+        "inference_profiles": max(1000, teams + headroom),
+        "iam_roles": max(1000, 12 * teams + 100),
+        "iam_managed_policies": max(1500, 8 * teams + 100),
+    }
+
+
 def _node_peak_kib() -> int | None:
     """Largest peak RSS (VmHWM) among this process's descendants: the jsii Node kernel (Linux only)."""
     peak, pending = None, ["self"]
@@ -82,7 +134,7 @@ def _node_peak_kib() -> int | None:
     return peak
 
 
-def run_one(teams: int, tenants: bool) -> dict[str, Any]:
+def run_one(teams: int, tenants: bool, shape: str = "teams", raise_quotas: bool = False) -> dict[str, Any]:
     """Synthesize N teams in this process; the measurements and the outcome as a dict."""
     import yaml
 
@@ -94,7 +146,8 @@ def run_one(teams: int, tenants: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"teams": teams, "stacks": {}}
     with tempfile.TemporaryDirectory() as workdir:
         path = Path(workdir) / f"teams-{teams}.yaml"
-        path.write_text(yaml.safe_dump(team_config(teams, tenants), sort_keys=False))
+        document = tenant_config(teams, raise_quotas) if shape == "tenants" else team_config(teams, tenants)
+        path.write_text(yaml.safe_dump(document, sort_keys=False))
 
         def main() -> None:
             config = load_config(path)
@@ -122,9 +175,11 @@ def run_one(teams: int, tenants: bool) -> dict[str, Any]:
     return result
 
 
-def measure(teams: int, tenants: bool = False, timeout: int = 3600) -> dict[str, Any]:
+def measure(teams: int, tenants: bool = False, timeout: int = 3600, shape: str = "teams",
+            raise_quotas: bool = False) -> dict[str, Any]:  # fmt: skip
     """Run :func:`run_one` in a fresh interpreter (one jsii kernel per N)."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(teams)] + (["--tenants"] if tenants else [])
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(teams), "--shape", shape]
+    command += (["--tenants"] if tenants else []) + (["--raise-quotas"] if raise_quotas else [])
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
@@ -148,14 +203,23 @@ def _limit_lines(stderr: str) -> str:
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
-    """The README table: one row per N, resources / template size per stack, the outcome."""
-    names = sorted({name for r in results for name in r["stacks"]})
+    """The README table: one row per N, resources / template size per platform stack, the largest
+    tenant stack (``<platform>-tenant-*``), the outcome."""
+    names = sorted({name for r in results for name in r["stacks"] if "-tenant-" not in name})
+    tenanted = any("-tenant-" in name for r in results for name in r["stacks"])
     rows = [
-        "| N | synth s | Python peak MiB | Node peak MiB | " + " | ".join(n.split("-")[-1] for n in names) + " | outcome |",
-        "|---" * (len(names) + 5) + "|",
+        "| N | synth s | Python peak MiB | Node peak MiB | " + " | ".join(n.split("-")[-1] for n in names)
+        + (" | tenant stacks: count, largest" if tenanted else "") + " | outcome |",
+        "|---" * (len(names) + 5 + int(tenanted)) + "|",
     ]
     for r in results:
         cells = [f"{s['resources']} / {s['bytes'] / 1000:,.0f} KB" if (s := r["stacks"].get(n)) else "-" for n in names]
+        if tenanted:
+            tenant_stacks = [s for name, s in r["stacks"].items() if "-tenant-" in name]
+            cells.append(
+                f"{len(tenant_stacks)}, {max(s['resources'] for s in tenant_stacks)} / "
+                f"{max(s['bytes'] for s in tenant_stacks) / 1000:,.0f} KB" if tenant_stacks else "-"
+            )
         problems = len(r["error"].splitlines()) - 1
         outcome = "ok" if r["exit_code"] == 0 else f"exit 1, {problems} limit problem(s), no traceback"
         if r.get("traceback"):
@@ -169,15 +233,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("teams", nargs="*", type=int, default=[1, 25, 100])
     parser.add_argument("--tenants", action="store_true", help="also list each team under tenants: (if the schema has it)")
+    parser.add_argument("--shape", choices=("teams", "tenants"), default="teams",
+                        help="teams: today's shared sections; tenants: each team a tenant stack with its KB and agent")
+    parser.add_argument("--raise-quotas", action="store_true", help="set quotas: to what N tenants need (README)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--markdown", action="store_true", help="print the Markdown table only")
     args = parser.parse_args()
     if args.child is not None:
-        print(json.dumps(run_one(args.child, args.tenants)))
+        print(json.dumps(run_one(args.child, args.tenants, args.shape, args.raise_quotas)))
         return
     results = []
     for teams in args.teams:
-        result = measure(teams, args.tenants)
+        result = measure(teams, args.tenants, shape=args.shape, raise_quotas=args.raise_quotas)
         results.append(result)
         if not args.markdown:
             print(json.dumps(result), flush=True)
