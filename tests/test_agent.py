@@ -418,6 +418,19 @@ def test_validation_fails_when_a_statement_is_removed():
     assert "InvokeModel" not in message
 
 
+def test_validation_fails_when_the_schema_read_is_removed():
+    def drop_schema_read(agent: Agent) -> None:
+        agent.policy.node.default_child.policy_document = {
+            "Version": "2012-10-17",
+            "Statement": [s for s in agent.policy.document.to_json()["Statement"] if s.get("Sid") != "ReadActionGroupSchema0"],
+        }
+
+    stack, _, _ = build(drop_schema_read, validate=False)
+    message = synth_errors(stack)
+    arn = json.dumps(partition_arn_join(":s3:::", ASSET_BUCKET, f"/{schema_object_key(SCHEMA)}"), sort_keys=True)
+    assert f"Agent role lacks s3:GetObject on the OpenAPI schema of action group orders ({arn})" in message
+
+
 def test_validation_fails_when_the_lambda_permission_is_removed():
     stack, _, _ = build(lambda agent: agent.node.try_remove_child("ordersPermission"), validate=False)
     assert "Action group orders: its Lambda has no permission for bedrock.amazonaws.com scoped to this agent" in synth_errors(stack)

@@ -438,6 +438,11 @@ def _knowledge_base_pair(index: int, item: Any) -> tuple[KnowledgeBaseRef, str]:
                                   "(knowledge base, description) pair")  # fmt: skip
 
 
+def _listed(value: Any) -> list[Any]:
+    """A policy element that is one value or a list of values, as a list."""
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
 @jsii.implements(IStableAnyProducer)
 class _Producer:
     def __init__(self, produce: Any) -> None:
@@ -470,6 +475,19 @@ class _GrantsValidation:
             f"Agent role lacks {action} on {what} ({show_value(stack.resolve(resource))})"
             for action, resource, what in required
             if (action, pair_key(stack.resolve(resource))) not in allowed
+        ]
+        # Schema reads are conditional (aws:ResourceAccount), which allowed_pairs leaves out.
+        readable = {
+            pair_key(resource)
+            for statement in document.get("Statement", [])
+            if statement.get("Effect") == "Allow" and "s3:GetObject" in _listed(statement.get("Action"))
+            for resource in _listed(statement.get("Resource"))
+        }
+        errors += [
+            f"Agent role lacks s3:GetObject on the OpenAPI schema of action group {group.name} "
+            f"({show_value(stack.resolve(location.object_arn))})"
+            for group, location in zip(agent.action_groups, agent._schema_locations, strict=True)
+            if location is not None and pair_key(stack.resolve(location.object_arn)) not in readable
         ]
         permissions = [
             stack.resolve(
