@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     "MemorySettings": "bedrock_platform.agentcore.memory",
     "ActionGroup": "bedrock_platform.agents.action_group",
     "ActionGroupLambda": "bedrock_platform.agents.action_group_function",
+    "ApiSchemaStorage": "bedrock_platform.agents.api_schema_storage",
     "Agent": "bedrock_platform.agents.agent",
     "AgentAlias": "bedrock_platform.agents.agent_alias",
     "AgentCoreLogDelivery": "bedrock_platform.observability.agentcore_logs",
@@ -134,6 +135,7 @@ __all__ = [
     "AlarmThresholds",
     "AlertTopic",
     "AnomalyDetectionOptions",
+    "ApiSchemaStorage",
     "BudgetNotification",
     "BudgetOptions",
     "ChunkingPresets",
@@ -254,6 +256,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.agents.agent_alias import AgentAlias
     from bedrock_platform.agents.agent_base import IAgent, IAgentAlias
     from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
+    from bedrock_platform.agents.api_schema_storage import ApiSchemaStorage
     from bedrock_platform.composition.action_groups import register_action_group_implementation
     from bedrock_platform.composition.removal_policies import removal_policy_for
     from bedrock_platform.core.secure_bucket import SecureBucket

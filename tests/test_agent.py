@@ -16,7 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Annotations, Match, Template
 from nag_helpers import add_nag_packs, nag_findings
-from template_helpers import only
+from template_helpers import ASSET_BUCKET, only, schema_object_key
 
 from bedrock_platform.agents.action_group import ActionGroup, FunctionDefinition, FunctionParameter
 from bedrock_platform.agents.agent import Agent, AgentAlias, SessionSummaryMemory
@@ -63,6 +63,10 @@ class FakeKnowledgeBase:
 
 def partition_arn(suffix: str) -> dict:
     return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, suffix]]}
+
+
+def partition_arn_join(*parts: Any) -> dict:
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, *parts]]}
 
 
 def build(mutate=None, *, model: str = PROFILE, instruction: str = INSTRUCTION, schema: dict | None = None,
@@ -149,6 +153,11 @@ def test_role_policy_is_one_managed_policy_with_exact_statements(baseline):
         {"Sid": "InvokeModelProfile", "Effect": "Allow", "Action": "bedrock:GetInferenceProfile", "Resource": profile},
         {"Sid": "ApplyGuardrail", "Effect": "Allow", "Action": "bedrock:ApplyGuardrail", "Resource": {"Fn::GetAtt": [guardrail_id, "GuardrailArn"]}},
         {"Sid": "QueryKnowledgeBase0", "Effect": "Allow", "Action": "bedrock:Retrieve", "Resource": KB_ARN},
+        # The OpenAPI schema is an S3 asset: the role reads exactly that object (Bedrock user guide, "Create
+        # a service role for Amazon Bedrock Agents": s3:GetObject on the schema object, aws:ResourceAccount).
+        {"Sid": "ReadActionGroupSchema0", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": partition_arn_join(":s3:::", ASSET_BUCKET, f"/{schema_object_key(SCHEMA)}"),
+         "Condition": {"StringEquals": {"aws:ResourceAccount": {"Ref": "AWS::AccountId"}}}},
     ]
     role_id, _ = only(template, "AWS::IAM::Role")
     assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
@@ -186,15 +195,13 @@ def test_agent_properties(baseline):
                         "Description": "Look up and refund orders",
                         "ActionGroupState": "ENABLED",
                         "ActionGroupExecutor": {"Lambda": executor_arn},
-                        "ApiSchema": {"Payload": Match.any_value()},
+                        "ApiSchema": {"S3": {"S3BucketName": ASSET_BUCKET, "S3ObjectKey": schema_object_key(SCHEMA)}},
                     }
                 ],
             },
             "DependsOn": [Match.string_like_regexp("^SupportPolicy")],
         },
     )
-    _, agent = only(template, "AWS::Bedrock::Agent")
-    assert json.loads(agent["Properties"]["ActionGroups"][0]["ApiSchema"]["Payload"]) == SCHEMA
 
 
 def test_lambda_permission_is_scoped_to_the_agent(baseline):
@@ -409,6 +416,19 @@ def test_validation_fails_when_a_statement_is_removed():
     assert "Agent role lacks bedrock:Retrieve on knowledge base KBID012345 (arn:aws:bedrock:us-east-1:111122223333:knowledge-base/KBID012345)" in message
     assert "Agent role lacks bedrock:ApplyGuardrail on the guardrail" in message
     assert "InvokeModel" not in message
+
+
+def test_validation_fails_when_the_schema_read_is_removed():
+    def drop_schema_read(agent: Agent) -> None:
+        agent.policy.node.default_child.policy_document = {
+            "Version": "2012-10-17",
+            "Statement": [s for s in agent.policy.document.to_json()["Statement"] if s.get("Sid") != "ReadActionGroupSchema0"],
+        }
+
+    stack, _, _ = build(drop_schema_read, validate=False)
+    message = synth_errors(stack)
+    arn = json.dumps(partition_arn_join(":s3:::", ASSET_BUCKET, f"/{schema_object_key(SCHEMA)}"), sort_keys=True)
+    assert f"Agent role lacks s3:GetObject on the OpenAPI schema of action group orders ({arn})" in message
 
 
 def test_validation_fails_when_the_lambda_permission_is_removed():

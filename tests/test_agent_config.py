@@ -7,12 +7,14 @@ import copy
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import yaml
 from aws_cdk.assertions import Match, Template
 from conftest import ROOT
 from nag_helpers import add_nag_packs, nag_findings
+from template_helpers import ASSET_BUCKET, schema_object_key
 
 from bedrock_platform.composition.agent_stack import AgentStack
 from bedrock_platform.config.loader import ConfigError, load_config, parse_config
@@ -196,7 +198,7 @@ def agent_stack():
 
 
 def test_stack_builds_guardrail_agent_alias_and_action_group(agent_stack):
-    stack, _, template = agent_stack
+    stack, assembly, template = agent_stack
     template.resource_count_is("AWS::Bedrock::Guardrail", 1)
     template.resource_count_is("AWS::Bedrock::GuardrailVersion", 1)
     template.resource_count_is("AWS::Bedrock::Agent", 1)
@@ -219,8 +221,14 @@ def test_stack_builds_guardrail_agent_alias_and_action_group(agent_stack):
         },
     )  # fmt: skip
     agent = next(iter(template.find_resources("AWS::Bedrock::Agent").values()))
-    payload = agent["Properties"]["ActionGroups"][0]["ApiSchema"]["Payload"]
-    assert payload == SCHEMA_FILE.read_text(encoding="utf-8")  # the committed, generated file, verbatim
+    # The schema is stored once as an S3 asset (AWS::Bedrock::Agent APISchema.S3, cfn-lint schema
+    # aws-bedrock-agent.json S3Identifier), not inlined: the staged asset is the committed file, verbatim.
+    schema_text = SCHEMA_FILE.read_text(encoding="utf-8")
+    assert agent["Properties"]["ActionGroups"][0]["ApiSchema"] == {
+        "S3": {"S3BucketName": ASSET_BUCKET, "S3ObjectKey": schema_object_key(schema_text)}
+    }
+    payload = (Path(assembly.directory) / f"asset.{schema_object_key(schema_text)}").read_text(encoding="utf-8")
+    assert payload == schema_text
     operations = {op["operationId"]: op for item in json.loads(payload)["paths"].values() for op in item.values()}
     assert {op_id: op.get("x-requireConfirmation") for op_id, op in operations.items()} == {
         "getOrder": None, "getInventory": None, "initiateRefund": "ENABLED",

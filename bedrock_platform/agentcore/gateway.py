@@ -17,6 +17,15 @@ invokes each function with that role, which holds ``lambda:InvokeFunction`` on e
 functions in one managed policy (the L2 would add an inline policy that also allows ``<arn>:*``;
 it is handed the role without policy updates). That is how a function is scoped to this gateway:
 no resource-based permission opens it to the service at large.
+
+Tool schemas are inlined in each target by default (they are 1-2 KB here). ``schema_storage="asset"``
+stores the file once as an S3 file asset and references it instead (``ToolSchema.S3``); the
+gateway role then gets ``s3:GetObject`` on exactly that object, as the AgentCore developer guide
+asks ("Set up permissions for AgentCore Gateway": a tool definition from an S3 URI needs the
+gateway service role to access the bucket). A user report (aws/agentcore-cli#1241, open) finds
+that the caller of ``CreateGatewayTarget`` reads the object instead: under CloudFormation that
+is the deployment role (the CDK bootstrap's execution role, AdministratorAccess by default), so
+the option deploys either way, but which principal AWS uses is not settled, hence not the default.
 """
 
 from __future__ import annotations
@@ -29,10 +38,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from bedrock_platform.agentcore.tool_schema import load_tool_schema, tool_names
+from bedrock_platform.agentcore.tool_schema import asset_tool_schema, load_tool_schema, tool_names
 from bedrock_platform.core.managed_grants import grant_with_managed_policy
 from bedrock_platform.core.service_principals import confused_deputy_principal
-from bedrock_platform.core.validation import PlatformValidationError, check_pattern
+from bedrock_platform.core.validation import PlatformValidationError, check_choice, check_pattern
 
 # AWS::BedrockAgentCore::Gateway Name and GatewayTarget Name (cfn-lint schemas).
 GATEWAY_NAME_PATTERN = r"([0-9a-zA-Z][-]?){1,48}"
@@ -41,6 +50,8 @@ TARGET_NAME_PATTERN = r"([0-9a-zA-Z][-]?){1,100}"
 # Authorization Reference lists InvokeGateway for MCP calls to a gateway (there is no SDK operation).
 INVOKE_GATEWAY_ACTION = "bedrock-agentcore:InvokeGateway"
 AGENTCORE_SERVICE = "bedrock-agentcore"
+# Where a target's tool schema lives: inline in the target (default) or an S3 file asset.
+SCHEMA_STORAGE = ("inline", "asset")
 
 
 class AgentGateway(Construct):
@@ -85,23 +96,33 @@ class AgentGateway(Construct):
         self.functions: dict[str, lambda_.IFunction] = {}
 
     def add_lambda_tools(
-        self, target_name: str, function: lambda_.IFunction, tool_schema: str | Path, *, description: str | None = None
+        self, target_name: str, function: lambda_.IFunction, tool_schema: str | Path, *, description: str | None = None,
+        schema_storage: str = "inline",
     ) -> agentcore.GatewayTarget:
         """Serve the tools of ``tool_schema`` (JSON, inline tool-definition format) from ``function``.
 
-        The model sees them as ``<target_name>___<tool name>``.
+        The model sees them as ``<target_name>___<tool name>``. ``schema_storage="asset"`` stores
+        the file once as an S3 asset and lets the gateway role read exactly that object.
         """
         check_pattern("target_name", target_name, TARGET_NAME_PATTERN,
                       "1-100 letters or digits, each optionally followed by one '-'")  # fmt: skip
+        check_choice("schema_storage", schema_storage, SCHEMA_STORAGE)
         if target_name in self.targets:
             raise PlatformValidationError("target_name", target_name, "is already a target of this gateway")
+        if schema_storage == "asset":
+            schema, location = asset_tool_schema(self, tool_schema)
+            self.policy.add_statements(location.read_statement(f"ReadToolSchema{len(self.targets) + 1}"))
+        else:
+            schema = load_tool_schema(tool_schema)
         target = self.gateway.add_lambda_target(
             f"{target_name}Target",
             gateway_target_name=target_name,
             description=description,
             lambda_function=function,
-            tool_schema=load_tool_schema(tool_schema),
+            tool_schema=schema,
         )
+        if schema_storage == "asset":
+            target.node.add_dependency(self.policy)  # the read grant is in place before CreateGatewayTarget
         self.targets[target_name] = target
         self.tools[target_name] = tool_names(tool_schema)
         self.functions[target_name] = function

@@ -4,6 +4,12 @@ The file is a list of ``{name, description, inputSchema, outputSchema?}`` with J
 ``{type, description?, properties?, required?, items?}`` nodes: the ``ToolDefinition`` /
 ``SchemaDefinition`` shapes of ``CreateGatewayTarget`` (botocore ``bedrock-agentcore-control``
 model, ``toolSchema.inlinePayload``), which aws-cdk-lib's ``ToolSchema.from_inline`` renders.
+
+:func:`asset_tool_schema` stores the same file once as an S3 file asset instead and references
+it (``toolSchema.s3`` ``{uri, bucketOwnerAccountId}``; ``AWS::BedrockAgentCore::GatewayTarget``
+``S3Configuration`` in the cfn-lint schema). The gateway adds it as an option, not the default:
+these tool schemas are 1-2 KB, and who reads the object at ``CreateGatewayTarget`` is not settled
+(see :meth:`bedrock_platform.agentcore.gateway.AgentGateway.add_lambda_tools`).
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import aws_bedrockagentcore as agentcore
+from constructs import Construct
 
+from bedrock_platform.core.payload_assets import S3ObjectLocation, payload_location
 from bedrock_platform.core.validation import PlatformValidationError
 
 # SchemaType enum of the bedrock-agentcore-control model.
@@ -25,6 +33,16 @@ TOOL_NAME_SEPARATOR = "___"
 def load_tool_schema(path: str | Path) -> agentcore.ToolSchema:
     """The inline tool schema of ``path`` (a JSON list of tool definitions)."""
     return agentcore.ToolSchema.from_inline([_tool(f"{Path(path).name}[{i}]", t) for i, t in enumerate(_read(path))])
+
+
+def asset_tool_schema(scope: Construct, path: str | Path) -> tuple[agentcore.ToolSchema, S3ObjectLocation]:
+    """The tool schema of ``path`` (validated as :func:`load_tool_schema` does) stored verbatim as
+    an S3 file asset of ``scope``'s stack (one object per content), and that object's location."""
+    for index, tool in enumerate(_read(path)):
+        _tool(f"{Path(path).name}[{index}]", tool)
+    location = payload_location(scope, Path(path).read_text(encoding="utf-8"))
+    schema = agentcore.ToolSchema.from_s3_file(location.bucket, location.object_key, location.owner_account)
+    return schema, location
 
 
 def tool_names(path: str | Path) -> list[str]:

@@ -4,6 +4,8 @@
                 api_schema=openapi_dict)                      # OpenAPI 3.0 action group
     ActionGroup(name="orders", description="...", executor=fn,
                 api_schema=Path("openapi.json").read_text())  # ... given as JSON text, passed verbatim
+    ActionGroup(name="orders", description="...", executor=fn, api_schema=openapi_dict,
+                schema_storage=ApiSchemaStorage.inline())   # ... inlined in each agent instead of an S3 asset
     ActionGroup(name="weather", description="Current weather", executor=fn, functions=[
         FunctionDefinition("get_weather", description="Weather for a city",
                            parameters=[FunctionParameter("city", "string", "City name", required=True)]),
@@ -19,6 +21,9 @@ Limits (bedrock-agent API): names ``^([0-9a-zA-Z][_-]?){1,100}$``, action group 
 1-200 characters, function description 1-1200, parameter description 1-500, parameter types
 string|number|integer|boolean|array. The Agent construct grants ``bedrock.amazonaws.com``
 permission to invoke the executor, scoped to the agent's ARN.
+
+An OpenAPI schema is stored once, as an S3 file asset that every agent using the group references
+(``ApiSchema.S3``), not copied into each agent: see :mod:`bedrock_platform.agents.api_schema_storage`.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from typing import Any
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_lambda as lambda_
 
+from bedrock_platform.agents.api_schema_storage import ASSET, INLINE, S3_OBJECT, ApiSchemaStorage
 from bedrock_platform.core.input_checks import as_list
+from bedrock_platform.core.payload_assets import S3ObjectLocation
 from bedrock_platform.core.validation import (
     PlatformValidationError,
     ValidationProblems,
@@ -119,8 +126,14 @@ class ActionGroup:
     ``lambda_.IFunction``).
 
     ``api_schema`` is an OpenAPI 3.0 document, as a dict or as JSON text. Text (e.g. a
-    committed, generated ``openapi.json``) is validated and passed to CloudFormation verbatim,
-    so the agent receives exactly that file; a deploy-time token is passed without checks.
+    committed, generated ``openapi.json``) is validated and passed on verbatim, so the agent
+    receives exactly that file; a deploy-time token is passed without checks.
+
+    ``schema_storage`` (an :class:`ApiSchemaStorage`) says where CloudFormation gets the schema:
+    by default an S3 file asset stored once for every agent that uses the group (inline for a
+    deploy-time schema); ``ApiSchemaStorage.inline()`` copies the text into each agent;
+    ``ApiSchemaStorage.from_bucket(bucket, key)`` references an object you upload (then
+    ``api_schema`` may be omitted).
 
     Example::
 
@@ -137,6 +150,7 @@ class ActionGroup:
         api_schema: Mapping[str, Any] | str | None = None,
         functions: Iterable[FunctionDefinition] | None = None,
         enabled: bool = True,
+        schema_storage: ApiSchemaStorage | None = None,
     ) -> None:
         problems = ValidationProblems()
         problems.check(check_bedrock_name, "name", name)
@@ -148,11 +162,20 @@ class ActionGroup:
         if functions is not None:
             with problems.field():
                 function_list = as_list("functions", functions, FunctionDefinition)
-        if (api_schema is None) == (functions is None):
+        if schema_storage is not None and not isinstance(schema_storage, ApiSchemaStorage):
+            problems.add("schema_storage", type(schema_storage).__name__, "is not an ApiSchemaStorage")
+            schema_storage = None
+        in_bucket = schema_storage is not None and schema_storage.kind == S3_OBJECT
+        if (api_schema is None and not in_bucket) == (functions is None):
             problems.add(
-                "api_schema", "both" if api_schema is not None else "neither",
+                "api_schema", "both" if functions is not None else "neither",
                 "set exactly one of api_schema (OpenAPI 3.0 dict) or functions",
             )  # fmt: skip
+        if schema_storage is not None and functions is not None:
+            problems.add("schema_storage", schema_storage.kind, "applies to an api_schema, not to functions")
+        if schema_storage is not None and schema_storage.kind == ASSET and is_token(api_schema):
+            problems.add("schema_storage", ASSET, "cannot hold a deploy-time schema (a token): use "
+                                                  "ApiSchemaStorage.inline() or from_bucket()")  # fmt: skip
         payload = None
         if isinstance(api_schema, str):
             payload = api_schema
@@ -186,7 +209,11 @@ class ActionGroup:
             else json.dumps(self.api_schema, separators=(",", ":")) if self.api_schema is not None
             else None
         )  # fmt: skip
-        """The ``ApiSchema.Payload`` CloudFormation receives (the given text, or the dict as compact JSON)."""
+        """The schema text (the given text, or the dict as compact JSON): the asset's content or ``ApiSchema.Payload``."""
+        if schema_storage is None and self.api_schema_payload is not None:
+            schema_storage = ApiSchemaStorage.inline() if is_token(self.api_schema_payload) else ApiSchemaStorage.asset()
+        self.schema_storage: ApiSchemaStorage | None = schema_storage
+        """Where the schema is stored (``None`` for function details)."""
         self.functions = tuple(function_list) if function_list is not None else None
         """The functions of a function-details action group."""
         self.enabled = enabled
@@ -204,16 +231,31 @@ class ActionGroup:
                     found.append(operation.get("operationId") or f"{method.upper()} {path}")
         return found
 
-    def _render(self) -> bedrock.CfnAgent.AgentActionGroupProperty:
-        """The ``AgentActionGroup`` property of the ``CfnAgent``."""
+    def _schema_location(self, scope: Any) -> S3ObjectLocation | None:
+        """The S3 object holding the schema for an agent in ``scope`` (``None``: inline or functions)."""
+        if self.schema_storage is None or self.schema_storage.kind == INLINE:
+            return None
+        return self.schema_storage.locate(scope, self.api_schema_payload)
+
+    def _render(self, schema_location: S3ObjectLocation | None = None) -> bedrock.CfnAgent.AgentActionGroupProperty:
+        """The ``AgentActionGroup`` property of the ``CfnAgent``: ``ApiSchema.S3`` when the schema
+        is in ``schema_location``, else ``ApiSchema.Payload``."""
+        if schema_location is not None:
+            api_schema = bedrock.CfnAgent.APISchemaProperty(
+                s3=bedrock.CfnAgent.S3IdentifierProperty(
+                    s3_bucket_name=schema_location.bucket_name, s3_object_key=schema_location.object_key
+                )
+            )
+        elif self.api_schema_payload is not None:
+            api_schema = bedrock.CfnAgent.APISchemaProperty(payload=self.api_schema_payload)
+        else:
+            api_schema = None
         return bedrock.CfnAgent.AgentActionGroupProperty(
             action_group_name=self.name,
             description=self.description,
             action_group_executor=bedrock.CfnAgent.ActionGroupExecutorProperty(lambda_=self.executor.function_arn),
             action_group_state="ENABLED" if self.enabled else "DISABLED",
-            api_schema=bedrock.CfnAgent.APISchemaProperty(payload=self.api_schema_payload)
-            if self.api_schema_payload is not None
-            else None,
+            api_schema=api_schema,
             function_schema=bedrock.CfnAgent.FunctionSchemaProperty(functions=[f._render() for f in self.functions])
             if self.functions is not None
             else None,

@@ -15,8 +15,9 @@ groups and a stable alias.
 The role (trusted by ``bedrock.amazonaws.com`` for this account's agents only) carries one
 managed policy with exactly: InvokeModel on the model, or on the inference profile and the
 foundation model in every region it routes to; Retrieve on each knowledge base; ApplyGuardrail
-on the guardrail. Each action group's Lambda may be invoked by Bedrock only for this agent
-(``SourceArn`` = the agent ARN). A validation fails synth if any of these is missing.
+on the guardrail; GetObject on each action group's OpenAPI schema object (stored once as an S3
+asset, see :mod:`bedrock_platform.agents.api_schema_storage`). Each action group's Lambda may be
+invoked by Bedrock only for this agent (``SourceArn`` = the agent ARN). A validation fails synth if any of these is missing.
 
 Every string and number may be a deploy-time token (an instruction read from an SSM parameter,
 a knowledge base id from another stack): checks skip tokens (the instruction-length warning
@@ -44,6 +45,7 @@ from bedrock_platform.agents.agent_base import AgentBase, IAgent, import_agent
 from bedrock_platform.core.input_checks import as_list
 from bedrock_platform.core.managed_grants import ManagedPolicyRole
 from bedrock_platform.core.nag import suppress
+from bedrock_platform.core.payload_assets import S3ObjectLocation
 from bedrock_platform.core.policy_pairs import (
     allowed_pairs,
     guardrail_requirements,
@@ -203,6 +205,7 @@ class Agent(AgentBase):
         """``(knowledge base, description)`` pairs associated with the agent."""
         self.action_groups: list[ActionGroup] = []
         """The agent's action groups."""
+        self._schema_locations: list[S3ObjectLocation | None] = []
         self.aliases: list[AgentAlias] = []
         """Every alias created with :meth:`add_alias` (the first is :attr:`alias`)."""
         self.instruction_tokens = estimate_tokens(instruction)
@@ -372,7 +375,14 @@ class Agent(AgentBase):
             raise PlatformValidationError("action_group", type(action_group).__name__, "is not an ActionGroup")
         if any(existing.name == action_group.name for existing in self.action_groups):
             raise PlatformValidationError("action_groups", action_group.name, "appears more than once; names must be unique")
+        index = len(self.action_groups)
         self.action_groups.append(action_group)
+        location = action_group._schema_location(self)
+        self._schema_locations.append(location)
+        if location is not None:
+            # Bedrock reads the schema object with the agent's role (user guide, "Create a service role
+            # for Amazon Bedrock Agents": s3:GetObject on the schema object, aws:ResourceAccount).
+            self.policy.add_statements(location.read_statement(f"ReadActionGroupSchema{index}"))
         permission_id = (
             f"ActionGroup{len(self.action_groups) - 1}Permission" if is_token(action_group.name)
             else f"{action_group.name}Permission"
@@ -395,7 +405,7 @@ class Agent(AgentBase):
         return ([fingerprint] if fingerprint else [], version, [kb.knowledge_base_id for kb, _ in self.knowledge_bases])
 
     def _render_action_groups(self) -> Any:
-        return [group._render() for group in self.action_groups] or None
+        return [group._render(location) for group, location in zip(self.action_groups, self._schema_locations, strict=True)] or None
 
     def _render_knowledge_bases(self) -> Any:
         rendered = [
@@ -426,6 +436,11 @@ def _knowledge_base_pair(index: int, item: Any) -> tuple[KnowledgeBaseRef, str]:
     raise PlatformValidationError(field, type(item).__name__,
                                   "is not a knowledge base (knowledge_base_id and knowledge_base_arn) or a "
                                   "(knowledge base, description) pair")  # fmt: skip
+
+
+def _listed(value: Any) -> list[Any]:
+    """A policy element that is one value or a list of values, as a list."""
+    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 @jsii.implements(IStableAnyProducer)
@@ -460,6 +475,19 @@ class _GrantsValidation:
             f"Agent role lacks {action} on {what} ({show_value(stack.resolve(resource))})"
             for action, resource, what in required
             if (action, pair_key(stack.resolve(resource))) not in allowed
+        ]
+        # Schema reads are conditional (aws:ResourceAccount), which allowed_pairs leaves out.
+        readable = {
+            pair_key(resource)
+            for statement in document.get("Statement", [])
+            if statement.get("Effect") == "Allow" and "s3:GetObject" in _listed(statement.get("Action"))
+            for resource in _listed(statement.get("Resource"))
+        }
+        errors += [
+            f"Agent role lacks s3:GetObject on the OpenAPI schema of action group {group.name} "
+            f"({show_value(stack.resolve(location.object_arn))})"
+            for group, location in zip(agent.action_groups, agent._schema_locations, strict=True)
+            if location is not None and pair_key(stack.resolve(location.object_arn)) not in readable
         ]
         permissions = [
             stack.resolve(
