@@ -23,6 +23,8 @@ class QuotasConfig(ConfigModel):
     guardrails: int = Field(default=_DEFAULTS.guardrails, ge=1)
     agents: int = Field(default=_DEFAULTS.agents, ge=1)
     agentcore_agents: int = Field(default=_DEFAULTS.agentcore_agents, ge=1)
+    # Of the account's 10 CloudWatch Logs resource policies per Region (not adjustable), how many this app may use.
+    log_resource_policies: int = Field(default=_DEFAULTS.log_resource_policies, ge=0, le=_DEFAULTS.log_resource_policies)
 
     def to_quotas(self) -> AccountQuotas:
         return AccountQuotas(**self.model_dump())

@@ -13,7 +13,10 @@ other stack), so sizes are the real bytes the CDK CLI uploads:
   (CreateAccessPolicy ``policy`` length, botocore opensearchserverless PolicyDocument ``max``);
 - a Lambda function's resource-based policy: 20 KB, the sum of its ``AWS::Lambda::Permission``
   statements (Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html);
-- Bedrock per-account, per-Region quotas across all stacks (:class:`AccountQuotas`).
+- Bedrock per-account, per-Region quotas across all stacks (:class:`AccountQuotas`);
+- CloudWatch Logs resource policies (``AWS::Logs::ResourcePolicy``, account-level): 10 per account
+  and Region, not adjustable ("An account can have a maximum of 10 policies without resourceARN",
+  PutResourcePolicy in botocore ``logs/2014-03-28/service-2.json``), counted per environment.
 
 Example::
 
@@ -42,6 +45,8 @@ MAX_TEMPLATE_BYTES = 1_000_000
 MAX_AOSS_ACCESS_POLICY_CHARS = 20_480
 # Lambda quotas: "Function resource-based policy: 20 KB".
 MAX_LAMBDA_POLICY_BYTES = 20 * 1024
+# botocore logs service-2.json, PutResourcePolicy: "An account can have a maximum of 10 policies without resourceARN".
+MAX_LOG_RESOURCE_POLICIES = 10
 
 # Stand-ins for values CloudFormation resolves at deploy time, sized like the real ones so a
 # measured policy is not under-estimated: a role/agent/gateway ARN, a physical id, an account.
@@ -59,7 +64,9 @@ class AccountQuotas:
     https://docs.aws.amazon.com/general/latest/gr/bedrock.html): knowledge bases per account 100,
     guardrails per account 100, agents per account 200; AgentCore quotas
     (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/bedrock-agentcore-limits.html):
-    total agents (runtimes, which back harnesses) per account 1,000.
+    total agents (runtimes, which back harnesses) per account 1,000. ``log_resource_policies``: how
+    many of the account's 10 CloudWatch Logs resource policies per Region (a hard limit,
+    PutResourcePolicy) this app may use; lower it by the number other apps of the account use.
 
     Example::
 
@@ -70,6 +77,7 @@ class AccountQuotas:
     guardrails: int = 100
     agents: int = 200
     agentcore_agents: int = 1000
+    log_resource_policies: int = MAX_LOG_RESOURCE_POLICIES
 
 
 # quota field -> (resource types counted, quota name in Service Quotas)
@@ -103,10 +111,13 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
     """Every limit breach of the stacks in ``assembly`` (nested stages included), one message each."""
     problems: list[str] = []
     counts: dict[str, int] = defaultdict(int)
+    log_policies: dict[str, int] = defaultdict(int)  # environment -> AWS::Logs::ResourcePolicy count
     for artifact in assembly.stacks_recursively:
         problems += check_stack(artifact)
         for resource in (artifact.template.get("Resources") or {}).values():
             counts[resource.get("Type", "")] += 1
+            if resource.get("Type") == "AWS::Logs::ResourcePolicy":
+                log_policies[f"aws://{artifact.environment.account}/{artifact.environment.region}"] += 1
     for name, (types, quota_name) in _ACCOUNT_QUOTAS.items():
         quota = getattr(quotas, name)
         count = sum(counts[t] for t in types)
@@ -114,6 +125,15 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
             problems.append(
                 f"account: {count} {'/'.join(types)} exceed the {quota_name} quota of {quota}: remove some, or request an "
                 f"increase in Service Quotas and then set quotas.{name} in the config to the approved value"
+            )
+    for environment, count in sorted(log_policies.items()):
+        if count > quotas.log_resource_policies:
+            problems.append(
+                f"account {environment}: {count} AWS::Logs::ResourcePolicy (account-level CloudWatch Logs resource policies) "
+                f"exceed the {quotas.log_resource_policies} this app may use of the {MAX_LOG_RESOURCE_POLICIES} per account "
+                "and Region, which AWS does not raise: deliver AgentCore logs through one shared AgentCoreLogDestination "
+                "(one policy) instead of one AgentCoreLogDelivery per resource, or free policies in the account and set "
+                "quotas.log_resource_policies"
             )
     return problems
 
