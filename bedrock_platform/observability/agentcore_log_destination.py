@@ -119,10 +119,11 @@ class AgentCoreLogDestination(Construct):
         """
         stack = Stack.of(scope)
         if stack.node.path != Stack.of(self).node.path:
-            raise ValueError(
-                f"{scope.node.path}: deliver() works in the destination's own stack ({Stack.of(self).node.path}); "
-                "in another stack use AgentCoreLogSources with the destination ARNs read from SSM parameters"
-            )
+            raise PlatformValidationError(
+                "scope", scope.node.path,
+                f"is not in the destination's stack ({Stack.of(self).node.path}): deliver() adds deliveries there only; "
+                "another stack uses AgentCoreLogSources with the destination ARNs read from SSM parameters",
+            )  # fmt: skip
         previous = self._last.get(stack.node.path)
         sources = AgentCoreLogSources(
             scope, construct_id, resource_arn=resource_arn, name_prefix=name_prefix, targets=self.targets,
