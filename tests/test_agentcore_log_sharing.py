@@ -33,7 +33,12 @@ import pytest
 from aws_cdk import App, Environment, Stack
 from observability_support import ACCOUNT, REGION, RICH_CONFIG, resolve, resources
 
-from bedrock_platform.core.stack_limits import AccountQuotas, StackLimitError, check_limits, synth_within_limits
+from bedrock_platform.core.stack_limits import (
+    AccountQuotas,
+    StackLimitError,
+    check_limits,
+    synth_within_limits,
+)
 from bedrock_platform.core.validation import PlatformValidationError
 from bedrock_platform.observability.agentcore_log_destination import (
     AgentCoreLogDeliveries,
