@@ -39,7 +39,12 @@ _EXPORTS: dict[str, str] = {
     "ApiSchemaStorage": "bedrock_platform.agents.api_schema_storage",
     "Agent": "bedrock_platform.agents.agent",
     "AgentAlias": "bedrock_platform.agents.agent_alias",
+    "AgentCoreLogDeliveries": "bedrock_platform.observability.agentcore_log_destination",
     "AgentCoreLogDelivery": "bedrock_platform.observability.agentcore_logs",
+    "AgentCoreLogDestination": "bedrock_platform.observability.agentcore_log_destination",
+    "AgentCoreLogResource": "bedrock_platform.observability.agentcore_log_destination",
+    "AgentCoreLogSources": "bedrock_platform.observability.agentcore_logs",
+    "AgentCoreLogTargets": "bedrock_platform.observability.agentcore_logs",
     "AgentCoreMonitoring": "bedrock_platform.observability.agentcore_monitoring",
     "AgentCoreObservability": "bedrock_platform.observability.agentcore_wiring",
     "AgentCoreThresholds": "bedrock_platform.observability.agentcore_monitoring",
@@ -125,7 +130,12 @@ __all__ = [
     "ActionGroupLambda",
     "Agent",
     "AgentAlias",
+    "AgentCoreLogDeliveries",
     "AgentCoreLogDelivery",
+    "AgentCoreLogDestination",
+    "AgentCoreLogResource",
+    "AgentCoreLogSources",
+    "AgentCoreLogTargets",
     "AgentCoreMonitoring",
     "AgentCoreObservability",
     "AgentCoreThresholds",
@@ -293,7 +303,16 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.metering.totals import MeterInputError, TurnTotals
     from bedrock_platform.models.foundation_model import FoundationModel
     from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
-    from bedrock_platform.observability.agentcore_logs import AgentCoreLogDelivery
+    from bedrock_platform.observability.agentcore_log_destination import (
+        AgentCoreLogDeliveries,
+        AgentCoreLogDestination,
+        AgentCoreLogResource,
+    )
+    from bedrock_platform.observability.agentcore_logs import (
+        AgentCoreLogDelivery,
+        AgentCoreLogSources,
+        AgentCoreLogTargets,
+    )
     from bedrock_platform.observability.agentcore_monitoring import AgentCoreMonitoring, AgentCoreThresholds
     from bedrock_platform.observability.agentcore_wiring import AgentCoreObservability
     from bedrock_platform.observability.alert_topic import AlertTopic, IAlertTopic

@@ -343,10 +343,11 @@ def test_stack_with_a_harness_and_a_gateway_delivers_logs_alarms_and_widgets(age
     sources = sorted((v["Properties"]["ResourceArn"], v["Properties"]["LogType"])
                      for v in resources(t, "AWS::Logs::DeliverySource").values())
     assert sources == [(GATEWAY_ARN, "APPLICATION_LOGS"), (HARNESS_ARN, "APPLICATION_LOGS"), (HARNESS_ARN, "USAGE_LOGS")]
-    assert len(resources(t, "AWS::Logs::Delivery")) == 3 and len(resources(t, "AWS::Logs::ResourcePolicy")) == 2
+    # One shared destination (test_agentcore_log_sharing.py): one policy, one group, one CWL destination.
+    assert len(resources(t, "AWS::Logs::Delivery")) == 3 and len(resources(t, "AWS::Logs::ResourcePolicy")) == 1
     key_id = next(k for k in resources(t, "AWS::KMS::Key") if k.startswith("AgentCoreLogKey"))
     groups = [v for k, v in resources(t, "AWS::Logs::LogGroup").items() if k.startswith("AgentCore")]
-    assert [g["Properties"] for g in groups] == [{"KmsKeyId": {"Fn::GetAtt": [key_id, "Arn"]}, "RetentionInDays": 180}] * 2
+    assert [g["Properties"] for g in groups] == [{"KmsKeyId": {"Fn::GetAtt": [key_id, "Arn"]}, "RetentionInDays": 180}]
     names = sorted(a["Properties"]["AlarmName"] for k, a in resources(t, "AWS::CloudWatch::Alarm").items()
                    if k.startswith("AgentCore"))
     assert names == sorted(["acme-agentcore-system-errors:support", "acme-agentcore-user-errors:support",
@@ -366,7 +367,7 @@ def test_tracing_is_on_in_prod_and_off_in_dev(agentcore_assembly):
     log_types = lambda t: sorted(v["Properties"]["LogType"] for v in resources(t, "AWS::Logs::DeliverySource").values())  # noqa: E731
     assert "TRACES" not in log_types(dev)
     assert log_types(prod).count("TRACES") == 2
-    assert [v["Properties"]["DeliveryDestinationType"] for v in resources(prod, "AWS::Logs::DeliveryDestination").values()].count("XRAY") == 2
+    assert [v["Properties"]["DeliveryDestinationType"] for v in resources(prod, "AWS::Logs::DeliveryDestination").values()].count("XRAY") == 1
 
 
 def test_agentcore_stack_passes_nag_cfn_lint_and_checkov(agentcore_assembly):

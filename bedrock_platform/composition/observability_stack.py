@@ -15,9 +15,11 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from bedrock_platform.composition.agentcore_log_sharing import AgentCoreLogParameters, share_log_destination
 from bedrock_platform.composition.cost_stack import CostControlsStack, removal_policy_for_logs
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
+from bedrock_platform.observability.agentcore_log_destination import AgentCoreLogDestination
 from bedrock_platform.observability.agentcore_wiring import AgentCoreObservability
 from bedrock_platform.observability.alert_topic import AlertTopic
 from bedrock_platform.observability.invocation_logging import ModelInvocationLogging
@@ -38,6 +40,12 @@ class ObservabilityStack(Stack):
 
     Outputs: ``AlertTopicArn``, ``DashboardUrl`` (when the dashboard is on) and, when this
     app owns logging, ``InvocationLogGroupName`` and ``InvocationLogBucketName``.
+
+    AgentCore: with agents or gateways to watch, or ``agentcore_log_destination=True``, the stack
+    holds the platform's one shared AgentCore log destination (:attr:`agentcore_log_destination`)
+    and writes its ARNs to the SSM parameters named in :attr:`agentcore_log_parameters`
+    (``/<platform>/agentcore/log-destination-arn``, with tracing ``.../trace-destination-arn``),
+    which tenant stacks read (:func:`~bedrock_platform.composition.agentcore_log_sharing.deliver_agentcore_logs`).
     """
 
     def __init__(
@@ -52,6 +60,7 @@ class ObservabilityStack(Stack):
         agentcore_agents: Sequence[MonitoredAgentCoreAgent] = (),
         agentcore_gateways: Sequence[MonitoredGateway] = (),
         agentcore_tracing: bool | None = None,
+        agentcore_log_destination: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -124,9 +133,12 @@ class ObservabilityStack(Stack):
             )
             CfnOutput(self, "DashboardUrl", value=self.dashboard.url, description="CloudWatch dashboard of the platform")
 
-        # AgentCore agents and gateways (nothing is added when none are passed); tracing defaults to prod.
+        # AgentCore agents and gateways (nothing is added when none are passed and no destination is
+        # asked for); tracing defaults to prod. One shared log destination, its ARNs in SSM.
         self.agentcore: AgentCoreObservability | None = None
-        if agentcore_agents or agentcore_gateways:
+        self.agentcore_log_destination: AgentCoreLogDestination | None = None
+        self.agentcore_log_parameters: AgentCoreLogParameters | None = None
+        if agentcore_agents or agentcore_gateways or agentcore_log_destination:
             self.agentcore = AgentCoreObservability(
                 self, "AgentCore", name_prefix=config.name, agents=agentcore_agents, gateways=agentcore_gateways,
                 tracing=config.is_prod if agentcore_tracing is None else agentcore_tracing,
@@ -134,6 +146,8 @@ class ObservabilityStack(Stack):
                 alarm_topic=self.alert_topic.topic if obs.alarms.enabled else None,
                 token_namespace=obs.metering.namespace if obs.metering.enabled else None,
             )
+            self.agentcore_log_destination = self.agentcore.destination
+            self.agentcore_log_parameters = share_log_destination(self.agentcore.destination, config.name)
             if self.dashboard is not None and self.agentcore.monitoring is not None:
                 self.dashboard.dashboard.add_widgets(*self.agentcore.monitoring.widgets)
 
@@ -166,6 +180,7 @@ def add_observability(
     ingestion_dead_letter_queue_name: str | None = None,
     agentcore_agents: Sequence[MonitoredAgentCoreAgent] = (),
     agentcore_gateways: Sequence[MonitoredGateway] = (),
+    agentcore_log_destination: bool = False,
 ) -> ObservabilityStacks:
     """Add the observability stack (in ``env``) and the us-east-1 cost stack, as configured."""
     obs = config.observability
@@ -180,6 +195,7 @@ def add_observability(
         ingestion_dead_letter_queue_name=ingestion_dead_letter_queue_name,
         agentcore_agents=agentcore_agents,
         agentcore_gateways=agentcore_gateways,
+        agentcore_log_destination=agentcore_log_destination,
         env=env,
         stack_name=f"{config.name}-observability",
         description="Bedrock platform: model invocation logging, token metering, alarms and dashboard",

@@ -31,6 +31,8 @@ class QuotasConfig(ConfigModel):
     inference_profiles: int = Field(default=_DEFAULTS.inference_profiles, ge=1)
     iam_roles: int = Field(default=_DEFAULTS.iam_roles, ge=1)  # IAM: one quota per account, all Regions
     iam_managed_policies: int = Field(default=_DEFAULTS.iam_managed_policies, ge=1)
+    # Of the account's 10 CloudWatch Logs resource policies per Region (not adjustable), how many this app may use.
+    log_resource_policies: int = Field(default=_DEFAULTS.log_resource_policies, ge=0, le=_DEFAULTS.log_resource_policies)
 
     def to_quotas(self) -> AccountQuotas:
         return AccountQuotas(**self.model_dump())

@@ -17,6 +17,9 @@ other stack), so sizes are the real bytes the CDK CLI uploads:
   Bedrock, AgentCore and IAM (:class:`AccountQuotas`);
 - managed policies attached to one IAM role: 10 (IAM quotas, "Managed policies attached to an
   IAM role", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+- CloudWatch Logs resource policies (``AWS::Logs::ResourcePolicy``, account-level): 10 per account
+  and Region, not adjustable ("An account can have a maximum of 10 policies without resourceARN",
+  PutResourcePolicy in botocore ``logs/2014-03-28/service-2.json``), counted per environment.
 
 Example::
 
@@ -45,6 +48,8 @@ MAX_TEMPLATE_BYTES = 1_000_000
 MAX_AOSS_ACCESS_POLICY_CHARS = 20_480
 # Lambda quotas: "Function resource-based policy: 20 KB".
 MAX_LAMBDA_POLICY_BYTES = 20 * 1024
+# botocore logs service-2.json, PutResourcePolicy: "An account can have a maximum of 10 policies without resourceARN".
+MAX_LOG_RESOURCE_POLICIES = 10
 
 # Stand-ins for values CloudFormation resolves at deploy time, sized like the real ones so a
 # measured policy is not under-estimated: a role/agent/gateway ARN, a physical id, an account.
@@ -72,6 +77,9 @@ class AccountQuotas:
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html, "Default quotas
     for IAM entities"): roles in an AWS account 1,000 and customer managed policies in an AWS
     account 1,500, both adjustable (automatic approval up to 5,000).
+    ``log_resource_policies``: how many of the account's 10 CloudWatch Logs resource policies per
+    Region (a hard limit, PutResourcePolicy) this app may use; lower it by the number other apps of
+    the account use.
 
     Example::
 
@@ -85,6 +93,7 @@ class AccountQuotas:
     inference_profiles: int = 1000
     iam_roles: int = 1000
     iam_managed_policies: int = 1500
+    log_resource_policies: int = MAX_LOG_RESOURCE_POLICIES
 
 
 # quota field -> (resource types counted, quota name in Service Quotas, regional?). Knowledge bases and
@@ -152,6 +161,16 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
                     f"{where}: {count} {'/'.join(types)} exceed the {quota_name} quota of {quota}: remove some, or request an "
                     f"increase {_HOW[name in _NOT_ADJUSTABLE]} and then set quotas.{name} in the config to the approved value"
                 )
+    for (account, region), by_type in sorted(counts.items()):
+        count = by_type["AWS::Logs::ResourcePolicy"]
+        if count > quotas.log_resource_policies:
+            problems.append(
+                f"account aws://{account}/{region}: {count} AWS::Logs::ResourcePolicy (account-level CloudWatch Logs resource policies) "
+                f"exceed the {quotas.log_resource_policies} this app may use of the {MAX_LOG_RESOURCE_POLICIES} per account "
+                "and Region, which AWS does not raise: deliver AgentCore logs through one shared AgentCoreLogDestination "
+                "(one policy) instead of one AgentCoreLogDelivery per resource, or free policies in the account and set "
+                "quotas.log_resource_policies"
+            )
     return problems
 
 

@@ -1,4 +1,4 @@
-"""Everything the observability stack adds for AgentCore: log deliveries under one key, alarms and widgets.
+"""Everything the observability stack adds for AgentCore: one shared log destination, deliveries, alarms, widgets.
 
 Tracing (``TRACES`` to X-Ray) is a choice: the stack turns it on in prod and off in dev. Traces
 land as spans in CloudWatch (Transaction Search, billed per GB ingested) and every harness step
@@ -16,16 +16,19 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from bedrock_platform.core.log_groups import allow_cloudwatch_logs
-from bedrock_platform.observability.agentcore_logs import AgentCoreLogDelivery, allow_vended_log_delivery
+from bedrock_platform.observability.agentcore_log_destination import AgentCoreLogDestination
+from bedrock_platform.observability.agentcore_logs import AgentCoreLogSources, allow_vended_log_delivery
 from bedrock_platform.observability.agentcore_monitoring import AgentCoreMonitoring, AgentCoreThresholds
 from bedrock_platform.observability.monitoring_targets import MonitoredAgentCoreAgent, MonitoredGateway
 
 
 class AgentCoreObservability(Construct):
-    """Log delivery for each agent and gateway (one shared customer key), plus :class:`AgentCoreMonitoring`.
+    """One shared :class:`AgentCoreLogDestination`, each agent's and gateway's deliveries to it, :class:`AgentCoreMonitoring`.
 
-    ``monitoring`` is None without an ``alarm_topic``. ``deliveries`` maps ``agent:<name>`` /
-    ``gateway:<name>`` to each :class:`AgentCoreLogDelivery`.
+    ``destination`` is the platform's one log group / resource policy / delivery destinations
+    (stacks of tenants deliver to it by ARN); ``deliveries`` maps ``agent:<name>`` /
+    ``gateway:<name>`` to each :class:`AgentCoreLogSources`. ``monitoring`` is None without an
+    ``alarm_topic`` or without agents and gateways.
 
     Example::
 
@@ -55,18 +58,23 @@ class AgentCoreObservability(Construct):
         )
         allow_cloudwatch_logs(self.key)
         allow_vended_log_delivery(self.key)
-        self.deliveries: dict[str, AgentCoreLogDelivery] = {}
+        self.destination = AgentCoreLogDestination(
+            self, "Logs", name_prefix=name_prefix[:32], tracing=tracing, retention=retention, encryption_key=self.key,
+            removal_policy=removal_policy,
+        )  # fmt: skip
+        self.deliveries: dict[str, AgentCoreLogSources] = {}
         targets = [(f"agent:{a.name}", a.resource_arn, a.resource_type) for a in agents]
         targets += [(f"gateway:{g.name}", g.gateway_arn, "gateway") for g in gateways]
         for key, arn, resource_type in targets:
             kind, _, name = key.partition(":")
-            self.deliveries[key] = AgentCoreLogDelivery(
+            # Construct ids as when each resource had its own log group: the sources keep their
+            # logical ids and names (AWS allows one source per resource and log type).
+            self.deliveries[key] = self.destination.deliver(
                 self, f"{kind.title()}{name}Logs", resource_arn=arn, resource_type=resource_type,
-                name_prefix=f"{name_prefix}-{name}"[:32], tracing=tracing, retention=retention,
-                encryption_key=self.key, removal_policy=removal_policy,
+                name_prefix=f"{name_prefix}-{name}"[:32],
             )
         self.monitoring: AgentCoreMonitoring | None = None
-        if alarm_topic is not None:
+        if alarm_topic is not None and targets:
             self.monitoring = AgentCoreMonitoring(
                 self, "Monitoring", name_prefix=name_prefix, alarm_topic=alarm_topic, agents=agents,
                 gateways=gateways, thresholds=thresholds, token_namespace=token_namespace,
