@@ -13,7 +13,8 @@ other stack), so sizes are the real bytes the CDK CLI uploads:
   (CreateAccessPolicy ``policy`` length, botocore opensearchserverless PolicyDocument ``max``);
 - a Lambda function's resource-based policy: 20 KB, the sum of its ``AWS::Lambda::Permission``
   statements (Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html);
-- Bedrock per-account, per-Region quotas across all stacks (:class:`AccountQuotas`).
+- Bedrock per-account, per-Region quotas across all stacks (:class:`AccountQuotas`), and OpenSearch
+  Serverless data access policies per account and Region (500, not adjustable).
 
 Example::
 
@@ -42,6 +43,10 @@ MAX_TEMPLATE_BYTES = 1_000_000
 MAX_AOSS_ACCESS_POLICY_CHARS = 20_480
 # Lambda quotas: "Function resource-based policy: 20 KB".
 MAX_LAMBDA_POLICY_BYTES = 20 * 1024
+# Amazon OpenSearch Service Developer Guide, "OpenSearch Serverless quotas": "Data access policies per
+# account per Region: 500", not adjustable. The platform collection has one, and so does every tenant
+# stack with a knowledge base on it (its own policy, so the collection's does not grow per tenant).
+MAX_AOSS_DATA_ACCESS_POLICIES = 500
 
 # Stand-ins for values CloudFormation resolves at deploy time, sized like the real ones so a
 # measured policy is not under-estimated: a role/agent/gateway ARN, a physical id, an account.
@@ -107,6 +112,18 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
         problems += check_stack(artifact)
         for resource in (artifact.template.get("Resources") or {}).values():
             counts[resource.get("Type", "")] += 1
+    data_policies = sum(
+        1 for artifact in assembly.stacks_recursively for resource in (artifact.template.get("Resources") or {}).values()
+        if resource.get("Type") == "AWS::OpenSearchServerless::AccessPolicy"
+        and (resource.get("Properties") or {}).get("Type") == "data"
+    )  # fmt: skip
+    if data_policies > MAX_AOSS_DATA_ACCESS_POLICIES:
+        problems.append(
+            f"account: {data_policies} AWS::OpenSearchServerless::AccessPolicy (type data) exceed the OpenSearch Serverless "
+            f"'Data access policies per account per Region' quota of {MAX_AOSS_DATA_ACCESS_POLICIES}, which AWS does not "
+            "raise: put some tenants' knowledge bases on vector_store: s3_vectors, or deploy some tenants to another "
+            "account or region"
+        )
     for name, (types, quota_name) in _ACCOUNT_QUOTAS.items():
         quota = getattr(quotas, name)
         count = sum(counts[t] for t in types)
