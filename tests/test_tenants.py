@@ -46,7 +46,8 @@ def _of_type(template: dict, resource_type: str) -> dict:
 def _one(template: dict, resource_type: str) -> dict:
     """The one resource of the type outside the tenant's workloads (knowledge bases and agents have
     roles, policies and alarms of their own: tests/test_tenant_workloads.py)."""
-    (resource,) = {k: v for k, v in _of_type(template, resource_type).items() if not k.startswith("Workloads")}.values()
+    (resource,) = {k: v for k, v in _of_type(template, resource_type).items()
+                   if not k.startswith(("Workloads", "CustomS3AutoDeleteObjects"))}.values()  # fmt: skip
     return resource["Properties"]
 
 
