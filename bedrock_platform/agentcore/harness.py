@@ -17,6 +17,10 @@ knowledge bases and action groups become MCP tools behind the agent's :class:`Ag
 - Limits: ``MaxIterations``, ``MaxTokens``, ``TimeoutSeconds``, ``Truncation``. These are the
   harness's defaults: an ``InvokeHarness`` caller may override model, tools and limits (botocore
   ``InvokeHarnessRequest``), so give invoke rights only to applications you trust with them.
+- Model through an application inference profile (``inference_profile_arn``, e.g. a tenant's, tagged for
+  cost allocation): ``ModelId`` is the profile ARN (Converse ``modelId`` accepts an
+  application-inference-profile ARN, botocore bedrock-runtime ConverseRequest), and the role gets
+  InvokeModel* on the profile and on the foundation models only with ``bedrock:InferenceProfileArn``.
 - Endpoint: ``TargetVersion`` is the harness's ``Version`` attribute, which the service increments
   on every successful update (cfn-lint schema). A config change updates the harness, its version
   moves and the endpoint follows; an unchanged re-synth leaves the template, hence both, untouched.
