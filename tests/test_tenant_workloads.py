@@ -232,6 +232,18 @@ def test_application_role_may_invoke_exactly_the_tenants_harnesses(tenants_platf
     assert "InvokeTenantAgents" not in json.dumps(_policy(globex, "ApplicationPolicy"))
 
 
+def test_tenant_dashboard_shows_its_agents(tenants_platform):
+    template = tenants_platform.raw("TenantAcmeRetail")
+    (harness_id, _) = _one(template, "AWS::BedrockAgentCore::Harness")
+    (_, dashboard) = _one(template, "AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["DashboardBody"])
+    assert "acme-retail: agent helper" in body and "AWS/Bedrock-AgentCore" in body
+    assert json.dumps({"Fn::GetAtt": [harness_id, "Arn"]}) in body
+    plain = body.replace("\\", "")
+    for metric in ("Invocations", "SystemErrors", "UserErrors"):
+        assert f'MetricName="{metric}"' in plain, metric
+
+
 def test_scheduled_ingestion_in_the_tenants_own_group_with_its_dead_letter_alarm(tenants_platform):
     template = tenants_platform.raw("TenantAcmeRetail")
     (group_id, group) = _one(template, "AWS::Scheduler::ScheduleGroup")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
@@ -36,6 +37,8 @@ from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.config.tenants import TenantConfig, tenant_construct_id
 from bedrock_platform.core.fingerprint import digest
 from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.observability.agentcore_metrics import metric_agent_series
+from bedrock_platform.observability.monitoring_targets import MonitoredAgentCoreAgent
 from bedrock_platform.tenancy.application_role import TenantApplicationRole
 from bedrock_platform.tenancy.inference_profile import TENANT_TAG_KEY, TenantInferenceProfile, profile_name
 from bedrock_platform.tenancy.tenant_cost import TenantBudget, TenantMonitoring
@@ -131,6 +134,16 @@ class TenantStack(Stack):
             tokens_per_day=tenant.tokens_per_day, alarm_topic=topic,
             dashboard_name=tenant_stack_name(platform_name, tenant.name),
         )  # fmt: skip
+        if self.workloads is not None:
+            # The tenant's agents on its dashboard: invocations and errors per endpoint (AWS/Bedrock-AgentCore,
+            # dimension Resource = the harness ARN).
+            for name, agent in self.workloads.harness_agents.items():
+                monitored = MonitoredAgentCoreAgent(name=name, resource_arn=agent.harness_arn,
+                                                    execution_role_name=agent.role.role_name)  # fmt: skip
+                self.monitoring.dashboard.add_widgets(cloudwatch.GraphWidget(
+                    title=f"{tenant.name}: agent {name}", width=12,
+                    left=[metric_agent_series(monitored, key) for key in ("invocations", "system_errors", "user_errors")],
+                ))  # fmt: skip
 
 
 ALERT_TOPIC_PARAMETER_KEY = "alerts/topic-arn"
