@@ -316,6 +316,10 @@ _PLATFORM = {"agents": {"guardrails": [{"name": "customer-facing", "preset": "cu
      "'refunds' is not a configured platform action group (agents.action_groups[].name) (configured: none)"),
     ({"knowledge_bases": [{"name": "faq"}, {"name": "FAQ"}]}, {}, "tenants[0].knowledge_bases[1].name",
      "gives the construct id Faq"),
+    ({"knowledge_bases": [{"name": "faq", "data_sources": [{"name": "a-b"}]}, {"name": "faq-a", "data_sources": [{"name": "b"}]}]},
+     {}, "tenants[0].knowledge_bases[1].data_sources[0].name",
+     "'b' collides with knowledge_bases[0].data_sources[0].name ('a-b'): both become construct id 'FaqABDataSourceId' "
+     "in the tenant stack"),
 ])  # fmt: skip
 def test_bad_tenant_workloads_fail_with_the_field_path(tenant, agent, where, shown):
     config = {**_PLATFORM, "tenants": [{**_TENANT, "agents": [{**_AGENT, **agent}], **tenant}]}

@@ -1,7 +1,8 @@
 """Knowledge layer: the vector stores shared by the configured knowledge bases.
 
-One OpenSearch Serverless collection for the knowledge bases on ``opensearch_serverless`` (not
-created when none is: its minimum OCUs bill by the hour), one KMS-encrypted S3 vector bucket
+One OpenSearch Serverless collection for the knowledge bases on ``opensearch_serverless``, the
+platform's and the tenants' (not created when none is: its minimum OCUs bill by the hour; tenant
+stacks read it from SSM parameters written here once), one KMS-encrypted S3 vector bucket
 (``<platform>-kb-vectors``) for those on ``s3_vectors`` (created only when one is).
 
 Every physical name starts with the platform name (``config.name``): the collection (and its

@@ -31,8 +31,8 @@ from pydantic import Field, model_validator
 
 from bedrock_platform.config.agents import AgentConfig
 from bedrock_platform.config.base import ConfigModel, build
-from bedrock_platform.config.construct_ids import agent_layer_id, knowledge_id
-from bedrock_platform.config.knowledge import KnowledgeBaseConfig
+from bedrock_platform.config.construct_ids import agent_layer_id, check_knowledge_ids, knowledge_id
+from bedrock_platform.config.knowledge import KnowledgeBaseConfig, KnowledgeConfig
 from bedrock_platform.core.validation import (
     PlatformValidationError,
     check_count,
@@ -100,6 +100,11 @@ class TenantConfig(ConfigModel):
         """Knowledge bases and agents: unique names (and construct ids), AgentCore only, the agents'
         knowledge bases among the tenant's own, their models among ``allowed_models``."""
         _check_unique_ids("knowledge_bases", [kb.name for kb in self.knowledge_bases], knowledge_id)
+        try:  # data source ids and outputs too, as in the knowledge stack
+            check_knowledge_ids(KnowledgeConfig.model_construct(knowledge_bases=self.knowledge_bases), prefix="tenant")
+        except PlatformValidationError as error:
+            problem = error.problem.replace("tenant.knowledge_bases", "knowledge_bases").replace("the knowledge stack", "the tenant stack")
+            raise PlatformValidationError(error.field.removeprefix("tenant."), error.value, problem) from None
         _check_unique_ids("agents", [agent.name for agent in self.agents], agent_layer_id)
         kb_names = [kb.name for kb in self.knowledge_bases]
         for j, agent in enumerate(self.agents):
