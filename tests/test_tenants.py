@@ -44,7 +44,10 @@ def _of_type(template: dict, resource_type: str) -> dict:
 
 
 def _one(template: dict, resource_type: str) -> dict:
-    (resource,) = _of_type(template, resource_type).values()
+    """The one resource of the type outside the tenant's workloads (knowledge bases and agents have
+    roles, policies and alarms of their own: tests/test_tenant_workloads.py)."""
+    (resource,) = {k: v for k, v in _of_type(template, resource_type).items()
+                   if not k.startswith(("Workloads", "CustomS3AutoDeleteObjects"))}.values()  # fmt: skip
     return resource["Properties"]
 
 
@@ -62,10 +65,11 @@ def test_one_stack_per_tenant_named_after_the_platform_and_tenant(tenants_platfo
     for name, construct_id in STACKS.items():
         assert stacks[construct_id] == f"bedrock-platform-tenant-{name}"
     assert set(tenants_platform.stacks.tenants) == set(STACKS)
-    # Nothing of a tenant lands in a platform stack. (This platform has no knowledge base of its own,
-    # so it synthesizes no Knowledge stack: CloudFormation rejects a template without resources.)
-    assert "Knowledge" not in stacks and tenants_platform.stacks.knowledge is None
-    for construct_id in ("Observability", "CostControls"):
+    # Nothing of a tenant lands in a platform stack. (This platform has no knowledge base of its own: its
+    # Knowledge stack holds only the collection acme-retail's knowledge base uses, and its SSM parameters.)
+    knowledge_types = {r["Type"] for r in tenants_platform.raw("Knowledge")["Resources"].values()}
+    assert "AWS::Bedrock::KnowledgeBase" not in knowledge_types and "AWS::OpenSearchServerless::Collection" in knowledge_types
+    for construct_id in ("Observability", "CostControls", "Knowledge", "Agents"):
         text = json.dumps(tenants_platform.raw(construct_id))
         assert "ApplicationInferenceProfile" not in text and "acme-retail" not in text
 
@@ -126,10 +130,12 @@ def test_application_role_may_invoke_only_the_tenants_profiles_exact(tenants_pla
     }]  # fmt: skip
     assert "Policies" not in role and "ManagedPolicyArns" not in role
     policy = _one(template, "AWS::IAM::ManagedPolicy")
-    assert policy["Roles"] == [{"Ref": next(iter(_of_type(template, "AWS::IAM::Role")))}]
+    assert policy["Roles"] == [{"Ref": next(k for k in _of_type(template, "AWS::IAM::Role") if k.startswith("Application"))}]
     statements = policy["PolicyDocument"]["Statement"]
     by_sid = {s["Sid"]: s for s in statements}
-    assert set(by_sid) == {"InvokeTenantProfiles", "InvokeModelsThroughTenantProfiles", "ReadTenantProfiles"}
+    # (acme-retail has an agent: InvokeTenantAgents, asserted in tests/test_tenant_workloads.py)
+    assert set(by_sid) == {"InvokeTenantProfiles", "InvokeModelsThroughTenantProfiles", "ReadTenantProfiles",
+                           "InvokeTenantAgents"}
     invoke = by_sid["InvokeTenantProfiles"]
     assert {k: v for k, v in invoke.items() if k != "Resource"} == {"Sid": "InvokeTenantProfiles", "Effect": "Allow",
                                                                     "Action": INVOKE}
@@ -248,23 +254,30 @@ def test_records_in_each_model_id_form_reach_the_tenant_series_only_through_its_
     assert (published[("InputTokenCount", "ModelId")][1]["ModelId"] == PROFILE_ARN) is tenant_series
 
 
-def _tenant_templates(config, names):
+def _tenant_templates(config, tenants):
     from stacks.platform import build_platform, new_app
 
     app = new_app()
-    tenants = [t for t in config.tenants if t.name in names]
     build_platform(app, config.model_copy(update={"tenants": tenants}))
     assembly = app.synth()
     return {a.hierarchical_id: json.dumps(a.template, sort_keys=True) for a in assembly.stacks_recursively}
 
 
-def test_adding_a_tenant_leaves_the_other_tenants_templates_byte_identical(tenants_platform):
+def test_adding_a_tenant_with_knowledge_bases_and_agents_leaves_every_other_template_byte_identical(tenants_platform):
+    """The new tenant (a knowledge base on the shared collection with two data sources, one scheduled,
+    and an agent on the shared guardrail) is one more stack: no other tenant's template and no
+    platform template (knowledge, agents, observability, cost) changes by a byte."""
     config = tenants_platform.config
-    before = _tenant_templates(config, {"acme-retail", "initech"})
-    after = _tenant_templates(config, {"acme-retail", "initech", "globex"})
-    assert "TenantGlobex" not in before and "TenantGlobex" in after
-    for construct_id in ("TenantAcmeRetail", "TenantInitech"):
-        assert before[construct_id] == after[construct_id]
+    acme = next(t for t in config.tenants if t.name == "acme-retail")
+    assert acme.knowledge_bases and acme.agents and acme.guardrail
+    hooli = acme.model_copy(update={"name": "hooli", "application_principal_arns": []})
+    before = _tenant_templates(config, list(config.tenants))
+    after = _tenant_templates(config, [*config.tenants, hooli])
+    assert set(after) - set(before) == {"TenantHooli"}
+    assert {"Knowledge", "Agents", "Observability", "CostControls", "TenantAcmeRetail", "TenantGlobex"} <= set(before)
+    for construct_id, template in before.items():
+        assert after[construct_id] == template, construct_id
+    assert '"bedrock_platform_hooli_helper"' in after["TenantHooli"]
 
 
 def test_tenant_stacks_in_other_accounts_and_regions_through_pipeline_stages(tenants_platform):
@@ -278,6 +291,9 @@ def test_tenant_stacks_in_other_accounts_and_regions_through_pipeline_stages(ten
     for tenant in config.tenants:
         if tenant.name not in envs:
             continue
+        # Knowledge bases and agents read the platform's collection, guardrails and tools from SSM in the
+        # platform's account: a tenant in another account has profiles, role, budget and alarms only.
+        tenant = tenant.model_copy(update={"knowledge_bases": [], "agents": [], "guardrail": None})
         stage = Stage(app, tenant_construct_id(tenant.name) + "Stage", env=envs[tenant.name])
         TenantStack(stage, tenant_construct_id(tenant.name), platform_name=config.name, tenant=tenant,
                     namespace=config.observability.metering.namespace, alarm_topic_arn=topics[tenant.name])  # fmt: skip

@@ -22,7 +22,10 @@ from bedrock_platform.agentcore.gateway import AGENTCORE_SERVICE, INVOKE_GATEWAY
 from bedrock_platform.core.nag import suppress
 from bedrock_platform.core.service_principals import confused_deputy_principal
 from bedrock_platform.guardrails.guardrail import GuardrailBase
-from bedrock_platform.models.foundation_model import FoundationModel
+from bedrock_platform.models.foundation_model import INVOKE_ACTIONS, FoundationModel
+
+# The condition key that limits a foundation-model grant to calls through the named profile.
+INFERENCE_PROFILE_CONDITION_KEY = "bedrock:InferenceProfileArn"
 
 # Short-term events (write + read) and long-term records (read): aws-cdk-lib MemoryPerms
 # STM.WRITE_PERMS + READ_PERMS (aws-bedrockagentcore/lib/memory/perms.js), every one a botocore
@@ -74,6 +77,23 @@ class HarnessExecutionRole(Construct):
                 "model is allowed in every region ('*'); the resource is still this one model.",
                 applies_to=[arn],
             )
+
+    def allow_model_through_profile(self, profile_arn: str, model: FoundationModel) -> None:
+        """Allow invoking the application inference profile ``profile_arn`` (which copies ``model``) and the
+        foundation model in every region it routes to only through that profile (condition key
+        ``bedrock:InferenceProfileArn``; Amazon Bedrock User Guide, "Prerequisites for inference profiles")."""
+        self.policy.add_statements(
+            iam.PolicyStatement(sid="InvokeThroughProfile", actions=list(INVOKE_ACTIONS), resources=[profile_arn]),
+            iam.PolicyStatement(
+                sid="InvokeModelThroughProfile", actions=list(INVOKE_ACTIONS), resources=model.foundation_model_arns(self),
+                conditions={"StringEquals": {INFERENCE_PROFILE_CONDITION_KEY: profile_arn}},
+            ),
+            iam.PolicyStatement(sid="ReadProfile", actions=["bedrock:GetInferenceProfile"], resources=[profile_arn]),
+        )  # fmt: skip
+        for arn in model.wildcard_arns(self):
+            suppress(self.policy, "AwsSolutions-IAM5", "A global inference profile routes to any commercial region, so the "
+                     "foundation model is allowed in every region ('*'), only through the application inference "
+                     "profile (bedrock:InferenceProfileArn condition)", applies_to=[arn])  # fmt: skip
 
     def allow_guardrail(self, guardrail: GuardrailBase) -> None:
         """Allow ``bedrock:ApplyGuardrail`` on ``guardrail`` (and ``kms:Decrypt`` on its key, if it has one)."""

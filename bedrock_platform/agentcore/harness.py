@@ -17,6 +17,10 @@ knowledge bases and action groups become MCP tools behind the agent's :class:`Ag
 - Limits: ``MaxIterations``, ``MaxTokens``, ``TimeoutSeconds``, ``Truncation``. These are the
   harness's defaults: an ``InvokeHarness`` caller may override model, tools and limits (botocore
   ``InvokeHarnessRequest``), so give invoke rights only to applications you trust with them.
+- Model through an application inference profile (``inference_profile_arn``, e.g. a tenant's, tagged for
+  cost allocation): ``ModelId`` is the profile ARN (Converse ``modelId`` accepts an
+  application-inference-profile ARN, botocore bedrock-runtime ConverseRequest), and the role gets
+  InvokeModel* on the profile and on the foundation models only with ``bedrock:InferenceProfileArn``.
 - Endpoint: ``TargetVersion`` is the harness's ``Version`` attribute, which the service increments
   on every successful update (cfn-lint schema). A config change updates the harness, its version
   moves and the endpoint follows; an unchanged re-synth leaves the template, hence both, untouched.
@@ -146,6 +150,7 @@ class HarnessAgent(Construct):
         endpoint_name: str = "live",
         guardrail_trace: bool = False,
         hooks: Sequence[agentcore.CfnHarness.HarnessHookProperty] = (),
+        inference_profile_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if not Token.is_unresolved(name):
@@ -172,7 +177,15 @@ class HarnessAgent(Construct):
         self.execution_role = HarnessExecutionRole(self, "ExecutionRole")
         self.role = self.execution_role.role
         self.policy = self.execution_role.policy
-        self.execution_role.allow_model(self.foundation_model)
+        # An application inference profile (e.g. a tenant's, tagged for cost allocation): the harness
+        # passes its ARN as the Bedrock modelId (Converse accepts an application-inference-profile ARN:
+        # botocore bedrock-runtime ConverseRequest.modelId pattern), and the role may reach the model
+        # only through it.
+        self.inference_profile_arn = inference_profile_arn
+        if inference_profile_arn is not None:
+            self.execution_role.allow_model_through_profile(inference_profile_arn, self.foundation_model)
+        else:
+            self.execution_role.allow_model(self.foundation_model)
         if guardrail is not None:
             self.execution_role.allow_guardrail(guardrail)
         if gateway is not None:
@@ -182,7 +195,7 @@ class HarnessAgent(Construct):
         self.execution_role.allow_runtime_logs()
 
         model_config = agentcore.CfnHarness.HarnessBedrockModelConfigProperty(
-            model_id=self.foundation_model.model_id,
+            model_id=inference_profile_arn or self.foundation_model.model_id,
             max_tokens=self.limits.max_tokens,
             additional_params={"guardrailConfig": self.guardrail_config(trace=guardrail_trace)} if guardrail else None,
         )
@@ -324,7 +337,12 @@ class _GrantsValidation:
         stack = Stack.of(agent)
         document = stack.resolve(agent.policy.node.default_child.policy_document)
         allowed = allowed_pairs(document)
-        required = model_requirements(agent, agent.foundation_model, INVOKE_ACTIONS)
+        if agent.inference_profile_arn is not None:
+            profile = agent.inference_profile_arn
+            required = [(action, profile, "the application inference profile") for action in INVOKE_ACTIONS]
+            required.append(("bedrock:GetInferenceProfile", profile, "the application inference profile"))
+        else:
+            required = model_requirements(agent, agent.foundation_model, INVOKE_ACTIONS)
         required += guardrail_requirements(agent.guardrail)
         if agent.gateway is not None:
             required.append((INVOKE_GATEWAY_ACTION, agent.gateway.gateway_arn, "the gateway"))

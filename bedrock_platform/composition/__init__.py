@@ -36,8 +36,13 @@ _EXPORTS: dict[str, str] = {
     "PlatformStacks": "bedrock_platform.composition.platform",
     "REMOVAL_POLICIES": "bedrock_platform.composition.removal_policies",
     "SharedKnowledgeBase": "bedrock_platform.composition.weak_references",
+    "SharedTool": "bedrock_platform.composition.tenant_workloads",
+    "TenantPlatformLinks": "bedrock_platform.composition.tenant_workloads",
     "TenantStack": "bedrock_platform.composition.tenant_stack",
+    "TenantWorkloads": "bedrock_platform.composition.tenant_workloads",
     "WeakReferences": "bedrock_platform.composition.weak_references",
+    "add_harness_agent": "bedrock_platform.composition.harness_builder",
+    "add_knowledge_bases": "bedrock_platform.composition.knowledge_builder",
     "add_observability": "bedrock_platform.composition.observability_stack",
     "add_tenants": "bedrock_platform.composition.tenant_stack",
     "build_platform": "bedrock_platform.composition.platform",
@@ -54,8 +59,13 @@ __all__ = [
     "PlatformStacks",
     "REMOVAL_POLICIES",
     "SharedKnowledgeBase",
+    "SharedTool",
+    "TenantPlatformLinks",
     "TenantStack",
+    "TenantWorkloads",
     "WeakReferences",
+    "add_harness_agent",
+    "add_knowledge_bases",
     "add_observability",
     "add_tenants",
     "build_platform",
@@ -83,6 +93,8 @@ if TYPE_CHECKING:
     from bedrock_platform.composition.action_groups import register_action_group_implementation
     from bedrock_platform.composition.agent_stack import AgentStack
     from bedrock_platform.composition.cost_stack import CostControlsStack
+    from bedrock_platform.composition.harness_builder import add_harness_agent
+    from bedrock_platform.composition.knowledge_builder import add_knowledge_bases
     from bedrock_platform.composition.knowledge_stack import KnowledgeStack
     from bedrock_platform.composition.observability_stack import (
         ObservabilityStack,
@@ -92,4 +104,5 @@ if TYPE_CHECKING:
     from bedrock_platform.composition.platform import PlatformStacks, build_platform
     from bedrock_platform.composition.removal_policies import REMOVAL_POLICIES, removal_policy_for
     from bedrock_platform.composition.tenant_stack import TenantStack, add_tenants
+    from bedrock_platform.composition.tenant_workloads import SharedTool, TenantPlatformLinks, TenantWorkloads
     from bedrock_platform.composition.weak_references import SharedKnowledgeBase, WeakReferences

@@ -7,34 +7,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from bedrock_platform.agentcore.enforced_guardrail import AccountGuardrailEnforcement
-from bedrock_platform.agentcore.gateway import AgentGateway
-from bedrock_platform.agentcore.harness import HarnessAgent, harness_name
-from bedrock_platform.agentcore.knowledge_search import KnowledgeSearchTool
-from bedrock_platform.agentcore.memory import AgentMemory
+from bedrock_platform.agentcore.harness import HarnessAgent
 from bedrock_platform.agentcore.turn_cap_hooks import TurnCapHooks
 from bedrock_platform.agents.action_group import ActionGroup
 from bedrock_platform.agents.agent import Agent, KnowledgeBaseRef
 from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
 from bedrock_platform.composition.action_groups import action_group_implementation
+from bedrock_platform.composition.harness_builder import (  # noqa: F401 - names kept importable from here
+    KNOWLEDGE_SEARCH_TARGET,
+    KNOWLEDGE_SEARCH_TOOLS,
+    GatewayTool,
+    add_harness_agent,
+    gateway_name,
+)
 from bedrock_platform.composition.removal_policies import removal_policy_for
 from bedrock_platform.config.agents import AgentConfig
 from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.config.platform import PlatformConfig
-from bedrock_platform.core.fingerprint import digest
-from bedrock_platform.core.log_groups import retention_days
 from bedrock_platform.core.validation import PlatformValidationError
 from bedrock_platform.frontdoor.front_door import FrontDoor
 from bedrock_platform.guardrails.guardrail import Guardrail
 from bedrock_platform.models.model_access import GuardrailEnforcedModelAccess
-
-KNOWLEDGE_SEARCH_TOOLS = KnowledgeSearchTool.TOOL_SCHEMAS
-KNOWLEDGE_SEARCH_TARGET = "knowledge-search"
-
 
 # Construct ids come from names; the config checks they do not collide (config/construct_ids.py).
 _logical = agent_layer_id
@@ -91,7 +89,7 @@ class AgentStack(Stack):
             # "customer-support" is the only implementation (config validation enforces it).
             gateway_used = any(
                 a.engine == "agentcore" and group_config.name in a.action_groups for a in section.agents
-            )
+            ) or any(group_config.name in a.action_groups for t in config.tenants for a in t.agents)  # tenant gateways
             actions = action_group_implementation(group_config.name)(
                 self, "CustomerSupportActions", removal_policy=data_removal, gateway=gateway_used,
                 **group_config.settings(),
@@ -188,74 +186,18 @@ class AgentStack(Stack):
         data_removal: RemovalPolicy,
     ) -> HarnessAgent:
         """An AgentCore agent: its gateway (action groups and knowledge search as MCP tools),
-        its memory (customer key), the harness and its endpoint."""
-        logical = _logical(agent_config.name)
-        key = (
-            kms.Key.from_key_arn(self, f"{logical}AgentKeyRef", agent_config.kms_key_arn)
-            if agent_config.kms_key_arn
-            else kms.Key(self, f"{logical}AgentKey", description=f"Encrypts AgentCore memory of agent {agent_config.name}",
-                         enable_key_rotation=True, removal_policy=data_removal)
-        )  # fmt: skip
-        gateway = None
-        agent_kbs = {kb.name: knowledge_bases[kb.name] for kb in agent_config.knowledge_bases}
-        if agent_config.action_groups or agent_kbs:
-            gateway = AgentGateway(
-                self, f"{logical}Gateway", name=gateway_name(config.name, agent_config.name),
-                description=f"MCP tools of agent {agent_config.name}",
-            )  # fmt: skip
-            for name in agent_config.action_groups:
-                actions = self.customer_support_actions  # the only implementation (config validation)
-                assert actions is not None and actions.gateway_function is not None
-                gateway.add_lambda_tools(name, actions.gateway_function.function, actions.tool_schema_file,
-                                         description=actions.action_group_description)  # fmt: skip
-            if agent_kbs:
-                search = KnowledgeSearchTool(
-                    self, f"{logical}KnowledgeSearch", knowledge_bases=agent_kbs,
-                    log_retention=retention_days(30), encryption_key=key, removal_policy=data_removal,
-                )  # fmt: skip
-                gateway.add_lambda_tools(KNOWLEDGE_SEARCH_TARGET, search.function, KNOWLEDGE_SEARCH_TOOLS,
-                                         description="Search this agent's knowledge bases")  # fmt: skip
-        memory = None
-        if agent_config.memory is not None:
-            memory = AgentMemory(
-                self, f"{logical}Memory", name=harness_name(config.name, agent_config.name, "memory", max_length=48),
-                settings=agent_config.memory.agentcore_settings(), encryption_key=key, removal_policy=data_removal,
-            )  # fmt: skip
-        agent = HarnessAgent(
-            self,
-            f"{logical}Harness",
-            name=harness_name(config.name, agent_config.name),
-            foundation_model=agent_config.model(),
-            instruction=agent_config.instruction,
-            gateway=gateway,
-            memory=memory,
+        its memory (customer key), the harness and its endpoint (composition/harness_builder.py)."""
+        tools = {}
+        actions = self.customer_support_actions  # the only implementation (config validation)
+        if actions is not None and actions.gateway_function is not None:
+            tools = {name: GatewayTool(actions.gateway_function.function, actions.tool_schema_file, actions.action_group_description)
+                     for name in agent_config.action_groups}  # fmt: skip
+        built = add_harness_agent(
+            self, prefix=config.name, agent_config=agent_config, knowledge_bases=knowledge_bases,
             guardrail=self.guardrails[agent_config.guardrail] if agent_config.guardrail else None,
-            limits=agent_config.agentcore.limits(),
-            endpoint_name=agent_config.alias_name,
-        )
-        self.harness_agents[agent_config.name] = agent
-        cap = agent_config.agentcore.turn_token_cap
-        if cap:
-            # The cap callers cannot override (hooks); the lease outlives the harness's longest turn.
-            self.turn_caps[agent_config.name] = hooks = TurnCapHooks(
-                self, f"{logical}TurnCap", token_cap=cap, encryption_key=key, removal_policy=data_removal,
-                lease=Duration.seconds(agent_config.agentcore.timeout_seconds + 60), log_retention=retention_days(30),
-            )  # fmt: skip
-            hooks.attach(agent)
-            CfnOutput(self, f"{logical}TurnCapTable", value=hooks.table.table_name,
-                      description=f"Agent {agent_config.name}: running token totals per session (turn cap hooks)")  # fmt: skip
-        CfnOutput(self, f"{logical}HarnessArn", value=agent.harness_arn,
-                  description=f"Agent {agent_config.name}: harness ARN to invoke (InvokeHarness harnessArn)")  # fmt: skip
-        CfnOutput(self, f"{logical}HarnessEndpoint", value=agent.endpoint_name,
-                  description=f"Agent {agent_config.name}: endpoint name (InvokeHarness qualifier)")  # fmt: skip
-        return agent
-
-
-def gateway_name(platform: str, agent: str) -> str:
-    """``<platform>-<agent>``, or its start plus a digest when over the 48-character gateway limit."""
-    name = f"{platform}-{agent}".replace("_", "-")
-    while "--" in name:
-        name = name.replace("--", "-")
-    if len(name) <= 48:
-        return name
-    return f"{name[:39].rstrip('-')}-{digest(name, 8)}"
+            tools=tools, removal_policy=data_removal,
+        )  # fmt: skip
+        self.harness_agents[agent_config.name] = built.agent
+        if built.turn_cap is not None:
+            self.turn_caps[agent_config.name] = built.turn_cap
+        return built.agent

@@ -84,7 +84,7 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
     for shared in (refs, dead_letter_refs):
         if shared is not None and observability.observability is not None:
             shared.bind(observability.observability)
-    tenants = add_tenants(app, config, observability.observability)
+    tenants = add_tenants(app, config, observability.observability, knowledge, agents)
     for key, value in {"platform": config.name, "profile": config.profile, **config.tags}.items():
         Tags.of(app).add(key, value)
     kept_knowledge: KnowledgeStack | None = knowledge

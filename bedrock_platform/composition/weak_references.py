@@ -64,3 +64,13 @@ class WeakReferences:
             value.bind(consumer)
         if self._values:
             consumer.add_stack_dependency(self.producer, self.reason)
+
+
+def share_parameter(producer: Stack, prefix: str, key: str, value: str) -> str:
+    """The SSM parameter ``<prefix>/<key>`` holding ``value``, written once by ``producer``: an existing
+    one (e.g. written by :class:`WeakReferences` for the observability stack) is reused. Returns its name."""
+    name = f"{prefix}/{key}"
+    if producer.node.try_find_child(shared_parameter_id(key)) is None:
+        ssm.StringParameter(producer, shared_parameter_id(key), parameter_name=name, string_value=value,
+                            description="Read at deploy time by tenant stacks")  # fmt: skip
+    return name

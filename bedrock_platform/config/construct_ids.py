@@ -77,7 +77,8 @@ class _Scope:
 # Children a knowledge base creates itself (bedrock_platform/knowledge/knowledge_base.py).
 KNOWLEDGE_BASE_CHILDREN = ("Index", "Role", "Policy", "Resource", "Documents")
 KNOWLEDGE_STACK_IDS = ("VectorStore", "CollectionKey", "CollectionEndpoint", "CollectionArn",
-                       "S3VectorStore", "VectorBucketKey", "VectorBucketArn")
+                       "S3VectorStore", "VectorBucketKey", "VectorBucketArn", "SharedKnowledgeCollectionId",
+                       "SharedKnowledgeCollectionArn", "SharedKnowledgeCollectionEndpoint")
 AGENT_STACK_IDS = ("CustomerSupportActions", "ModelAccess", "ModelAccessPolicyArn")
 
 

@@ -214,6 +214,11 @@ class KnowledgeBaseConfig(ConfigModel):
     def index_options(self) -> VectorIndexOptions:
         return self.index.options(self.index_options_name)
 
+    def collection_index_name(self, prefix: str) -> str:
+        """The index's base name in the OpenSearch Serverless collection: ``<prefix>-<index name>``
+        (``prefix``: the platform name, or ``<platform>-<tenant>`` for a tenant's knowledge base)."""
+        return bounded_name(f"{prefix}-{self.index_options.index_name}", INDEX_NAME_MAX)
+
     @property
     def on_s3_vectors(self) -> bool:
         """True when the knowledge base stores its vectors in S3 Vectors."""

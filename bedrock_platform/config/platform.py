@@ -14,7 +14,7 @@ from bedrock_platform.config.knowledge import KnowledgeConfig
 from bedrock_platform.config.observability import ObservabilityConfig
 from bedrock_platform.config.quotas import QuotasConfig
 from bedrock_platform.config.rules import check_removal_policy, check_tags
-from bedrock_platform.config.tenants import TenantConfig, check_tenants
+from bedrock_platform.config.tenants import TenantConfig, check_tenant_references, check_tenants
 from bedrock_platform.core.validation import PlatformValidationError, check_pattern
 from bedrock_platform.models.foundation_model import unrecognized_model_warning
 
@@ -84,6 +84,12 @@ class PlatformConfig(ConfigModel):
 
         build(check_collection)
         build(lambda: check_tenants(self.tenants))
+        build(lambda: check_tenant_references(
+            self.tenants, platform_name=self.name, guardrails=[g.name for g in self.agents.guardrails],
+            action_groups=[a.name for a in self.agents.action_groups],
+            platform_indexes=[(f"knowledge.knowledge_bases[{i}].name", kb.collection_index_name(self.name))
+                              for i, kb in enumerate(self.knowledge.knowledge_bases) if not kb.on_s3_vectors],
+        ))  # fmt: skip
         return self
 
     @property

@@ -20,6 +20,7 @@ other stack), so sizes are the real bytes the CDK CLI uploads:
 - CloudWatch Logs resource policies (``AWS::Logs::ResourcePolicy``, account-level): 10 per account
   and Region, not adjustable ("An account can have a maximum of 10 policies without resourceARN",
   PutResourcePolicy in botocore ``logs/2014-03-28/service-2.json``), counted per environment.
+- OpenSearch Serverless data access policies per account and Region (500, not adjustable).
 
 Example::
 
@@ -50,6 +51,10 @@ MAX_AOSS_ACCESS_POLICY_CHARS = 20_480
 MAX_LAMBDA_POLICY_BYTES = 20 * 1024
 # botocore logs service-2.json, PutResourcePolicy: "An account can have a maximum of 10 policies without resourceARN".
 MAX_LOG_RESOURCE_POLICIES = 10
+# Amazon OpenSearch Service Developer Guide, "OpenSearch Serverless quotas": "Data access policies per
+# account per Region: 500", not adjustable. The platform collection has one, and so does every tenant
+# stack with a knowledge base on it (its own policy, so the collection's does not grow per tenant).
+MAX_AOSS_DATA_ACCESS_POLICIES = 500
 
 # Stand-ins for values CloudFormation resolves at deploy time, sized like the real ones so a
 # measured policy is not under-estimated: a role/agent/gateway ARN, a physical id, an account.
@@ -142,11 +147,25 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
     """
     problems: list[str] = []
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    data_policies: dict[tuple[str, str], int] = defaultdict(int)  # OpenSearch Serverless data access policies
     for artifact in assembly.stacks_recursively:
         problems += check_stack(artifact)
         environment = (artifact.environment.account, artifact.environment.region)
         for resource in (artifact.template.get("Resources") or {}).values():
             counts[environment][resource.get("Type", "")] += 1
+            if resource.get("Type") == "AWS::OpenSearchServerless::AccessPolicy" and (resource.get("Properties") or {}).get("Type") == "data":
+                data_policies[environment] += 1
+    for (account, region), count in sorted(data_policies.items()):
+        if count > MAX_AOSS_DATA_ACCESS_POLICIES:
+            where = "account" if account == _UNKNOWN[0] else f"account {account}"
+            if region != _UNKNOWN[1]:
+                where += f" ({region})"
+            problems.append(
+                f"{where}: {count} AWS::OpenSearchServerless::AccessPolicy (type data) exceed the OpenSearch Serverless "
+                f"'Data access policies per account per Region' quota of {MAX_AOSS_DATA_ACCESS_POLICIES}, which AWS does not "
+                "raise: put some tenants' knowledge bases on vector_store: s3_vectors, or deploy some tenants to another "
+                "account or region"
+            )
     for name, (types, quota_name, regional) in _ACCOUNT_QUOTAS.items():
         quota = getattr(quotas, name)
         totals: dict[tuple[str, str], int] = defaultdict(int)
