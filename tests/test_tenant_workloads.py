@@ -181,7 +181,8 @@ def test_shared_values_travel_through_ssm_parameters_never_exports(tenants_platf
     reads = {v["Default"] for v in acme["Parameters"].values() if v["Type"] == "AWS::SSM::Parameter::Value<String>"}
     assert {r for r in reads if r.startswith("/bedrock-platform/")} == {"/bedrock-platform/alerts/topic-arn",
                      "/bedrock-platform/knowledge/collection/arn", "/bedrock-platform/knowledge/collection/endpoint",
-                     "/bedrock-platform/guardrails/customer-facing/arn", "/bedrock-platform/guardrails/customer-facing/version"}
+                     "/bedrock-platform/guardrails/customer-facing/arn", "/bedrock-platform/guardrails/customer-facing/version",
+                     "/bedrock-platform/agentcore/log-destination-arn"}
     for artifact in tenants_platform.assembly.stacks_recursively:
         assert "Fn::ImportValue" not in json.dumps(artifact.template), artifact.stack_name
         assert "Export" not in json.dumps(artifact.template.get("Outputs", {})), artifact.stack_name
@@ -265,12 +266,38 @@ def test_scheduled_ingestion_in_the_tenants_own_group_with_its_dead_letter_alarm
     assert alarm["AlarmActions"] == [_parameter_ref(template, "/bedrock-platform/alerts/topic-arn")]
 
 
-def test_agentcore_log_sources_are_exposed_and_no_tenant_creates_a_log_delivery(tenants_platform):
+def test_tenant_agents_deliver_their_logs_to_the_platforms_one_shared_destination(tenants_platform):
+    """Each tenant harness delivers APPLICATION_LOGS and USAGE_LOGS, its gateway APPLICATION_LOGS
+    (observability/agentcore_logs.LOG_TYPES, AgentCore devguide "observability-configure"; ARNs are the
+    read-only Arn / GatewayArn of the cfn-lint schemas), through a
+    DeliverySource on the resource ARN and a Delivery to the platform's destination, whose ARN the
+    tenant stack reads from SSM. No log group, destination or account-level log resource policy per
+    tenant: the whole app has one AWS::Logs::ResourcePolicy (CloudWatch Logs allows 10 per account and
+    Region, botocore logs PutResourcePolicy)."""
     workloads = tenants_platform.stacks.tenants["acme-retail"].workloads
     assert [(kind, name) for kind, name, _ in workloads.agentcore_log_sources] == [("harness", "helper"), ("gateway", "helper")]
+    template = tenants_platform.raw("TenantAcmeRetail")
+    sources = sorted((r["Properties"]["LogType"], json.dumps(r["Properties"]["ResourceArn"]))
+                     for r in _of_type(template, "AWS::Logs::DeliverySource").values())
+    harness_id = _one(template, "AWS::BedrockAgentCore::Harness")[0]
+    gateway_id = _one(template, "AWS::BedrockAgentCore::Gateway")[0]
+    assert sources == sorted([
+        ("APPLICATION_LOGS", json.dumps({"Fn::GetAtt": [harness_id, "Arn"]})),
+        ("USAGE_LOGS", json.dumps({"Fn::GetAtt": [harness_id, "Arn"]})),
+        ("APPLICATION_LOGS", json.dumps({"Fn::GetAtt": [gateway_id, "GatewayArn"]})),
+    ])
+    deliveries = _of_type(template, "AWS::Logs::Delivery")
+    assert len(deliveries) == 3
+    destination = _parameter_ref(template, "/bedrock-platform/agentcore/log-destination-arn")
+    assert all(d["Properties"]["DeliveryDestinationArn"] == destination for d in deliveries.values())
     for name in ("TenantAcmeRetail", "TenantGlobex"):
-        template = tenants_platform.raw(name)
-        assert not _of_type(template, "AWS::Logs::Delivery") and not _of_type(template, "AWS::Logs::DeliverySource")
+        tenant = tenants_platform.raw(name)
+        for resource_type in ("AWS::Logs::ResourcePolicy", "AWS::Logs::DeliveryDestination"):
+            assert not _of_type(tenant, resource_type), (name, resource_type)
+    policies = [lid for stack in tenants_platform.assembly.stacks for lid, r in stack.template["Resources"].items()
+                if r["Type"] == "AWS::Logs::ResourcePolicy"]
+    assert len(policies) == 1, policies
+    assert not _of_type(tenants_platform.raw("TenantGlobex"), "AWS::Logs::DeliverySource")  # no agents, no deliveries
 
 
 # --- globex: a knowledge base on S3 Vectors in the tenant's own stack ----------------------------------------

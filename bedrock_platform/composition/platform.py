@@ -80,6 +80,8 @@ def build_platform(app: App, config: PlatformConfig) -> PlatformStacks:
         app, config, monitored_agents=monitored.agents, monitored_guardrails=monitored.guardrails,
         ingestion_dead_letter_queue_name=dead_letter_queue_name,
         agentcore_agents=monitored.agentcore_agents, agentcore_gateways=monitored.gateways,
+        # Tenant agents deliver their AgentCore logs to the platform's one shared destination.
+        agentcore_log_destination=any(tenant.agents for tenant in config.tenants),
     )
     for shared in (refs, dead_letter_refs):
         if shared is not None and observability.observability is not None:

@@ -19,6 +19,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from bedrock_platform.agentcore.harness import INVOKE_HARNESS_ACTIONS
+from bedrock_platform.composition.agentcore_log_sharing import deliver_agentcore_logs
 from bedrock_platform.composition.knowledge_builder import has_schedules
 from bedrock_platform.composition.observability_stack import ObservabilityStack
 from bedrock_platform.composition.removal_policies import removal_policy_for
@@ -32,11 +33,15 @@ from bedrock_platform.composition.tenant_workloads import (
     tenant_guardrails,
 )
 from bedrock_platform.composition.weak_references import share_parameter
-from bedrock_platform.config.construct_ids import shared_parameter_id
+from bedrock_platform.config.construct_ids import agent_layer_id, shared_parameter_id
 from bedrock_platform.config.platform import PlatformConfig
 from bedrock_platform.config.tenants import TenantConfig, tenant_construct_id
 from bedrock_platform.core.fingerprint import digest
 from bedrock_platform.core.validation import PlatformValidationError
+from bedrock_platform.observability.agentcore_log_destination import (
+    AgentCoreLogDestination,
+    AgentCoreLogResource,
+)
 from bedrock_platform.observability.agentcore_metrics import metric_agent_series
 from bedrock_platform.observability.monitoring_targets import MonitoredAgentCoreAgent
 from bedrock_platform.tenancy.application_role import TenantApplicationRole
@@ -60,7 +65,9 @@ class TenantStack(Stack):
     ``alarm_topic_parameter_name``: the SSM parameter holding it (read at deploy time, same account and region). ``namespace``: the
     platform's token metering namespace (``observability.metering.namespace``). ``platform_links``: what the
     tenant's knowledge bases and agents use of the platform (required when the tenant has any;
-    :class:`~bedrock_platform.composition.tenant_workloads.TenantWorkloads`).
+    :class:`~bedrock_platform.composition.tenant_workloads.TenantWorkloads`). ``agentcore_log_destination``:
+    the platform's shared AgentCore log destination (same account and Region): the tenant's harnesses,
+    gateways and memories deliver their vended logs there, reading its ARNs from SSM.
 
     Example::
 
@@ -80,6 +87,7 @@ class TenantStack(Stack):
         alarm_topic_arn: str | None = None,
         alarm_topic_parameter_name: str | None = None,
         platform_links: TenantPlatformLinks | None = None,
+        agentcore_log_destination: AgentCoreLogDestination | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("stack_name", tenant_stack_name(platform_name, tenant.name))
@@ -124,6 +132,16 @@ class TenantStack(Stack):
             )  # fmt: skip
             # The application may invoke the tenant's own agents: InvokeHarness (and the InvokeAgentRuntime it
             # implies) on exactly those harness ARNs, in the role's one managed policy.
+            if agentcore_log_destination is not None and self.workloads.harness_agents:
+                # Vended logs of the tenant's harnesses, gateways and memories: sources and deliveries only,
+                # to the platform's one shared destination (no log group or account-level policy per tenant).
+                deliver_agentcore_logs(
+                    self, "AgentCoreLogs", platform_name=platform_name, name_prefix=f"{platform_name}-{tenant.name}",
+                    resources=[AgentCoreLogResource(f"{kind.capitalize()}{agent_layer_id(name)}", arn, kind)
+                               for kind, name, arn in self.workloads.agentcore_log_sources],
+                    tracing=agentcore_log_destination.trace_destination is not None,
+                    producer=Stack.of(agentcore_log_destination),
+                )  # fmt: skip
             harness_arns = [agent.harness_arn for agent in self.workloads.harness_agents.values()]
             if harness_arns:
                 self.application_role.policy.add_statements(iam.PolicyStatement(
@@ -179,7 +197,8 @@ def add_tenants(
         stack = TenantStack(app, tenant_construct_id(tenant.name), platform_name=config.name, tenant=tenant,
                             namespace=config.observability.metering.namespace,
                             alarm_topic_parameter_name=parameter_name if alarmed and _alarmed(tenant) else None,
-                            platform_links=links)  # fmt: skip
+                            platform_links=links,
+                            agentcore_log_destination=observability.agentcore_log_destination if observability else None)  # fmt: skip
         if alarmed and _alarmed(tenant):
             assert observability is not None
             stack.add_stack_dependency(observability, "reads the alert topic ARN from SSM")

@@ -210,8 +210,8 @@ class TenantWorkloads(Construct):
         """``(kind, agent name, ARN)`` of every harness, gateway and memory: what AgentCore vended log
         delivery takes as a delivery source.
 
-        TODO(integrator): wire these to the platform's one shared AgentCore log destination (being
-        built separately); tenant stacks deliberately create no log delivery of their own.
+        :class:`~bedrock_platform.composition.tenant_stack.TenantStack` delivers their logs to the
+        platform's one shared AgentCore log destination (no log group or log resource policy per tenant).
         """
         sources = []
         for name, agent in self.harness_agents.items():
