@@ -156,11 +156,23 @@ def run_one(teams: int, tenants: bool, shape: str = "teams", raise_quotas: bool 
             app = new_app(**{"@aws-cdk/core:validateAgainstDefaultRules": False})
             build_platform(app, config)
             assembly = app.synth()
+            counted = {"AWS::Bedrock::KnowledgeBase", "AWS::Bedrock::Guardrail", "AWS::BedrockAgentCore::Harness",
+                       "AWS::Bedrock::ApplicationInferenceProfile", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy",
+                       "AWS::OpenSearchServerless::AccessPolicy", "AWS::Logs::ResourcePolicy"}
+            totals: dict[str, int] = {}
             for artifact in assembly.stacks_recursively:
+                template = json.loads(Path(artifact.template_full_path).read_text())
+                resources = template.get("Resources") or {}
                 result["stacks"][artifact.stack_name] = {
-                    "resources": len(artifact.template.get("Resources") or {}),
+                    "resources": len(resources),
                     "bytes": os.path.getsize(artifact.template_full_path),
+                    "outputs": len(template.get("Outputs") or {}),
+                    "parameters": len(template.get("Parameters") or {}),
                 }
+                for resource in resources.values():
+                    if resource.get("Type") in counted:
+                        totals[resource["Type"]] = totals.get(resource["Type"], 0) + 1
+            result["account_counts"] = dict(sorted(totals.items()))
             problems = check_limits(assembly, config.quotas.to_quotas())
             if problems:
                 raise StackLimitError(problems)
