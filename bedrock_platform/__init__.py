@@ -103,7 +103,7 @@ _EXPORTS: dict[str, str] = {
     "S3DataSource": "bedrock_platform.knowledge.data_source",
     "SecureBucket": "bedrock_platform.core.secure_bucket",
     "SemanticChunking": "bedrock_platform.knowledge.chunking",
-    "SessionSummaryMemory": "bedrock_platform.agents.agent",
+    "SessionSummaryMemory": "bedrock_platform.agents.agent_settings",
     "TenantApplicationRole": "bedrock_platform.tenancy.application_role",
     "TenantBudget": "bedrock_platform.tenancy.tenant_cost",
     "TenantInferenceProfile": "bedrock_platform.tenancy.inference_profile",
@@ -262,10 +262,11 @@ if TYPE_CHECKING:  # static type checkers and IDEs see ordinary imports
     from bedrock_platform.agentcore.turn_cap_hooks import TurnCapHooks
     from bedrock_platform.agents.action_group import ActionGroup, FunctionDefinition, FunctionParameter
     from bedrock_platform.agents.action_group_function import ActionGroupLambda
-    from bedrock_platform.agents.agent import Agent, SessionSummaryMemory
+    from bedrock_platform.agents.agent import Agent
     from bedrock_platform.agents.agent_alias import AgentAlias
     from bedrock_platform.agents.agent_base import IAgent, IAgentAlias
     from bedrock_platform.agents.agent_encryption import AgentEncryptionKey
+    from bedrock_platform.agents.agent_settings import SessionSummaryMemory
     from bedrock_platform.agents.api_schema_storage import ApiSchemaStorage
     from bedrock_platform.composition.action_groups import register_action_group_implementation
     from bedrock_platform.composition.removal_policies import removal_policy_for

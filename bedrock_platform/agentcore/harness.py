@@ -41,7 +41,7 @@ from constructs import Construct, IValidation
 from bedrock_platform.agentcore.execution_role import MEMORY_ACTIONS, HarnessExecutionRole
 from bedrock_platform.agentcore.gateway import INVOKE_GATEWAY_ACTION, AgentGateway
 from bedrock_platform.agentcore.memory import AgentMemory
-from bedrock_platform.agents.agent import (
+from bedrock_platform.agents.agent_settings import (
     INSTRUCTION_MAX_CHARS,
     INSTRUCTION_MIN_CHARS,
     INSTRUCTION_TOKEN_BUDGET,

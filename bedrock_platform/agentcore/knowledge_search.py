@@ -25,7 +25,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from bedrock_platform.agents.action_group_function import ActionGroupLambda
-from bedrock_platform.agents.agent import KNOWLEDGE_BASE_ACTIONS, KnowledgeBaseRef
+from bedrock_platform.agents.agent_settings import KNOWLEDGE_BASE_ACTIONS, KnowledgeBaseRef
 from bedrock_platform.core.validation import PlatformValidationError, check_int_range
 
 # The packaged handler and its generated tool schema (handler.py --check keeps them in step).

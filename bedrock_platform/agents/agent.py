@@ -26,10 +26,8 @@ too), and every problem is reported at once, prefixed with the construct path.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import jsii
 from aws_cdk import Annotations, IStableAnyProducer, Lazy, Names, Stack
@@ -37,94 +35,37 @@ from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from bedrock_platform.agents.action_group import ActionGroup
 from bedrock_platform.agents.agent_alias import AgentAlias
 from bedrock_platform.agents.agent_base import AgentBase, IAgent, import_agent
+from bedrock_platform.agents.agent_grants import AgentGrantsValidation
+from bedrock_platform.agents.agent_settings import (  # some re-exported (__all__): their old import path
+    BEDROCK_PRINCIPAL,
+    INSTRUCTION_TOKEN_BUDGET,
+    KNOWLEDGE_BASE_ACTIONS,
+    KnowledgeBaseInput,
+    KnowledgeBaseRef,
+    SessionSummaryMemory,
+    check_agent_settings,
+    estimate_tokens,
+    knowledge_base_pair,
+)
 from bedrock_platform.core.input_checks import as_list
 from bedrock_platform.core.managed_grants import ManagedPolicyRole
 from bedrock_platform.core.nag import suppress
 from bedrock_platform.core.payload_assets import S3ObjectLocation
-from bedrock_platform.core.policy_pairs import (
-    allowed_pairs,
-    guardrail_requirements,
-    model_requirements,
-    pair_key,
-    show_value,
-)
 from bedrock_platform.core.service_principals import confused_deputy_principal
 from bedrock_platform.core.validation import (
     PlatformValidationError,
     ValidationProblems,
     check_bedrock_name,
-    check_int_range,
     check_length,
     is_token,
 )
 from bedrock_platform.guardrails.guardrail_base import IGuardrail
 from bedrock_platform.models.foundation_model import INVOKE_ACTIONS, FoundationModel
-
-# CreateAgent: instruction of at least 40 characters; 20,000 is the service quota ("Characters
-# in Agent instructions"); the botocore model still documents an older 4,000 maximum.
-INSTRUCTION_MIN_CHARS = 40
-INSTRUCTION_MAX_CHARS = 20000
-# The instruction is re-sent at every reasoning step: beyond this it multiplies each turn's cost.
-INSTRUCTION_TOKEN_BUDGET = 200
-CHARS_PER_TOKEN = 4
-# An agent only retrieves from its knowledge bases; generation is its own model call.
-KNOWLEDGE_BASE_ACTIONS = ("bedrock:Retrieve",)
-BEDROCK_PRINCIPAL = "bedrock.amazonaws.com"
-
-
-@runtime_checkable
-class KnowledgeBaseRef(Protocol):
-    """What the agent needs from a knowledge base (``KnowledgeBase`` or an imported one)."""
-
-    knowledge_base_id: str
-    knowledge_base_arn: str
-
-
-@dataclass(frozen=True)
-class SessionSummaryMemory:
-    """Keep summaries of past sessions so the agent remembers a user across sessions."""
-
-    storage_days: int = 30
-    max_recent_sessions: int = 20
-
-    def __post_init__(self) -> None:
-        problems = ValidationProblems()
-        problems.check(check_int_range, "storage_days", self.storage_days, 1, 365)
-        count = self.max_recent_sessions
-        if not is_token(count) and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
-            problems.add("max_recent_sessions", count, "is not an integer of at least 1")
-        problems.raise_if_any()
-
-
-def check_agent_settings(
-    *, name: str | None, instruction: str, description: str | None, idle_session_ttl_seconds: int
-) -> None:
-    """Name ``^([0-9a-zA-Z][_-]?){1,100}$``, instruction 40-20,000 characters, description 1-200
-    characters, idle session TTL 60-5400 seconds. Every problem in one error; tokens pass."""
-    problems = ValidationProblems()
-    if name is not None:
-        problems.check(check_bedrock_name, "name", name)
-    problems.check(check_length, "instruction", instruction, INSTRUCTION_MIN_CHARS, INSTRUCTION_MAX_CHARS)
-    if description is not None:
-        problems.check(check_length, "description", description, 1, 200)
-    problems.check(check_int_range, "idle_session_ttl_seconds", idle_session_ttl_seconds, 60, 5400)
-    problems.raise_if_any()
-
-
-def estimate_tokens(text: str) -> int | None:
-    """Rough token count (about four characters per token for English text); ``None`` for a
-    deploy-time token, whose length is unknown at synth."""
-    if is_token(text):
-        return None
-    return math.ceil(len(text) / CHARS_PER_TOKEN)
-
-
-KnowledgeBaseInput = KnowledgeBaseRef | tuple[KnowledgeBaseRef, str]
 
 
 @jsii.implements(iam.IGrantable)
@@ -185,7 +126,7 @@ class Agent(AgentBase):
         problems.check(check_bedrock_name, "alias_name", alias_name)
         kb_pairs: list[tuple[KnowledgeBaseRef, str]] = []
         with problems.field():
-            kb_pairs = [_knowledge_base_pair(i, item) for i, item in enumerate(as_list("knowledge_bases", knowledge_bases))]
+            kb_pairs = [knowledge_base_pair(i, item) for i, item in enumerate(as_list("knowledge_bases", knowledge_bases))]
         groups: list[ActionGroup] = []
         with problems.field():
             groups = as_list("action_groups", action_groups, ActionGroup)
@@ -304,7 +245,7 @@ class Agent(AgentBase):
             self.add_action_group(action_group)
         self.alias = self.add_alias(alias_name, construct_id="Alias")
         """The default alias (``alias_name``) applications invoke."""
-        self.node.add_validation(_GrantsValidation(self))
+        self.node.add_validation(AgentGrantsValidation(self))
 
     @staticmethod
     def from_agent_attributes(
@@ -354,7 +295,7 @@ class Agent(AgentBase):
         """Associate a knowledge base; ``description`` (default: the knowledge base's own) tells the
         agent when to search it."""
         index = len(self.knowledge_bases)
-        knowledge_base, description = _knowledge_base_pair(
+        knowledge_base, description = knowledge_base_pair(
             index, (knowledge_base, description) if description is not None else knowledge_base
         )
         check_length(f"knowledge_bases[{index}].description", description, 1, 200)
@@ -417,32 +358,6 @@ class Agent(AgentBase):
         return rendered or None
 
 
-def _knowledge_base_pair(index: int, item: Any) -> tuple[KnowledgeBaseRef, str]:
-    """A knowledge base (its ``description`` is used) or a ``(knowledge base, description)`` pair."""
-    field = f"knowledge_bases[{index}]"
-    if isinstance(item, (tuple, list)):
-        if len(item) != 2 or not isinstance(item[0], KnowledgeBaseRef):
-            raise PlatformValidationError(field, f"{len(item)}-item {type(item).__name__}",
-                                          "is not a knowledge base or a (knowledge base, description) pair")  # fmt: skip
-        if not isinstance(item[1], str):
-            raise PlatformValidationError(f"{field}.description", type(item[1]).__name__, "is not a string")
-        return item[0], item[1]
-    if isinstance(item, KnowledgeBaseRef):
-        description = getattr(item, "description", None)
-        if not isinstance(description, str) or not description:
-            raise PlatformValidationError(f"{field}.description", None,
-                                          "is missing: this knowledge base has none, pass (knowledge_base, description)")  # fmt: skip
-        return item, description
-    raise PlatformValidationError(field, type(item).__name__,
-                                  "is not a knowledge base (knowledge_base_id and knowledge_base_arn) or a "
-                                  "(knowledge base, description) pair")  # fmt: skip
-
-
-def _listed(value: Any) -> list[Any]:
-    """A policy element that is one value or a list of values, as a list."""
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
 @jsii.implements(IStableAnyProducer)
 class _Producer:
     def __init__(self, produce: Any) -> None:
@@ -450,62 +365,6 @@ class _Producer:
 
     def produce(self) -> Any:
         return self._produce()
-
-
-@jsii.implements(IValidation)
-class _GrantsValidation:
-    """Every associated resource must have its grant in the synthesized role policy and Lambda
-    permissions (e.g. a statement removed by an override would fail silently at run time)."""
-
-    def __init__(self, agent: Agent) -> None:
-        self._agent = agent
-
-    def validate(self) -> list[str]:
-        agent = self._agent
-        stack = Stack.of(agent)
-        document = stack.resolve(agent.policy.node.default_child.policy_document)
-        allowed = allowed_pairs(document)
-        required = model_requirements(agent, agent.foundation_model, INVOKE_ACTIONS)
-        required += [
-            ("bedrock:Retrieve", kb.knowledge_base_arn, f"knowledge base {stack.resolve(kb.knowledge_base_id)}")
-            for kb, _ in agent.knowledge_bases
-        ]
-        required += guardrail_requirements(agent.guardrail)
-        errors = [
-            f"Agent role lacks {action} on {what} ({show_value(stack.resolve(resource))})"
-            for action, resource, what in required
-            if (action, pair_key(stack.resolve(resource))) not in allowed
-        ]
-        # Schema reads are conditional (aws:ResourceAccount), which allowed_pairs leaves out.
-        readable = {
-            pair_key(resource)
-            for statement in document.get("Statement", [])
-            if statement.get("Effect") == "Allow" and "s3:GetObject" in _listed(statement.get("Action"))
-            for resource in _listed(statement.get("Resource"))
-        }
-        errors += [
-            f"Agent role lacks s3:GetObject on the OpenAPI schema of action group {group.name} "
-            f"({show_value(stack.resolve(location.object_arn))})"
-            for group, location in zip(agent.action_groups, agent._schema_locations, strict=True)
-            if location is not None and pair_key(stack.resolve(location.object_arn)) not in readable
-        ]
-        permissions = [
-            stack.resolve(
-                {"function": child.function_name, "principal": child.principal, "source": child.source_arn, "action": child.action}
-            )
-            for child in agent.node.children
-            if isinstance(child, lambda_.CfnPermission)
-        ]
-        for group in agent.action_groups:
-            expected = stack.resolve(
-                {"function": group.executor.function_arn, "principal": BEDROCK_PRINCIPAL, "source": agent.agent_arn,
-                 "action": "lambda:InvokeFunction"}
-            )  # fmt: skip
-            if expected not in permissions:
-                errors.append(
-                    f"Action group {group.name}: its Lambda has no permission for bedrock.amazonaws.com scoped to this agent"
-                )
-        return errors
 
 
 __all__ = [

@@ -28,7 +28,7 @@ from bedrock_platform.agentcore.harness import HarnessAgent, harness_name
 from bedrock_platform.agentcore.knowledge_search import KnowledgeSearchTool
 from bedrock_platform.agentcore.memory import AgentMemory
 from bedrock_platform.agentcore.turn_cap_hooks import TurnCapHooks
-from bedrock_platform.agents.agent import KnowledgeBaseRef
+from bedrock_platform.agents.agent_settings import KnowledgeBaseRef
 from bedrock_platform.config.agents import AgentConfig
 from bedrock_platform.config.construct_ids import agent_layer_id
 from bedrock_platform.core.fingerprint import digest

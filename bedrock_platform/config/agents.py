@@ -33,7 +33,7 @@ from pydantic import Field, model_validator
 
 from bedrock_platform.agentcore.harness import ENDPOINT_NAME_PATTERN, HarnessLimits
 from bedrock_platform.agentcore.memory import MemorySettings
-from bedrock_platform.agents.agent import SessionSummaryMemory, check_agent_settings
+from bedrock_platform.agents.agent_settings import SessionSummaryMemory, check_agent_settings
 from bedrock_platform.config.base import ConfigModel, build
 from bedrock_platform.core.log_groups import retention_days
 from bedrock_platform.core.validation import (
