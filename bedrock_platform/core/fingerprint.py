@@ -28,9 +28,11 @@ def resolved_properties(
     *,
     exclude: frozenset[str] = DEFAULT_EXCLUDED,
     only: frozenset[str] | None = None,
+    stack: Stack | None = None,
 ) -> dict[str, Any]:
     """The resource's CloudFormation properties as they will be synthesized, minus ``exclude``
     (and, when ``only`` is given, limited to those property names: CDK's camelCase keys).
+    ``stack`` is the resource's stack, if the caller has it (saves a jsii round trip).
 
     Read through the public tree-inspection API, so properties set with L1 setters count too.
     """
@@ -38,7 +40,7 @@ def resolved_properties(
     resource.inspect(inspector)
     props = inspector.attributes.get(_PROPS_ATTRIBUTE) or {}
     kept = {k: v for k, v in props.items() if k not in exclude and (only is None or k in only)}
-    resolved = Stack.of(resource).resolve(kept)
+    resolved = (stack or Stack.of(resource)).resolve(kept)
     return resolved if isinstance(resolved, dict) else {}
 
 
@@ -73,11 +75,15 @@ def lazy_fingerprint(
     leave out the property the token itself is put into, which would otherwise resolve itself.
     """
 
+    stacks: list[Stack] = []  # found at the first resolve, kept for the next ones (each is a jsii call)
+
     def produce() -> str:
-        stack = Stack.of(resource)
+        if not stacks:
+            stacks.append(Stack.of(resource))
+        stack = stacks[0]
         value = {
-            "properties": resolved_properties(resource, exclude=exclude, only=only),
-            "extra": stack.resolve(list(extra)),
+            "properties": resolved_properties(resource, exclude=exclude, only=only, stack=stack),
+            "extra": stack.resolve(list(extra)) if extra else [],
         }
         return template.format(digest=digest(value, length))
 
