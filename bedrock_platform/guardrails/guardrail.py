@@ -118,11 +118,10 @@ class Guardrail(GuardrailBase):
             blocked_input_messaging=blocked_input_messaging,
             blocked_outputs_messaging=blocked_outputs_messaging,
             kms_key_arn=kms_key.key_arn if kms_key else None,
+            **self._lazy_policies(),
         )
         self.resource.apply_removal_policy(removal_policy)
-        self._render_policies()
-        self.settings_fingerprint = lazy_fingerprint(self.resource)
-        """Token: hex digest of the resolved guardrail settings (changes exactly when they do)."""
+        self._settings_fingerprint: str | None = None
         self._guardrail_id = self.resource.attr_guardrail_id
         self.version = bedrock.CfnGuardrailVersion(
             self,
@@ -170,6 +169,13 @@ class Guardrail(GuardrailBase):
         from bedrock_platform.guardrails.presets import guardrail_props  # presets build policies at import
 
         return Guardrail(scope, construct_id, **guardrail_props(preset, **overrides))
+
+    @property
+    def settings_fingerprint(self) -> str:
+        """Token: hex digest of the resolved guardrail settings (changes exactly when they do)."""
+        if self._settings_fingerprint is None:  # made on first use: two jsii calls most apps never need
+            self._settings_fingerprint = lazy_fingerprint(self.resource)
+        return self._settings_fingerprint
 
     # -- policies -------------------------------------------------------------------------
 
@@ -225,20 +231,22 @@ class Guardrail(GuardrailBase):
             grounding_threshold=grounding_threshold, relevance_threshold=relevance_threshold
         )
 
-    def _render_policies(self) -> None:
-        """Bind each policy property to a lazy renderer: ``add_*`` calls before synth are included.
+    def _lazy_policies(self) -> dict[str, Any]:
+        """A lazy renderer for each policy property: ``add_*`` calls before synth are included.
 
         Each renderer runs once, at the first resolve (a stable ``Lazy.any``). An unset policy is
         produced as ``[]`` and omitted (``omit_empty_array``) rather than as ``None``: aws-cdk-lib
         caches a lazy value with ``??=`` (core/lib/lazy.js), so ``None`` would call back into
         Python at every resolve of the template.
         """
-        r, p = self.resource, self.policies
-        r.content_policy_config = _lazy_policy(p._content_policy)
-        r.sensitive_information_policy_config = _lazy_policy(p._sensitive_information_policy)
-        r.topic_policy_config = _lazy_policy(p._topic_policy)
-        r.word_policy_config = _lazy_policy(p._word_policy)
-        r.contextual_grounding_policy_config = _lazy_policy(p._contextual_grounding_policy)
+        p = self.policies
+        return {
+            "content_policy_config": _lazy_policy(p._content_policy),
+            "sensitive_information_policy_config": _lazy_policy(p._sensitive_information_policy),
+            "topic_policy_config": _lazy_policy(p._topic_policy),
+            "word_policy_config": _lazy_policy(p._word_policy),
+            "contextual_grounding_policy_config": _lazy_policy(p._contextual_grounding_policy),
+        }
 
 
 def _checked(field: str, value: Any, kind: type) -> Any:
