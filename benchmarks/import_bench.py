@@ -30,7 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print every pair")
     args = parser.parse_args()
     load = os.getloadavg()
-    print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()} {os.cpu_count()} CPUs, "
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()} {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")  # fmt: skip
     for case in args.case or sorted(CASES):
