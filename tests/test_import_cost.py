@@ -36,7 +36,7 @@ NEEDS = {
     "KnowledgeBase": {"core", "knowledge"},
     "VectorCollection": {"core", "knowledge"},
     "SecureBucket": {"core"},
-    "Guardrail": {"core", "guardrails", "observability"},  # guardrail metrics namespace
+    "Guardrail": {"core", "guardrails"},  # the metrics namespace is imported by metric() only
     "Agent": {"core", "agents", "guardrails", "models", "observability"},
     "ModelInvocationLogging": {"core", "observability"},
     "CostControls": {"core", "cost", "observability"},  # alert topic
@@ -57,6 +57,23 @@ def test_importing_one_construct_loads_neither_cdk_nag_nor_config_parsing_nor_ot
     assert not [m for m in HEAVY if m in modules]
     domains = {m.split(".")[1] for m in modules if m.startswith("bedrock_platform.")}
     assert domains <= NEEDS[name], f"{name} also loads {sorted(domains - NEEDS[name])}"
+
+
+# aws-cdk-lib submodules (each a large generated Python module) a construct needs only for its metric_*
+# methods or presets, not to be created: loaded when used.
+NOT_FOR_CONSTRUCTION = {
+    "SecureBucket": ("aws_cdk.aws_cloudwatch",),
+    "Guardrail": ("aws_cdk.aws_cloudwatch", "bedrock_platform.guardrails.presets"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_FOR_CONSTRUCTION))
+def test_creating_a_construct_loads_no_module_only_its_metrics_or_presets_need(name):
+    statement = (f"from aws_cdk import App, Stack\nfrom bedrock_platform import {name}\n"
+                 f"stack = Stack(App(), 'S')\n"
+                 f"{name}(stack, 'X', **({{'words': ['w']}} if {name!r} == 'Guardrail' else {{}}))")  # fmt: skip
+    modules = _loaded_after(statement)
+    assert [m for m in NOT_FOR_CONSTRUCTION[name] if m in modules] == []
 
 
 def test_bare_package_import_loads_no_domain():

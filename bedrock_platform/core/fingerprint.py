@@ -15,9 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import jsii
-from aws_cdk import CfnResource, IResolveContext, IStringProducer, Lazy, Stack, TreeInspector
+from aws_cdk import CfnResource, IResolveContext, IStringProducer, Lazy, Stack
 
-_PROPS_ATTRIBUTE = "aws:cdk:cloudformation:props"
 # Properties that never change what the resource does (tags are applied by aspects and
 # differ per environment) and must not publish a new version.
 DEFAULT_EXCLUDED = frozenset({"tags"})
@@ -28,17 +27,19 @@ def resolved_properties(
     *,
     exclude: frozenset[str] = DEFAULT_EXCLUDED,
     only: frozenset[str] | None = None,
+    stack: Stack | None = None,
 ) -> dict[str, Any]:
     """The resource's CloudFormation properties as they will be synthesized, minus ``exclude``
     (and, when ``only`` is given, limited to those property names: CDK's camelCase keys).
+    ``stack`` is the resource's stack, if the caller has it (saves a jsii round trip).
 
-    Read through the public tree-inspection API, so properties set with L1 setters count too.
+    Read from the L1's ``cfnProperties`` (what a generated L1's ``inspect`` reports to the construct
+    tree as ``aws:cdk:cloudformation:props``: the same object, in one jsii call instead of three), so
+    properties set with L1 setters count too.
     """
-    inspector = TreeInspector()
-    resource.inspect(inspector)
-    props = inspector.attributes.get(_PROPS_ATTRIBUTE) or {}
+    props = resource._cfn_properties or {}
     kept = {k: v for k, v in props.items() if k not in exclude and (only is None or k in only)}
-    resolved = Stack.of(resource).resolve(kept)
+    resolved = (stack or Stack.of(resource)).resolve(kept)
     return resolved if isinstance(resolved, dict) else {}
 
 
@@ -73,11 +74,15 @@ def lazy_fingerprint(
     leave out the property the token itself is put into, which would otherwise resolve itself.
     """
 
+    stacks: list[Stack] = []  # found at the first resolve, kept for the next ones (each is a jsii call)
+
     def produce() -> str:
-        stack = Stack.of(resource)
+        if not stacks:
+            stacks.append(Stack.of(resource))
+        stack = stacks[0]
         value = {
-            "properties": resolved_properties(resource, exclude=exclude, only=only),
-            "extra": stack.resolve(list(extra)),
+            "properties": resolved_properties(resource, exclude=exclude, only=only, stack=stack),
+            "extra": stack.resolve(list(extra)) if extra else [],
         }
         return template.format(digest=digest(value, length))
 

@@ -10,13 +10,14 @@ region default to the construct's stack, as aws-cdk-lib's ``Queue.metric`` does:
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
-
-from aws_cdk import Duration
-from aws_cdk import aws_cloudwatch as cloudwatch
-from constructs import IConstruct
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from bedrock_platform.core.validation import PlatformValidationError
+
+if TYPE_CHECKING:  # annotations only: a construct with metric_* methods loads aws_cloudwatch when it builds one
+    from aws_cdk import Duration
+    from aws_cdk import aws_cloudwatch as cloudwatch
+    from constructs import IConstruct
 
 
 class MetricOptions(TypedDict, total=False):
@@ -55,6 +56,8 @@ def construct_metric(
         raise PlatformValidationError(
             unknown[0], options[unknown[0]], f"is not a metric option (allowed: {', '.join(METRIC_OPTION_NAMES)})"
         )
+    from aws_cdk import aws_cloudwatch as cloudwatch
+
     merged: dict[str, Any] = {**defaults, **options}
     merged["dimensions_map"] = {**dimensions, **(options.get("dimensions_map") or {})}
     metric = cloudwatch.Metric(namespace=namespace, metric_name=metric_name, **merged)

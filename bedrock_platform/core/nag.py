@@ -85,11 +85,12 @@ def suppress(
     targets = _suppression_targets(construct, apply_to_children)
     for resource in targets:
         _add_nag_rules(resource, entries)
-    for rule in ids:
-        for check_id, resource_type in checkov_equivalents(rule):
-            for resource in targets:
-                if resource.cfn_resource_type == resource_type:
-                    _add_checkov_skip(resource, check_id, reason)
+    checks = [check for rule in ids for check in checkov_equivalents(rule)]
+    if not checks:
+        return
+    for resource in targets:  # one read and one write of each resource's checkov metadata
+        resource_type = resource.cfn_resource_type
+        _add_checkov_skips(resource, [check_id for check_id, t in checks if t == resource_type], reason)
 
 
 def checkov_skip(
@@ -117,12 +118,13 @@ def checkov_skip(
     if not targets:
         raise ValueError(f"no {resource_type} resource under {construct.node.path} to skip {ids} on")
     for resource in targets:
-        for check_id in ids:
-            _add_checkov_skip(resource, check_id, reason)
+        _add_checkov_skips(resource, ids, reason)
 
 
 def _suppression_targets(construct: IConstruct, apply_to_children: bool) -> list[CfnResource]:
     """The CfnResources cdk-nag's ``add_resource_suppressions`` writes to (same selection rule)."""
+    if not apply_to_children and isinstance(construct, CfnResource):
+        return [construct]  # an L1 is its own target (it has no default child): no jsii round trip
     nodes = construct.node.find_all() if apply_to_children else [construct]
     targets: list[CfnResource] = []
     for node in nodes:
@@ -152,13 +154,21 @@ def _add_nag_rules(resource: CfnResource, entries: list[dict[str, Any]]) -> None
     resource.add_metadata("cdk_nag", {"rules_to_suppress": [json.loads(rule) for rule in unique]})
 
 
-def _add_checkov_skip(resource: CfnResource, check_id: str, reason: str) -> None:
+def _add_checkov_skips(resource: CfnResource, check_ids: Sequence[str], reason: str) -> None:
+    if not check_ids:
+        return
     metadata: dict[str, Any] = dict(resource.get_metadata("checkov") or {})
     skips = list(metadata.get("skip", []))
-    if any(skip.get("id") == check_id for skip in skips):
-        return  # first reason wins (e.g. HIPAA and NIST rules suppressed in one call share it)
-    skips.append({"id": check_id, "comment": reason})
-    resource.add_metadata("checkov", {**metadata, "skip": skips})
+    known = {skip.get("id") for skip in skips}
+    added = False
+    for check_id in check_ids:
+        if check_id in known:
+            continue  # first reason wins (e.g. HIPAA and NIST rules suppressed in one call share it)
+        skips.append({"id": check_id, "comment": reason})
+        known.add(check_id)
+        added = True
+    if added:
+        resource.add_metadata("checkov", {**metadata, "skip": skips})
 
 
 def nag_resource(stack: Stack, arn: str) -> str:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from aws_cdk import Token
+from constructs import IConstruct
 
 
 class PlatformValidationError(ValueError):
@@ -95,13 +96,19 @@ class ValidationProblems:
         """Record a problem found by the caller's own logic."""
         self.errors.append(PlatformValidationError(field, value, problem))
 
-    def raise_if_any(self, construct_path: str | None = None) -> None:
-        """Raise one :class:`PlatformValidationError` for every recorded problem (prefixed with the path)."""
+    def raise_if_any(self, construct_path: str | IConstruct | None = None) -> None:
+        """Raise one :class:`PlatformValidationError` for every recorded problem (prefixed with the path).
+
+        ``construct_path`` may be the construct itself: its path is then read only when there is a
+        problem (``self.node.path`` costs two jsii round trips on every construction otherwise).
+        """
         if self.errors:
-            raise PlatformValidationError.combine(self.errors, construct_path)
+            path = construct_path if construct_path is None or isinstance(construct_path, str) else construct_path.node.path
+            raise PlatformValidationError.combine(self.errors, path)
 
 
 _TOKEN_MARKER = "Token["
+_LIST_TOKEN_MARKER = "#{Token["
 _TOKEN_DOUBLE_FLOOR = 1e280  # every token double is below -1e289; no real setting comes near
 
 
@@ -119,8 +126,20 @@ def is_token(value: Any) -> bool:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return abs(value) >= _TOKEN_DOUBLE_FLOOR and Token.is_unresolved(value)
     if isinstance(value, (list, tuple)):
-        return Token.is_unresolved(value) or any(is_token(v) for v in value)
+        return is_list_token(value) or any(is_token(v) for v in value)
     return False
+
+
+def is_list_token(value: Any) -> bool:
+    """True for a deploy-time list (``Token.as_list``, another stack's list attribute).
+
+    Answered in Python unless it can be one: ``unresolved()`` (core/lib/private/encoding.js) takes a
+    list for a token only if it has exactly one element, a string holding ``BEGIN_LIST_TOKEN_MARKER``
+    ("#{Token[")."""
+    return (
+        isinstance(value, (list, tuple)) and len(value) == 1 and isinstance(value[0], str)
+        and _LIST_TOKEN_MARKER in value[0] and Token.is_unresolved(list(value))
+    )  # fmt: skip
 
 
 def format_value(value: Any) -> str:
@@ -179,7 +198,7 @@ def check_pattern(field: str, value: str, pattern: str, description: str) -> Non
 
 def check_count(field: str, values: list[Any], low: int, high: int) -> None:
     """``values`` must hold ``low`` to ``high`` items (a deploy-time list token passes)."""
-    if isinstance(values, list) and Token.is_unresolved(values):
+    if isinstance(values, list) and is_list_token(values):
         return
     if not low <= len(values) <= high:
         raise PlatformValidationError(field, f"{len(values)} items", f"is not within {low}-{high} items")

@@ -35,7 +35,6 @@ from bedrock_platform.core.validation import PlatformValidationError, Validation
 from bedrock_platform.guardrails.guardrail_base import GuardrailBase, IGuardrail, import_guardrail
 from bedrock_platform.guardrails.policies import ContentFilter, DeniedTopic, PiiEntity, RegexFilter
 from bedrock_platform.guardrails.policy_set import NO_POLICY, GuardrailPolicySet, check_guardrail_settings
-from bedrock_platform.guardrails.presets import guardrail_props
 
 DEFAULT_BLOCKED_INPUT_MESSAGING = "Sorry, I can't help with that request."
 DEFAULT_BLOCKED_OUTPUTS_MESSAGING = "Sorry, I can't provide that answer."
@@ -109,7 +108,7 @@ class Guardrail(GuardrailBase):
             )
         if not problems.errors and not self.policies.has_policies:
             problems.add("policies", [], "is empty: " + NO_POLICY.removeprefix("Guardrail has no policy: "))
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
 
         self.resource = bedrock.CfnGuardrail(
             self,
@@ -119,20 +118,19 @@ class Guardrail(GuardrailBase):
             blocked_input_messaging=blocked_input_messaging,
             blocked_outputs_messaging=blocked_outputs_messaging,
             kms_key_arn=kms_key.key_arn if kms_key else None,
+            **self._lazy_policies(),
         )
         self.resource.apply_removal_policy(removal_policy)
-        self._render_policies()
-        self.settings_fingerprint = lazy_fingerprint(self.resource)
-        """Token: hex digest of the resolved guardrail settings (changes exactly when they do)."""
+        self._settings_fingerprint: str | None = None
+        self._guardrail_id = self.resource.attr_guardrail_id
         self.version = bedrock.CfnGuardrailVersion(
             self,
             "Version",
-            guardrail_identifier=self.resource.attr_guardrail_id,
+            guardrail_identifier=self._guardrail_id,
             description=lazy_fingerprint(
                 self.resource, template="Published by CDK for guardrail settings sha256:{digest}"
             ),
         )
-        self._guardrail_id = self.resource.attr_guardrail_id
         self._guardrail_arn = self.resource.attr_guardrail_arn
         self._guardrail_version = self.version.attr_version
 
@@ -168,7 +166,16 @@ class Guardrail(GuardrailBase):
         ``overrides`` take any constructor argument; policy lists are merged into the preset's
         by key (filter type, PII type, regex or topic name), scalars replace the preset's.
         """
+        from bedrock_platform.guardrails.presets import guardrail_props  # presets build policies at import
+
         return Guardrail(scope, construct_id, **guardrail_props(preset, **overrides))
+
+    @property
+    def settings_fingerprint(self) -> str:
+        """Token: hex digest of the resolved guardrail settings (changes exactly when they do)."""
+        if self._settings_fingerprint is None:  # made on first use: two jsii calls most apps never need
+            self._settings_fingerprint = lazy_fingerprint(self.resource)
+        return self._settings_fingerprint
 
     # -- policies -------------------------------------------------------------------------
 
@@ -224,14 +231,22 @@ class Guardrail(GuardrailBase):
             grounding_threshold=grounding_threshold, relevance_threshold=relevance_threshold
         )
 
-    def _render_policies(self) -> None:
-        """Bind each policy property to a lazy renderer: later ``add_*`` calls are included."""
-        r, p = self.resource, self.policies
-        r.content_policy_config = Lazy.any(_AnyProducer(p._content_policy))
-        r.sensitive_information_policy_config = Lazy.any(_AnyProducer(p._sensitive_information_policy))
-        r.topic_policy_config = Lazy.any(_AnyProducer(p._topic_policy))
-        r.word_policy_config = Lazy.any(_AnyProducer(p._word_policy))
-        r.contextual_grounding_policy_config = Lazy.any(_AnyProducer(p._contextual_grounding_policy))
+    def _lazy_policies(self) -> dict[str, Any]:
+        """A lazy renderer for each policy property: ``add_*`` calls before synth are included.
+
+        Each renderer runs once, at the first resolve (a stable ``Lazy.any``). An unset policy is
+        produced as ``[]`` and omitted (``omit_empty_array``) rather than as ``None``: aws-cdk-lib
+        caches a lazy value with ``??=`` (core/lib/lazy.js), so ``None`` would call back into
+        Python at every resolve of the template.
+        """
+        p = self.policies
+        return {
+            "content_policy_config": _lazy_policy(p._content_policy),
+            "sensitive_information_policy_config": _lazy_policy(p._sensitive_information_policy),
+            "topic_policy_config": _lazy_policy(p._topic_policy),
+            "word_policy_config": _lazy_policy(p._word_policy),
+            "contextual_grounding_policy_config": _lazy_policy(p._contextual_grounding_policy),
+        }
 
 
 def _checked(field: str, value: Any, kind: type) -> Any:
@@ -240,12 +255,17 @@ def _checked(field: str, value: Any, kind: type) -> Any:
     return value
 
 
+def _lazy_policy(render: Callable[[], Any]) -> Any:
+    return Lazy.any(_AnyProducer(render), omit_empty_array=True)
+
+
 @jsii.implements(IStableAnyProducer)
 class _AnyProducer:
-    """``IStableAnyProducer`` over a bound method."""
+    """``IStableAnyProducer`` over a bound method; ``None`` is produced as ``[]`` (see ``_render_policies``)."""
 
     def __init__(self, produce: Callable[[], Any]) -> None:
         self._produce = produce
 
     def produce(self) -> Any:
-        return self._produce()
+        value = self._produce()
+        return [] if value is None else value

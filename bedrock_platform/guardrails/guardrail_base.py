@@ -12,10 +12,9 @@ on it. Metrics are ``AWS/Bedrock/Guardrails`` with the dimensions ``GuardrailArn
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from aws_cdk import Arn, ArnFormat, Resource
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -24,7 +23,9 @@ from typing_extensions import Unpack
 from bedrock_platform.core.managed_grants import grant_with_managed_policy
 from bedrock_platform.core.metric_options import MetricOptions
 from bedrock_platform.core.validation import ValidationProblems, check_pattern
-from bedrock_platform.observability.bedrock_metrics import GUARDRAILS_NAMESPACE
+
+if TYPE_CHECKING:  # metrics only: creating or importing a guardrail loads neither aws_cloudwatch nor observability
+    from aws_cdk import aws_cloudwatch as cloudwatch
 
 APPLY_ACTIONS = ("bedrock:ApplyGuardrail",)
 # GuardrailVersion of the bedrock API: a number or DRAFT.
@@ -134,6 +135,10 @@ class GuardrailBase(Resource):
         """A metric of this guardrail version in ``AWS/Bedrock/Guardrails`` (``GuardrailArn`` +
         ``GuardrailVersion``), with any ``cloudwatch.MetricOptions`` (period 5 minutes and Sum by
         default; account and region those of the stack)."""
+        from aws_cdk import aws_cloudwatch as cloudwatch
+
+        from bedrock_platform.observability.bedrock_metrics import GUARDRAILS_NAMESPACE
+
         options = dict(props)
         dimensions = {
             "GuardrailArn": self.guardrail_arn,
