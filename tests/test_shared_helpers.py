@@ -29,10 +29,10 @@ def test_allowed_pairs_keep_only_unconditional_allow_statements():
 
 def test_agents_and_harness_share_the_one_allowed_pairs_helper():
     from bedrock_platform.agentcore import harness
-    from bedrock_platform.agents import agent
+    from bedrock_platform.agents import agent, agent_grants
 
-    assert agent.allowed_pairs is harness.allowed_pairs is allowed_pairs
-    assert not hasattr(agent, "_allowed_pairs") and not hasattr(harness, "_allowed_pairs")
+    assert agent_grants.allowed_pairs is harness.allowed_pairs is allowed_pairs
+    assert not any(hasattr(module, "_allowed_pairs") for module in (agent, agent_grants, harness))
 
 
 @pytest.mark.parametrize(

@@ -174,7 +174,7 @@ class ActionGroupLambda(Resource):
         with problems.field():
             env = _environment(powertools_service_name, metrics_namespace, environment or {},
                                powertools=powertools_layer or powertools_service_name is not None)  # fmt: skip
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
 
         self.encryption_key: kms.IKey = encryption_key or kms.Key(
             self,

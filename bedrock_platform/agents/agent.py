@@ -130,7 +130,7 @@ class Agent(AgentBase):
         groups: list[ActionGroup] = []
         with problems.field():
             groups = as_list("action_groups", action_groups, ActionGroup)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         assert model is not None
         self.foundation_model = model
         """The model the agent reasons with (an id or a cross-region inference profile)."""

@@ -89,7 +89,7 @@ class AgentAlias(AgentAliasBase):
         problems.check(check_bedrock_name, "alias_name", alias_name)
         if tags is not None and not isinstance(tags, Mapping):
             problems.add("tags", type(tags).__name__, "is not a mapping of tag names to values")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self.agent = agent
         """The agent this alias publishes."""
         self._alias_name = alias_name

@@ -179,7 +179,7 @@ class AgentAliasBase(Resource):
         unsupported = sorted(set(options) - {"period", "label", "color", "account", "region"})
         for name in unsupported:
             problems.add(name, options[name], "does not apply to an alias metric (a Metrics Insights query)")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         query = insights_query(
             function, metric_name, AGENTS_NAMESPACE, AGENT_ALIAS_DIMENSIONS, where=where,
             **({"period": options["period"]} if "period" in options else {}),

@@ -7,7 +7,7 @@ wrong one in one :class:`~bedrock_platform.core.validation.PlatformValidationErr
     problems = ValidationProblems()
     prefixes = collect(problems, string_list, "inclusion_prefixes", inclusion_prefixes)
     problems.check(check_removal_policy, "removal_policy", removal_policy)
-    problems.raise_if_any(self.node.path)
+    problems.raise_if_any(self)
 
 Deploy-time values (tokens) are accepted wherever a plain value is. :func:`as_list` accepts what
 users naturally pass for a list (a list, a tuple, any iterable)::

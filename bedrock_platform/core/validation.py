@@ -69,7 +69,7 @@ class ValidationProblems:
         problems.check(check_length, "description", description, 1, 200)
         with problems.field("chunking"):
             chunking.validate()
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
     """
 
     def __init__(self) -> None:

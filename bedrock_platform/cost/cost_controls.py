@@ -104,7 +104,7 @@ class CostControls(Construct):
         anomaly_options = _check_anomaly_detection("anomaly_detection", anomaly_detection, problems)
         if not is_token(name_prefix) and (not isinstance(name_prefix, str) or not name_prefix):
             problems.add("name_prefix", name_prefix, "is not a non-empty string")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         if topic_policy is None:
             topic_policy = getattr(topic, "topic_policy", None)
         topic = sns_topic

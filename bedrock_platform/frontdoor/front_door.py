@@ -120,7 +120,7 @@ class FrontDoor(Resource):
         self.routing.check(problems)
         self.caps.check(problems)
         problems.check(retention_days, log_retention_days)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
 
         self.key = encryption_key or kms.Key(
             self, "Key", enable_key_rotation=True, removal_policy=removal_policy,

@@ -139,7 +139,7 @@ class S3DataSource(Resource):
         if isinstance(ingestion_schedule, str):
             problems.check(check_schedule_expression, "ingestion_schedule", ingestion_schedule)
         problems.check(check_instance, "schedules", schedules, IngestionSchedules, "an IngestionSchedules")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
 
         self.knowledge_base = knowledge_base
         self.chunking = chunking or FixedSizeChunking()

@@ -80,7 +80,7 @@ class IngestionSchedules(Resource):
         if isinstance(group_name, str):
             problems.check(check_pattern, "group_name", group_name, GROUP_NAME_PATTERN, GROUP_NAME_RULE)
         problems.check(check_removal_policy, "removal_policy", removal_policy)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         stack = Stack.of(self)
         self.group: scheduler.CfnScheduleGroup | None = None
         if group_name is None:

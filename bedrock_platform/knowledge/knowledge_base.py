@@ -140,7 +140,7 @@ class KnowledgeBase(KnowledgeBaseBase):
         else:
             problems.check(check_instance, "index", index, VectorIndexOptions, "a VectorIndexOptions")
         problems.check(check_removal_policy, "removal_policy", removal_policy)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         stack = Stack.of(self)
         self.name = name
         self.vector_store = vector_store

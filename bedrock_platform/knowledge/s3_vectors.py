@@ -123,7 +123,7 @@ class S3VectorStore(Resource):
         if not hasattr(kms_key, "key_arn") or not hasattr(kms_key, "add_to_resource_policy"):
             problems.add("kms_key", type(kms_key).__name__, "is not a KMS key (kms.Key or kms.Key.from_key_arn)")
         problems.check(check_removal_policy, "removal_policy", removal_policy)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         stack = Stack.of(self)
         self.kms_key = kms_key
         self.resource = s3vectors.CfnVectorBucket(
@@ -204,7 +204,7 @@ class S3VectorIndex(Resource):
             problems.add("non_filterable_metadata_keys", extra_keys,
                          f"gives {len(keys)} non-filterable keys with Bedrock's two; S3 Vectors allows {MAX_NON_FILTERABLE_KEYS}")
         problems.check(check_removal_policy, "removal_policy", removal_policy)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self.name_pattern = f"{index_name}-*"
         self.resource = s3vectors.CfnIndex(
             self,

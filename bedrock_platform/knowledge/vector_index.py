@@ -130,7 +130,7 @@ class VectorIndex(Resource):
         problems.check(check_instance, "options", options, VectorIndexOptions, "a VectorIndexOptions")
         problems.check(check_int_range, "dimensions", dimensions, *DIMENSIONS_RANGE)
         problems.check(check_removal_policy, "removal_policy", removal_policy)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self.options = options
         self.name_pattern = f"{options.index_name}-*"
         vector_store.register_index(options.index_name)

@@ -113,7 +113,7 @@ class VectorCollection(VectorCollectionBase):
         problems.check(check_vpc_endpoint_ids, "vpc_endpoint_ids", endpoints or [])
         problems.check(check_principal_arns, "index_admin_arns", admins or [])
         problems.check(check_removal_policy, "removal_policy", removal_policy)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         endpoints = endpoints or []
         stack = Stack.of(self)
         self._collection_name = collection_name
@@ -263,7 +263,7 @@ class _ImportedVectorCollection(VectorCollectionBase):
             service="aoss", resource="collection", resource_name=collection_id, arn_format=ArnFormat.SLASH_RESOURCE_NAME
         )
         super().__init__(scope, construct_id, environment_from_arn=arn)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self._collection_name = collection_name
         self._collection_id = collection_id
         self._collection_arn = arn

@@ -82,7 +82,7 @@ class GuardrailEnforcedModelAccess(Resource):
             problems.add("guardrail", type(guardrail).__name__, "is not a guardrail (IGuardrail)")
         if description is not None:
             problems.check(check_length, "description", description, 1, 1000)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self.guardrail = guardrail
         """The guardrail every invocation must apply."""
         resources = [arn for model in self.models for arn in model.invoke_resource_arns(self)]

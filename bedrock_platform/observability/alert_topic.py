@@ -165,7 +165,7 @@ class AlertTopic(_AlertTopicBase):
             problems.check(check_pattern, f"emails[{index}]", email, _EMAIL, "an email address")
         if not isinstance(removal_policy, RemovalPolicy):
             problems.add("removal_policy", removal_policy, "is not a RemovalPolicy")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         account = Stack.of(self).account
 
         self._key = kms.Key(
@@ -249,7 +249,7 @@ class _ImportedAlertTopic(_AlertTopicBase):
         if key_arn is not None:
             problems.check(check_pattern, "key_arn", key_arn, r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+",
                            "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self._topic = sns.Topic.from_topic_arn(self, "Topic", topic_arn)
         self._key = kms.Key.from_key_arn(self, "Key", key_arn) if key_arn is not None else None
         self.topic_policy: IDependable | None = None

@@ -122,7 +122,7 @@ class ModelInvocationLogging(Resource):
         )
         if not isinstance(removal_policy, RemovalPolicy):
             problems.add("removal_policy", removal_policy, "is not a RemovalPolicy")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         check_single_owner(self, ModelInvocationLogging)
         stack = Stack.of(self)
         #: the validated props (days as numbers)

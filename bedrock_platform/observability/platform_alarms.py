@@ -158,7 +158,7 @@ class PlatformAlarms(Construct):
                 f"needs an alarm over {priced} metrics (one per priced token type and model) but CloudWatch "
                 f"allows {MAX_ALARM_METRICS} in one alarm: price fewer models/token types or set it to None",
             )  # fmt: skip
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self._action = actions.SnsAction(sns_topic)
         self._prefix = name_prefix
         #: alarm key -> alarm (see the class docstring for the keys)

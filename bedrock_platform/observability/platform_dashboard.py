@@ -85,7 +85,7 @@ class PlatformDashboard(Construct):
         if isinstance(alarms, (str, bytes)) or not isinstance(alarms, (list, tuple)):
             problems.add("alarms", alarms, "must be a list or tuple of alarms")
             alarms = ()
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",

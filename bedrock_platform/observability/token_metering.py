@@ -316,7 +316,7 @@ class TokenMetering(Construct):
             check_metered_models(models)
         if not hasattr(log_group, "log_group_name"):
             problems.add("log_group", log_group, "is not a log group (logs.ILogGroup)")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         #: the metrics these filters publish (for alarms and graphs)
         self.metrics = TokenMetrics(namespace)
         self.filters: dict[tuple[str, str], logs.MetricFilter] = {}

@@ -60,7 +60,7 @@ class TurnCostMonitoring(Construct):
             problems.add("hidden_burn_ratio", hidden_burn_ratio, "must be at least 1 (turn tokens >= answer tokens)")
         if not 0 < cap_hit_percent <= 100:
             problems.add("cap_hit_percent", cap_hit_percent, "must be above 0 and at most 100")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self.namespace = namespace
         self.period = period or Duration.hours(1)
         self.widgets: list[cloudwatch.IWidget] = []

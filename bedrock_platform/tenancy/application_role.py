@@ -51,7 +51,7 @@ class TenantApplicationRole(Resource):
         profiles = list(profiles) if isinstance(profiles, (list, tuple)) else []
         if not profiles:
             problems.add("profiles", profiles, "must list at least one TenantInferenceProfile")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         assumed_by: iam.IPrincipal = (
             iam.CompositePrincipal(*principals) if principals else iam.AccountRootPrincipal()
         )

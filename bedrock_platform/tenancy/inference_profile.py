@@ -44,7 +44,7 @@ class TenantInferenceProfile(Resource):
         if not is_token(name):
             problems.check(check_pattern, "name", name, PROFILE_NAME_PATTERN,
                            "1-64 letters or digits, each optionally followed by one ' ', '_' or '-'")  # fmt: skip
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self.model = model
         self.tenant = tenant
         source = model.inference_profile_arn(self) or model.foundation_model_arns(self)[0]

@@ -76,7 +76,7 @@ class TenantBudget(Resource):
             problems.add("emails", emails, f"must list 1-{MAX_BUDGET_SUBSCRIBERS} addresses (Budgets subscribers)")
         if not is_token(monthly_limit) and (not isinstance(monthly_limit, (int, float)) or monthly_limit <= 0):
             problems.add("monthly_limit", monthly_limit, "must be a positive number (USD)")
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         subscribers = [budgets.CfnBudget.SubscriberProperty(subscription_type="EMAIL", address=e) for e in emails]
         self.budget = budgets.CfnBudget(
             self,
@@ -129,7 +129,7 @@ class TenantMonitoring(Construct):
                          f"must be 1-{MAX_PROFILES} (a metric-math alarm uses at most {MAX_ALARM_METRICS} metrics)")  # fmt: skip
         if tokens_per_day is not None:
             problems.check(check_int_range, "tokens_per_day", tokens_per_day, 1, 10**15)
-        problems.raise_if_any(self.node.path)
+        problems.raise_if_any(self)
         self.tenant = tenant
         self.tokens = self.total_tokens(namespace, profiles, period=Duration.days(1))
         self.alarm: cloudwatch.Alarm | None = None
