@@ -105,3 +105,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     gated = {getattr(getattr(item, "callspec", None), "params", {}).get("gate") for item in gate_module} - {None}
     GATE_JOB.want({PLATFORM_CONFIG_FILES[name] for name in gated})
     items[:] = [item for item in items if item not in gate_module] + gate_module
+
+
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Test modules with a ``start_in_background()`` (subprocess work, e.g. tests/test_consumer_app.py)
+    start it before the first test, so it runs on the other core meanwhile."""
+    if not session.config.option.collectonly:
+        for module in {getattr(item, "module", None) for item in session.items} - {None}:
+            if hasattr(module, "start_in_background"):
+                module.start_in_background()

@@ -24,8 +24,10 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 import venv
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,10 +37,29 @@ APP = ROOT / "tests" / "data" / "consumer_app" / "app.py"
 NAG_PREFIXES = ("AwsSolutions-", "HIPAA.Security-", "NIST.800.53.R5-", "PCI.DSS.321-", "Serverless-")
 
 
+_BUILD: Future | None = None
+
+
+def start_in_background() -> None:
+    """Called by conftest when the session starts running tests: the wheel build, the venv and the
+    consumer's synth are subprocesses, so they run on the other core while the session goes on."""
+    global _BUILD
+    if _BUILD is None:
+        executor = ThreadPoolExecutor(1, thread_name_prefix="consumer-app")
+        _BUILD = executor.submit(_build, Path(tempfile.mkdtemp(prefix="consumer-")))
+        executor.shutdown(wait=False)
+
+
 @pytest.fixture(scope="module")
-def consumer(tmp_path_factory):
+def consumer():
+    start_in_background()
+    built = _BUILD.result()
+    print(f"\nconsumer app figures: {built['figures']}")
+    return built
+
+
+def _build(base: Path) -> dict:
     started = time.monotonic()
-    base = tmp_path_factory.mktemp("consumer")
     wheels = base / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(wheels)], check=True, capture_output=True, timeout=300)  # fmt: skip
@@ -68,7 +89,6 @@ def consumer(tmp_path_factory):
     template = json.loads((out / "ConsumerPlatform.template.json").read_text())
     figures = {"resources": len(template["Resources"]), "synth_seconds": round(synth_seconds, 1),
                "total_seconds": round(time.monotonic() - started, 1)}  # fmt: skip
-    print(f"\nconsumer app figures: {figures}")
     return {"where": where, "venv": env_dir, "out": out, "template": template, "stderr": run.stderr, "figures": figures}
 
 
