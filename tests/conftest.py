@@ -108,9 +108,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_runtestloop(session: pytest.Session) -> None:
-    """Test modules with a ``start_in_background()`` (subprocess work, e.g. tests/test_consumer_app.py)
-    start it before the first test, so it runs on the other core meanwhile."""
+    """Test modules with a ``start_in_background()`` (subprocess work: tests/background.py) start it
+    before the first test, in the order their tests run, so it runs on the other core meanwhile."""
     if not session.config.option.collectonly:
-        for module in {getattr(item, "module", None) for item in session.items} - {None}:
+        modules = dict.fromkeys(getattr(item, "module", None) for item in session.items)
+        for module in modules:
             if hasattr(module, "start_in_background"):
                 module.start_in_background()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    import background
+
+    background.cancel_pending()

@@ -27,9 +27,9 @@ import sysconfig
 import tempfile
 import time
 import venv
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import background
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,23 +37,16 @@ APP = ROOT / "tests" / "data" / "consumer_app" / "app.py"
 NAG_PREFIXES = ("AwsSolutions-", "HIPAA.Security-", "NIST.800.53.R5-", "PCI.DSS.321-", "Serverless-")
 
 
-_BUILD: Future | None = None
-
-
 def start_in_background() -> None:
     """Called by conftest when the session starts running tests: the wheel build, the venv and the
     consumer's synth are subprocesses, so they run on the other core while the session goes on."""
-    global _BUILD
-    if _BUILD is None:
-        executor = ThreadPoolExecutor(1, thread_name_prefix="consumer-app")
-        _BUILD = executor.submit(_build, Path(tempfile.mkdtemp(prefix="consumer-")))
-        executor.shutdown(wait=False)
+    background.start("consumer-app", _build, Path(tempfile.mkdtemp(prefix="consumer-")))
 
 
 @pytest.fixture(scope="module")
 def consumer():
     start_in_background()
-    built = _BUILD.result()
+    built = background.result("consumer-app", _build)
     print(f"\nconsumer app figures: {built['figures']}")
     return built
 
