@@ -17,6 +17,7 @@ Sources encoded here:
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,7 @@ def _insecure_assembly(outdir: Path, *, nag: bool = True) -> Path:
 
 def test_gate_fails_on_an_insecure_template(tmp_path, capsys):
     cdk_out = _insecure_assembly(tmp_path / "cdk.out")
+    unedited = shutil.copytree(cdk_out, tmp_path / "unedited")  # a second assembly for the same checkov run
     template_file = cdk_out / "Insecure.template.json"
     template = json.loads(template_file.read_text())
     bucket = next(r for r in template["Resources"].values() if r["Type"] == "AWS::S3::Bucket")
@@ -193,6 +195,18 @@ def test_gate_fails_on_an_insecure_template(tmp_path, capsys):
     assert "E3012" in output  # cfn-lint
     assert "AwsSolutions-S1 on Insecure/Plain/Resource is Non-Compliant" in output  # cdk-nag report
     assert output.rstrip().endswith("FAILED")
+    # two assemblies, one checkov run: each gets its own findings, and both fail
+    reports_file = tmp_path / "gate.json"
+    assert template_gate.main([str(cdk_out), str(unedited), "--checkov", _checkov(), "--json", str(reports_file)]) == 1
+    assert capsys.readouterr().out.count("== ") == 2
+    edited, plain = json.loads(reports_file.read_text())
+    assert (edited["cdk_out"], plain["cdk_out"]) == (str(cdk_out), str(unedited))
+    assert [f.split()[1] for f in edited["findings"]["cfn-lint"]] == ["E3012"] and plain["findings"]["cfn-lint"] == []
+    for report in (edited, plain):
+        assert report["checkov"]["resource_count"] == len(template["Resources"])
+        assert any("CKV_AWS_18" in f for f in report["findings"]["checkov"])
+        assert all(Path(c["file_abs_path"]).resolve().is_relative_to(Path(report["cdk_out"]).resolve())
+                   for c in report["checkov"]["failed_checks"])  # fmt: skip
 
 
 def test_gate_requires_the_nag_reports(tmp_path):
