@@ -127,7 +127,7 @@ def _app_py_on_a_bad_overlap(directory: Path) -> tuple[Path, subprocess.Complete
     path = directory / "broken.yaml"
     path.write_text(yaml.safe_dump(config))
     env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"config": str(path)}), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    return path, subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return path, subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 def start_in_background() -> None:
