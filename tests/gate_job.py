@@ -40,7 +40,10 @@ class GateJob:
         """Called for each synthesized config; starts the job once every wanted config is there."""
         self.assemblies[config_file.resolve()] = directory
         if self.wanted and self.wanted <= self.assemblies.keys() and self.process is None:
-            self.start()
+            try:
+                self.start()
+            except FileNotFoundError:  # no checkov: the gate tests fail on that by name, the synth does not
+                pass
 
     def start(self) -> None:
         from gates.template_gate import find_checkov
