@@ -25,7 +25,8 @@ GATE_REGIONS = ("eu-west-1",)  # cfn-lint: each template's own region (us-east-1
 
 
 class GateJob:
-    def __init__(self) -> None:
+    def __init__(self, regions: tuple[str, ...] = GATE_REGIONS) -> None:
+        self.regions = regions
         self.wanted: set[Path] = set()  # config files whose gate this session runs
         self.assemblies: dict[Path, str] = {}  # config file -> its synthesized assembly directory
         self.process: subprocess.Popen | None = None
@@ -53,12 +54,21 @@ class GateJob:
         self._output, self._errors = workdir / "reports.json", workdir / "stderr.txt"
         command = [sys.executable, "-m", "gates.template_gate", *(self.assemblies[c] for c in self._configs),
                    "--checkov", find_checkov(), "--json", str(self._output)]  # fmt: skip
-        command += [arg for region in GATE_REGIONS for arg in ("--region", region)]
+        command += [arg for region in self.regions for arg in ("--region", region)]
         with self._errors.open("w") as errors:
             # its own process group, so that an interrupted session ends checkov with it
             self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors,
                                             start_new_session=True)  # fmt: skip
         atexit.register(self.stop)
+
+    @classmethod
+    def on(cls, directory: str) -> GateJob:
+        """The gate (no extra cfn-lint region) on one assembly, e.g. a test module's own app, started
+        now: its fixture starts it and the gate test takes :meth:`report` (``Path(directory)``)."""
+        job = cls(regions=())
+        job.want({Path(directory)})
+        job.synthesized(Path(directory), directory)
+        return job
 
     def report(self, config_file: Path) -> GateReport:
         """The gate's report on ``config_file`` (waits for the job)."""
