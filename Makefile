@@ -43,25 +43,24 @@ diff: $(VENV)/.stamp-runtime $(CDK)
 install: $(VENV)/.stamp-runtime $(CDK)
 install-dev: $(VENV)/.stamp-dev
 
-# pip as venv ships it (no self-upgrade: a download and a reinstall on every cold run). --no-compile:
-# Python compiles the modules a run imports when it first imports them (for aws-cdk-lib, ~130 of its
-# ~360 modules), instead of pip compiling every module of every dependency here.
+# pip as venv ships it (no self-upgrade: a download and a reinstall on every cold run). pip compiles
+# the bytecode (no --no-compile): with PYTHONDONTWRITEBYTECODE set, as on the shared hosts, Python
+# would otherwise compile every imported module again in every process of every run.
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.stamp-runtime: $(VENV)/bin/python requirements.txt pyproject.toml
-	$(PY) -m pip install --quiet --no-compile -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
 # requirements-dev.txt includes requirements.txt: one resolve and install for both.
 $(VENV)/.stamp-dev: $(VENV)/bin/python requirements.txt pyproject.toml requirements-dev.txt
-	$(PY) -m pip install --quiet --no-compile -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.stamp-runtime $@
 
-# --no-compile here too: checkov's first run (the tests' background gate job) compiles what it imports.
 $(CHECKOV_VENV)/.stamp: requirements-checkov.txt
 	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --no-compile -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
 	touch $@
 
 $(CDK): package.json
