@@ -4,6 +4,7 @@ reports, with a non-zero exit on any unexplained finding.
     make synth                       # cdk synth -c nag=true: templates and cdk-nag reports in cdk.out/
     make check-templates             # python -m gates.template_gate cdk.out
     python -m gates.template_gate path/to/cdk.out --checkov /opt/checkov/bin/checkov
+    python -m gates.template_gate out/dev out/prod --json gate.json   # one checkov run, a report each
 
 What counts as unexplained:
 - cfn-lint: any error or warning (informational findings are ignored, as in the tests);
@@ -29,7 +30,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,18 +118,29 @@ def find_checkov(explicit: str | None = None) -> str:
     raise FileNotFoundError("checkov not found: run `make .venv-checkov/.stamp` or pass --checkov PATH")
 
 
-def run_checkov(templates: Sequence[StackTemplate], checkov: str, *, timeout: int = 600) -> dict:
-    """checkov's JSON report on ``templates`` (CloudFormation framework only, offline)."""
+def start_checkov(templates: Sequence[StackTemplate], checkov: str) -> subprocess.Popen:
+    """checkov on ``templates`` (CloudFormation framework only, offline), started in the background."""
     env = {key: value for key, value in os.environ.items() if key not in PLATFORM_VARIABLES}
     env.update(OFFLINE_ENVIRONMENT)
     command = [checkov, "--framework", "cloudformation", "--output", "json", "--skip-download", "--compact",
-               "--file", *[str(t.path) for t in templates]]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+               "--file", *[str(t.path.resolve()) for t in templates]]  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def finish_checkov(process: subprocess.Popen, templates: Sequence[StackTemplate], *, timeout: int = 600) -> dict:
+    """The JSON report of a :func:`start_checkov` run, merged, with ``resources_per_file`` (resolved path ->
+    resource count) so that :func:`checkov_subset` can split one run over several assemblies."""
     try:
-        report = json.loads(result.stdout)
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    try:
+        report = json.loads(stdout)
     except json.JSONDecodeError:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise RuntimeError(f"checkov produced no JSON report (exit {result.returncode}): " + " | ".join(tail)) from None
+        tail = (stderr or stdout).strip().splitlines()[-5:]
+        raise RuntimeError(f"checkov produced no JSON report (exit {process.returncode}): " + " | ".join(tail)) from None
     reports = report if isinstance(report, list) else [report]
     merged: dict = {"failed_checks": [], "skipped_checks": [], "parsing_errors": [], "resource_count": 0}
     for item in reports:
@@ -139,7 +151,44 @@ def run_checkov(templates: Sequence[StackTemplate], checkov: str, *, timeout: in
         merged["skipped_checks"] += results.get("skipped_checks", [])
         merged["parsing_errors"] += results.get("parsing_errors", [])
         merged["resource_count"] += item.get("summary", {}).get("resource_count", 0)
+    # checkov's resource_count is one resource vertex per entry of a parsed template's Resources
+    # (checkov/cloudformation/runner.py: report.add_resource per RESOURCE vertex); count them per file,
+    # and refuse to split a run whose total disagrees.
+    unparsed = {_resolved(error) for error in merged["parsing_errors"]}
+    merged["resources_per_file"] = {
+        str(path): len(json.loads(path.read_text()).get("Resources", {}))
+        for path in (t.path.resolve() for t in templates) if path not in unparsed
+    }  # fmt: skip
+    if sum(merged["resources_per_file"].values()) != merged["resource_count"]:
+        raise RuntimeError(
+            f"checkov counted {merged['resource_count']} resource(s) where the parsed templates hold "
+            f"{sum(merged['resources_per_file'].values())}"
+        )
     return merged
+
+
+def run_checkov(templates: Sequence[StackTemplate], checkov: str, *, timeout: int = 600) -> dict:
+    """checkov's JSON report on ``templates`` (CloudFormation framework only, offline)."""
+    return finish_checkov(start_checkov(templates, checkov), templates, timeout=timeout)
+
+
+def _resolved(path: str) -> Path:
+    return Path(path).resolve()
+
+
+def checkov_subset(report: dict, templates: Sequence[StackTemplate]) -> dict:
+    """The part of a :func:`finish_checkov` report (one run over several assemblies) on ``templates``."""
+    paths = {t.path.resolve() for t in templates}
+
+    def ours(check: dict) -> bool:
+        return _resolved(check.get("file_abs_path") or check["file_path"]) in paths
+
+    return {
+        "failed_checks": [c for c in report["failed_checks"] if ours(c)],
+        "skipped_checks": [c for c in report["skipped_checks"] if ours(c)],
+        "parsing_errors": [e for e in report["parsing_errors"] if _resolved(e) in paths],
+        "resource_count": sum(report["resources_per_file"].get(str(p), 0) for p in paths),
+    }
 
 
 def checkov_findings(report: dict) -> list[str]:
@@ -178,39 +227,77 @@ def nag_report_findings(cdk_out: Path) -> list[str]:
 
 def check_assembly(cdk_out: Path, *, checkov: str | None = None, regions: Iterable[str] = ()) -> GateReport:
     """Run the three gates on ``cdk_out``."""
-    report = GateReport()
-    templates = stack_templates(cdk_out)
-    if not templates:
-        report.findings["cfn-lint"].append(f"no stack template in {cdk_out}")
-        return report
-    report.notes.append(f"{len(templates)} template(s): " + ", ".join(t.name for t in templates))
-    report.findings["cfn-lint"] = cfn_lint_findings(templates, tuple(regions))
-    try:
-        checkov_report = run_checkov(templates, find_checkov(checkov))
-        report.checkov = checkov_report
-        report.findings["checkov"] = checkov_findings(checkov_report)
-        report.notes.append(
-            f"checkov: {checkov_report['resource_count']} resource(s), {len(checkov_report['skipped_checks'])} explained skip(s)"
-        )
-    except (FileNotFoundError, RuntimeError, subprocess.TimeoutExpired) as error:
-        report.findings["checkov"].append(str(error))
-    report.findings["cdk-nag"] = nag_report_findings(cdk_out)
-    return report
+    return check_assemblies([cdk_out], checkov=checkov, regions=regions)[0]
+
+
+def check_assemblies(
+    cdk_outs: Sequence[Path], *, checkov: str | None = None, regions: Iterable[str] = ()
+) -> list[GateReport]:
+    """Run the three gates on each of ``cdk_outs``: one report per assembly, as :func:`check_assembly`
+    would give, from ONE checkov process over all their templates (checkov's start-up costs more than
+    a config's checks), which runs while cfn-lint lints here."""
+    reports, templates_of = [], []
+    for cdk_out in cdk_outs:
+        report, templates = GateReport(), stack_templates(cdk_out)
+        if templates:
+            report.notes.append(f"{len(templates)} template(s): " + ", ".join(t.name for t in templates))
+        else:
+            report.findings["cfn-lint"].append(f"no stack template in {cdk_out}")
+        reports.append(report)
+        templates_of.append(templates)
+    every_template = [t for templates in templates_of for t in templates]
+    process = checkov_error = None
+    if every_template:
+        try:
+            process = start_checkov(every_template, find_checkov(checkov))
+        except FileNotFoundError as error:
+            checkov_error = str(error)
+    for report, templates in zip(reports, templates_of, strict=True):
+        if templates:
+            report.findings["cfn-lint"] = cfn_lint_findings(templates, tuple(regions))
+    merged = None
+    if process is not None:
+        try:
+            merged = finish_checkov(process, every_template)
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            checkov_error = str(error)
+    for cdk_out, report, templates in zip(cdk_outs, reports, templates_of, strict=True):
+        if not templates:
+            continue
+        if merged is None:
+            report.findings["checkov"].append(checkov_error or "checkov did not run")
+        else:
+            checkov_report = checkov_subset(merged, templates)
+            report.checkov = checkov_report
+            report.findings["checkov"] = checkov_findings(checkov_report)
+            report.notes.append(
+                f"checkov: {checkov_report['resource_count']} resource(s), {len(checkov_report['skipped_checks'])} explained skip(s)"
+            )
+        report.findings["cdk-nag"] = nag_report_findings(cdk_out)
+    return reports
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cdk_out", nargs="?", default="cdk.out", help="the synthesized cloud assembly (default: cdk.out)")
+    parser.add_argument("cdk_out", nargs="*", default=["cdk.out"],
+                        help="synthesized cloud assemblies, checked by one checkov run (default: cdk.out)")  # fmt: skip
     parser.add_argument("--checkov", help="checkov executable (default: $CHECKOV, .venv-checkov, PATH)")
     parser.add_argument("--region", action="append", default=[], help="extra region for cfn-lint (repeatable)")
+    parser.add_argument("--json", type=Path, help="also write the reports (one per assembly) to this JSON file")
     args = parser.parse_args(argv)
+    cdk_outs = [Path(cdk_out) for cdk_out in args.cdk_out]
     try:
-        report = check_assembly(Path(args.cdk_out), checkov=args.checkov, regions=args.region)
+        reports = check_assemblies(cdk_outs, checkov=args.checkov, regions=args.region)
     except FileNotFoundError as error:
         print(f"template gate: {error}", file=sys.stderr)
         return 2
-    print(report.render())
-    return 0 if report.passed else 1
+    for cdk_out, report in zip(cdk_outs, reports, strict=True):
+        if len(cdk_outs) > 1:
+            print(f"== {cdk_out}")
+        print(report.render())
+    if args.json:
+        args.json.write_text(json.dumps([{"cdk_out": str(p), **asdict(r)} for p, r in zip(cdk_outs, reports, strict=True)]))
+    return 0 if all(report.passed for report in reports) else 1
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 DEFAULT_CONFIG = ROOT / "config" / "default.yaml"
 
+from gate_job import GATE_JOB  # noqa: E402 - needs tests/ on sys.path
+
 
 class SynthesizedPlatform:
     """The default app, its stacks, its cloud assembly and a Template per stack."""
@@ -35,6 +37,7 @@ class SynthesizedPlatform:
         self.templates = {
             artifact.stack_name: artifact.template for artifact in self.assembly.stacks_recursively
         }
+        GATE_JOB.synthesized(config_path, self.assembly.directory)  # the gate's background job (gate_job.py)
         self._assertions: dict[str, Template] = {}
 
     def template(self, construct_id: str) -> Template:  # noqa: F821
@@ -89,3 +92,32 @@ def s3_vectors_platform() -> SynthesizedPlatform:
 
 PLATFORM_FIXTURES = {"default": "platform", "prod": "prod_platform", "classic": "classic_platform",
                      "tenants": "tenants_platform", "s3_vectors": "s3_vectors_platform"}
+PLATFORM_CONFIG_FILES = {"default": DEFAULT_CONFIG, "prod": ROOT / "config" / "prod.yaml",
+                         "classic": ROOT / "config" / "classic.yaml", "tenants": ROOT / "config" / "tenants.yaml",
+                         "s3_vectors": ROOT / "config" / "s3-vectors.yaml"}  # fmt: skip
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """When the session runs the template gate (tests/test_template_gate.py), its job starts in the
+    background as soon as the gated configs are synthesized (tests/gate_job.py), and its module runs
+    last, so the job has the rest of the session to finish."""
+    gate_module = [item for item in items if getattr(getattr(item, "module", None), "__name__", "") == "test_template_gate"]
+    gated = {getattr(getattr(item, "callspec", None), "params", {}).get("gate") for item in gate_module} - {None}
+    GATE_JOB.want({PLATFORM_CONFIG_FILES[name] for name in gated})
+    items[:] = [item for item in items if item not in gate_module] + gate_module
+
+
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Test modules with a ``start_in_background()`` (subprocess work: tests/background.py) start it
+    before the first test, in the order their tests run, so it runs on the other core meanwhile."""
+    if not session.config.option.collectonly:
+        modules = dict.fromkeys(getattr(item, "module", None) for item in session.items)
+        for module in modules:
+            if hasattr(module, "start_in_background"):
+                module.start_in_background()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    import background
+
+    background.cancel_pending()

@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import background
 import pytest
 import yaml
 
@@ -117,15 +119,24 @@ def test_missing_file_and_bad_yaml(tmp_path):
         load_config(bad)
 
 
-def test_cdk_app_prints_config_errors_without_traceback(tmp_path):
+def _app_py_on_a_bad_overlap(directory: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
     config = yaml.safe_load((ROOT / "config" / "default.yaml").read_text())
     config["knowledge"]["knowledge_bases"][0]["data_sources"][0]["chunking"] = {
         "strategy": "FIXED_SIZE", "max_tokens": 300, "overlap_percentage": 120,
     }
-    path = tmp_path / "broken.yaml"
+    path = directory / "broken.yaml"
     path.write_text(yaml.safe_dump(config))
     env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"config": str(path)}), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return path, subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def start_in_background() -> None:
+    """app.py runs in a subprocess (tests/background.py): it starts when the session does."""
+    background.start("app-py-bad-overlap", _app_py_on_a_bad_overlap, Path(tempfile.mkdtemp(prefix="app-py-")))
+
+
+def test_cdk_app_prints_config_errors_without_traceback(tmp_path):
+    path, result = background.result("app-py-bad-overlap", _app_py_on_a_bad_overlap, tmp_path)
     assert result.returncode == 1
     assert f"{path}: knowledge.knowledge_bases[0].data_sources[0].chunking.overlap_percentage: 120 is not within 1-99" in result.stderr
     assert "Traceback" not in result.stderr

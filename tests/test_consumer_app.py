@@ -24,10 +24,12 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 import venv
 from pathlib import Path
 
+import background
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +37,22 @@ APP = ROOT / "tests" / "data" / "consumer_app" / "app.py"
 NAG_PREFIXES = ("AwsSolutions-", "HIPAA.Security-", "NIST.800.53.R5-", "PCI.DSS.321-", "Serverless-")
 
 
+def start_in_background() -> None:
+    """Called by conftest when the session starts running tests: the wheel build, the venv and the
+    consumer's synth are subprocesses, so they run on the other core while the session goes on."""
+    background.start("consumer-app", _build, Path(tempfile.mkdtemp(prefix="consumer-")))
+
+
 @pytest.fixture(scope="module")
-def consumer(tmp_path_factory):
+def consumer():
+    start_in_background()
+    built = background.result("consumer-app", _build)
+    print(f"\nconsumer app figures: {built['figures']}")
+    return built
+
+
+def _build(base: Path) -> dict:
     started = time.monotonic()
-    base = tmp_path_factory.mktemp("consumer")
     wheels = base / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(wheels)], check=True, capture_output=True, timeout=300)  # fmt: skip
@@ -68,7 +82,6 @@ def consumer(tmp_path_factory):
     template = json.loads((out / "ConsumerPlatform.template.json").read_text())
     figures = {"resources": len(template["Resources"]), "synth_seconds": round(synth_seconds, 1),
                "total_seconds": round(time.monotonic() - started, 1)}  # fmt: skip
-    print(f"\nconsumer app figures: {figures}")
     return {"where": where, "venv": env_dir, "out": out, "template": template, "stderr": run.stderr, "figures": figures}
 
 

@@ -19,11 +19,13 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import background
 import pytest
 import yaml
 
@@ -315,21 +317,36 @@ def _app_py(config: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_app_py_reports_a_schedule_mistake_without_traceback(tmp_path: Path):
+def _schedule_mistake() -> str:
     document = copy.deepcopy(BASE)
     _set(document, f"{DS}.ingestion_schedule", "cron(0 3 * * *)")
-    config = tmp_path / "broken.yaml"
-    config.write_text(yaml.safe_dump(document))
-    result = _app_py(config)
+    return yaml.safe_dump(document)
+
+
+def _app_py_on(directory: Path, name: str, text: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    config = directory / name
+    config.write_text(text)
+    return config, _app_py(config)
+
+
+# app.py in a subprocess (an interpreter and a jsii runtime of its own): both runs start when the session does
+APP_PY_RUNS = {"app-py-schedule-mistake": ("broken.yaml", _schedule_mistake), "app-py-empty-file": ("empty.yaml", lambda: "# to do\n")}
+
+
+def start_in_background() -> None:
+    for key, (name, text) in APP_PY_RUNS.items():
+        background.start(key, _app_py_on, Path(tempfile.mkdtemp(prefix="app-py-")), name, text())
+
+
+def test_app_py_reports_a_schedule_mistake_without_traceback(tmp_path: Path):
+    config, result = background.result("app-py-schedule-mistake", _app_py_on, tmp_path, "broken.yaml", _schedule_mistake())
     assert result.returncode == 1
     _assert_clean(result.stdout + result.stderr)
     assert f"{config}: {DS}.ingestion_schedule: 'cron(0 3 * * *)' is not a valid schedule: a cron expression has six fields" in result.stderr
 
 
 def test_app_py_reports_an_empty_file_without_traceback(tmp_path: Path):
-    config = tmp_path / "empty.yaml"
-    config.write_text("# to do\n")
-    result = _app_py(config)
+    config, result = background.result("app-py-empty-file", _app_py_on, tmp_path, "empty.yaml", "# to do\n")
     assert result.returncode == 1
     _assert_clean(result.stdout + result.stderr)
     assert f"{config}: (top level): the file holds no settings" in result.stderr

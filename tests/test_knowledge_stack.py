@@ -372,17 +372,9 @@ def test_outputs(knowledge_template):
 
 
 @pytest.fixture(scope="module")
-def prod_knowledge_template():
-    from aws_cdk.assertions import Template
-    from conftest import ROOT
-
-    from bedrock_platform.composition.knowledge_stack import KnowledgeStack
-    from bedrock_platform.config.loader import load_config
-    from stacks.platform import new_app
-
-    app = new_app()
-    stack = KnowledgeStack(app, "Knowledge", config=load_config(ROOT / "config" / "prod.yaml"))
-    return Template.from_stack(stack)
+def prod_knowledge_template(prod_platform):
+    """config/prod.yaml's Knowledge stack: the session's prod synth (conftest), not a private one."""
+    return prod_platform.template("Knowledge")
 
 
 def test_prod_profile_keeps_data_and_enables_standby(prod_knowledge_template):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
+import background
 import pytest
 
 import bedrock_platform
@@ -71,16 +73,29 @@ def _mypy_strict(tmp_path, source: str):
     )  # fmt: skip
 
 
+WRONG_PROP_TYPE = "from bedrock_platform import FixedSizeChunking\nc = FixedSizeChunking(max_tokens='300', overlap_percentage=20)\n"
+
+
+def _readme_example() -> str:
+    [example] = [b for b in _python_blocks((ROOT / "README.md").read_text()) if "from bedrock_platform import" in b]
+    return example
+
+
+def start_in_background() -> None:
+    """Called by conftest when the session starts running tests: the two mypy runs are subprocesses
+    (tests/background.py)."""
+    background.start("mypy-readme-example", _mypy_strict, Path(tempfile.mkdtemp(prefix="mypy-")), _readme_example())
+    background.start("mypy-wrong-prop-type", _mypy_strict, Path(tempfile.mkdtemp(prefix="mypy-")), WRONG_PROP_TYPE)
+
+
 def test_library_example_passes_mypy_strict(tmp_path):
     """The README example type-checks with ``mypy --strict`` against the package's own type hints
     (bedrock_platform ships py.typed). mypy comes from requirements-dev.txt."""
-    [example] = [b for b in _python_blocks((ROOT / "README.md").read_text()) if "from bedrock_platform import" in b]
-    run = _mypy_strict(tmp_path, example)
+    run = background.result("mypy-readme-example", _mypy_strict, tmp_path, _readme_example())
     assert run.returncode == 0, run.stdout[-4000:]
 
 
 def test_mypy_check_bites_on_a_wrong_prop_type(tmp_path):
     """The same settings reject a wrong type passed to a construct prop (so the check above can fail)."""
-    run = _mypy_strict(tmp_path, "from bedrock_platform import FixedSizeChunking\n"
-                                 "c = FixedSizeChunking(max_tokens='300', overlap_percentage=20)\n")
+    run = background.result("mypy-wrong-prop-type", _mypy_strict, tmp_path, WRONG_PROP_TYPE)
     assert run.returncode == 1 and 'Argument "max_tokens" to "FixedSizeChunking"' in run.stdout, run.stdout

@@ -17,6 +17,7 @@ Sources encoded here:
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,14 +39,20 @@ def _checkov() -> str:
 
 @pytest.fixture(scope="module", params=["default", "prod", "classic", "tenants", "s3_vectors"])
 def gate(request):
-    """The full gate (cfn-lint, checkov, cdk-nag reports) on each config's assembly, run once per config."""
-    from conftest import PLATFORM_FIXTURES
+    """The full gate (cfn-lint, checkov, cdk-nag reports) on each config's assembly: one background job
+    over all five configs (one checkov process), started once they are synthesized (tests/gate_job.py)."""
+    from conftest import PLATFORM_CONFIG_FILES, PLATFORM_FIXTURES
+    from gate_job import GATE_JOB
 
-    synthesized = request.getfixturevalue(PLATFORM_FIXTURES[request.param])
+    _checkov()  # a missing checkov fails here, by name
+    if not GATE_JOB.wanted:  # conftest's collection hook names the configs of the selected gate tests
+        GATE_JOB.want({PLATFORM_CONFIG_FILES[request.param]})
+    for name, config_file in PLATFORM_CONFIG_FILES.items():  # the job starts when the last of them is synthesized
+        if config_file.resolve() in GATE_JOB.wanted:
+            request.getfixturevalue(PLATFORM_FIXTURES[name])
     # cfn-lint in the template's own region (us-east-1 for environment-agnostic stacks) and eu-west-1
-    report = template_gate.check_assembly(Path(synthesized.assembly.directory), checkov=_checkov(),
-                                          regions=["eu-west-1"])
-    return synthesized, report
+    # (gate_job.GATE_REGIONS)
+    return request.getfixturevalue(PLATFORM_FIXTURES[request.param]), GATE_JOB.report(PLATFORM_CONFIG_FILES[request.param])
 
 
 def _resources(synthesized):
@@ -177,18 +184,30 @@ def _insecure_assembly(outdir: Path, *, nag: bool = True) -> Path:
 
 def test_gate_fails_on_an_insecure_template(tmp_path, capsys):
     cdk_out = _insecure_assembly(tmp_path / "cdk.out")
+    unedited = shutil.copytree(cdk_out, tmp_path / "unedited")  # a second assembly for the same checkov run
     template_file = cdk_out / "Insecure.template.json"
     template = json.loads(template_file.read_text())
     bucket = next(r for r in template["Resources"].values() if r["Type"] == "AWS::S3::Bucket")
     bucket.setdefault("Properties", {})["ObjectLockEnabled"] = "sometimes"  # not a boolean: cfn-lint E3012
     template_file.write_text(json.dumps(template))
 
-    assert template_gate.main([str(cdk_out), "--checkov", _checkov()]) == 1
+    # two assemblies, one checkov run (checkov's start-up is most of its time): each gets its own findings
+    reports_file = tmp_path / "gate.json"
+    assert template_gate.main([str(cdk_out), str(unedited), "--checkov", _checkov(), "--json", str(reports_file)]) == 1
     output = capsys.readouterr().out
     assert "CKV_AWS_18" in output  # checkov: no access logging
     assert "E3012" in output  # cfn-lint
     assert "AwsSolutions-S1 on Insecure/Plain/Resource is Non-Compliant" in output  # cdk-nag report
     assert output.rstrip().endswith("FAILED")
+    assert [line for line in output.splitlines() if line.startswith("== ")] == [f"== {cdk_out}", f"== {unedited}"]
+    edited, plain = json.loads(reports_file.read_text())
+    assert (edited["cdk_out"], plain["cdk_out"]) == (str(cdk_out), str(unedited))
+    assert [f.split()[1] for f in edited["findings"]["cfn-lint"]] == ["E3012"] and plain["findings"]["cfn-lint"] == []
+    for report in (edited, plain):
+        assert report["checkov"]["resource_count"] == len(template["Resources"])
+        assert any("CKV_AWS_18" in f for f in report["findings"]["checkov"])
+        assert all(Path(c["file_abs_path"]).resolve().is_relative_to(Path(report["cdk_out"]).resolve())
+                   for c in report["checkov"]["failed_checks"])  # fmt: skip
 
 
 def test_gate_requires_the_nag_reports(tmp_path):
@@ -213,6 +232,48 @@ def test_gate_flags_unexplained_skips_and_empty_runs():
         "Agents.template.json AWS::S3::Bucket.B: CKV_AWS_18 skipped without a reason",
         "checkov checked no CloudFormation resource",
     ]
+
+
+def test_one_checkov_run_is_split_per_assembly(tmp_path):
+    """check_assemblies runs checkov once over several assemblies; each report gets only its own
+    templates' checks, parsing errors and resources (checkov's resource_count is one per entry of a
+    parsed template's Resources: checkov/cloudformation/runner.py, report.add_resource per RESOURCE vertex)."""
+    templates = {}
+    for config, count in (("dev", 2), ("prod", 3)):
+        (tmp_path / config).mkdir()
+        path = tmp_path / config / "Agents.template.json"
+        path.write_text(json.dumps({"Resources": {f"R{i}": {"Type": "AWS::SNS::Topic"} for i in range(count)}}))
+        templates[config] = [template_gate.StackTemplate(name="Agents", path=path)]
+    broken = tmp_path / "prod" / "Broken.template.json"
+    broken.write_text("{")
+    templates["prod"].append(template_gate.StackTemplate(name="Broken", path=broken))
+
+    def check(config, check_id):
+        path = templates[config][0].path
+        return {"file_path": f"/{config}/Agents.template.json", "file_abs_path": str(path), "resource": "AWS::SNS::Topic.R0",
+                "check_id": check_id, "check_name": "n", "check_result": {"suppress_comment": "a reason of some length"}}  # fmt: skip
+
+    class Finished:  # a checkov process that already wrote its JSON report
+        returncode = 1
+
+        def communicate(self, timeout=None):
+            results = {"failed_checks": [check("dev", "CKV_AWS_26")], "skipped_checks": [check("prod", "CKV_AWS_27")],
+                       "parsing_errors": [str(broken)]}  # fmt: skip
+            return json.dumps({"results": results, "summary": {"resource_count": 5}}), ""
+
+    every = templates["dev"] + templates["prod"]
+    merged = template_gate.finish_checkov(Finished(), every)
+    dev, prod = (template_gate.checkov_subset(merged, templates[c]) for c in ("dev", "prod"))
+    assert dev == {"failed_checks": [check("dev", "CKV_AWS_26")], "skipped_checks": [], "parsing_errors": [],
+                   "resource_count": 2}  # fmt: skip
+    assert prod == {"failed_checks": [], "skipped_checks": [check("prod", "CKV_AWS_27")], "parsing_errors": [str(broken)],
+                    "resource_count": 3}  # fmt: skip
+    assert template_gate.checkov_findings(dev) == ["Agents.template.json AWS::SNS::Topic.R0: CKV_AWS_26 n"]
+    # a total checkov counted otherwise cannot be split: the gate says so instead of guessing
+    results = {"parsing_errors": [str(broken)]}
+    Finished.communicate = lambda self, timeout=None: (json.dumps({"results": results, "summary": {"resource_count": 4}}), "")
+    with pytest.raises(RuntimeError, match="checkov counted 4 resource"):
+        template_gate.finish_checkov(Finished(), every)
 
 
 def test_gate_flags_nag_suppressions_without_reason(tmp_path):
