@@ -30,8 +30,9 @@ def test_allowed_pairs_keep_only_unconditional_allow_statements():
 def test_agents_and_harness_share_the_one_allowed_pairs_helper():
     from bedrock_platform.agentcore import harness
     from bedrock_platform.agents import agent, agent_grants
+    from bedrock_platform.core.policy_pairs import missing_grants
 
-    assert agent_grants.allowed_pairs is harness.allowed_pairs is allowed_pairs
+    assert agent_grants.missing_grants is harness.missing_grants is missing_grants
     assert not any(hasattr(module, "_allowed_pairs") for module in (agent, agent_grants, harness))
 
 
@@ -77,3 +78,25 @@ def test_both_turn_meters_share_one_stream_base():
         assert meter.totals.errors == (error,)
         with pytest.raises(MeterInputError, match=r"^event 2: unknown event type 'bogus'; allowed: "):
             meter.add({"bogus": {}})
+
+
+def test_missing_grants_names_each_requirement_the_policy_does_not_allow_unconditionally():
+    from aws_cdk import App, Stack
+
+    from bedrock_platform.core.policy_pairs import missing_grants
+
+    stack = Stack(App(), "S")
+    document = {"Statement": [
+        {"Effect": "Allow", "Action": "bedrock:Retrieve", "Resource": "arn:aws:bedrock:us-east-1:1:knowledge-base/A"},
+        {"Effect": "Allow", "Action": ["bedrock:ApplyGuardrail"], "Resource": ["arn:g"],
+         "Condition": {"StringEquals": {"aws:ResourceAccount": "1"}}},  # conditional: not counted
+    ]}  # fmt: skip
+    required = [
+        ("bedrock:Retrieve", "arn:aws:bedrock:us-east-1:1:knowledge-base/A", "knowledge base A"),
+        ("bedrock:Retrieve", "arn:aws:bedrock:us-east-1:1:knowledge-base/B", "knowledge base B"),
+        ("bedrock:ApplyGuardrail", "arn:g", "the guardrail"),
+    ]
+    assert missing_grants(stack, document, required, "Agent role") == [
+        "Agent role lacks bedrock:Retrieve on knowledge base B (arn:aws:bedrock:us-east-1:1:knowledge-base/B)",
+        "Agent role lacks bedrock:ApplyGuardrail on the guardrail (arn:g)",
+    ]

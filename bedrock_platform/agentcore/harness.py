@@ -50,11 +50,9 @@ from bedrock_platform.agents.agent_settings import (
 from bedrock_platform.core.fingerprint import digest, lazy_fingerprint
 from bedrock_platform.core.managed_grants import grant_with_managed_policy
 from bedrock_platform.core.policy_pairs import (
-    allowed_pairs,
     guardrail_requirements,
+    missing_grants,
     model_requirements,
-    pair_key,
-    show_value,
 )
 from bedrock_platform.core.validation import (
     PlatformValidationError,
@@ -336,7 +334,6 @@ class _GrantsValidation:
         agent = self._agent
         stack = Stack.of(agent)
         document = stack.resolve(agent.policy.node.default_child.policy_document)
-        allowed = allowed_pairs(document)
         if agent.inference_profile_arn is not None:
             profile = agent.inference_profile_arn
             required = [(action, profile, "the application inference profile") for action in INVOKE_ACTIONS]
@@ -348,11 +345,7 @@ class _GrantsValidation:
             required.append((INVOKE_GATEWAY_ACTION, agent.gateway.gateway_arn, "the gateway"))
         if agent.memory is not None:
             required += [(action, agent.memory.memory_arn, "the memory") for action in MEMORY_ACTIONS]
-        return [
-            f"Harness role lacks {action} on {what} ({show_value(stack.resolve(resource))})"
-            for action, resource, what in required
-            if (action, pair_key(stack.resolve(resource))) not in allowed
-        ]
+        return missing_grants(stack, document, required, "Harness role")
 
 
 def _hook_name(hook: agentcore.CfnHarness.HarnessHookProperty) -> str:

@@ -3,7 +3,7 @@ associations need (a statement removed by an override would otherwise fail silen
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jsii
 from aws_cdk import Stack
@@ -12,8 +12,9 @@ from constructs import IValidation
 
 from bedrock_platform.agents.agent_settings import BEDROCK_PRINCIPAL
 from bedrock_platform.core.policy_pairs import (
-    allowed_pairs,
     guardrail_requirements,
+    listed,
+    missing_grants,
     model_requirements,
     pair_key,
     show_value,
@@ -22,12 +23,6 @@ from bedrock_platform.models.foundation_model import INVOKE_ACTIONS
 
 if TYPE_CHECKING:
     from bedrock_platform.agents.agent import Agent
-
-
-def _listed(value: Any) -> list[Any]:
-    """A policy element that is one value or a list of values, as a list."""
-    return value if isinstance(value, list) else [] if value is None else [value]
-
 
 
 @jsii.implements(IValidation)
@@ -42,24 +37,19 @@ class AgentGrantsValidation:
         agent = self._agent
         stack = Stack.of(agent)
         document = stack.resolve(agent.policy.node.default_child.policy_document)
-        allowed = allowed_pairs(document)
         required = model_requirements(agent, agent.foundation_model, INVOKE_ACTIONS)
         required += [
             ("bedrock:Retrieve", kb.knowledge_base_arn, f"knowledge base {stack.resolve(kb.knowledge_base_id)}")
             for kb, _ in agent.knowledge_bases
         ]
         required += guardrail_requirements(agent.guardrail)
-        errors = [
-            f"Agent role lacks {action} on {what} ({show_value(stack.resolve(resource))})"
-            for action, resource, what in required
-            if (action, pair_key(stack.resolve(resource))) not in allowed
-        ]
+        errors = missing_grants(stack, document, required, "Agent role")
         # Schema reads are conditional (aws:ResourceAccount), which allowed_pairs leaves out.
         readable = {
             pair_key(resource)
             for statement in document.get("Statement", [])
-            if statement.get("Effect") == "Allow" and "s3:GetObject" in _listed(statement.get("Action"))
-            for resource in _listed(statement.get("Resource"))
+            if statement.get("Effect") == "Allow" and "s3:GetObject" in listed(statement.get("Action"))
+            for resource in listed(statement.get("Resource"))
         }
         errors += [
             f"Agent role lacks s3:GetObject on the OpenAPI schema of action group {group.name} "

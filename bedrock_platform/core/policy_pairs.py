@@ -4,8 +4,8 @@ A construct that grants its role what its associated resources need checks, at s
 grant is still in the resolved policy (an override that removed a statement would otherwise fail
 only at run time)::
 
-    allowed = allowed_pairs(stack.resolve(policy.node.default_child.policy_document))
-    missing = [what for action, arn, what in required if (action, pair_key(stack.resolve(arn))) not in allowed]
+    document = stack.resolve(policy.node.default_child.policy_document)
+    errors = missing_grants(stack, document, required, "Agent role")
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ def allowed_pairs(document: dict[str, Any]) -> set[tuple[str, str]]:
     for statement in document.get("Statement", []):
         if statement.get("Effect") != "Allow" or "Condition" in statement:
             continue
-        actions = statement.get("Action", [])
-        resources = statement.get("Resource", [])
-        for action in actions if isinstance(actions, list) else [actions]:
-            for resource in resources if isinstance(resources, list) else [resources]:
+        for action in listed(statement.get("Action")):
+            for resource in listed(statement.get("Resource")):
                 pairs.add((action, pair_key(resource)))
     return pairs
+
+
+def listed(value: Any) -> list[Any]:
+    """A policy element that is one value or a list of values, as a list."""
+    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def pair_key(value: Any) -> str:
@@ -40,6 +43,17 @@ def show_value(value: Any) -> str:
 
 # (action, resource ARN or token, what it is) as the validations list what a role must hold.
 Requirement = tuple[str, Any, str]
+
+
+def missing_grants(stack: Any, document: dict[str, Any], required: list[Requirement], holder: str) -> list[str]:
+    """One message per requirement the resolved policy ``document`` does not allow unconditionally,
+    e.g. ``Agent role lacks bedrock:Retrieve on knowledge base KB1 (arn:...)``."""
+    allowed = allowed_pairs(document)
+    return [
+        f"{holder} lacks {action} on {what} ({show_value(stack.resolve(resource))})"
+        for action, resource, what in required
+        if (action, pair_key(stack.resolve(resource))) not in allowed
+    ]
 
 
 def model_requirements(scope: Any, model: Any, invoke_actions: Any) -> list[Requirement]:
