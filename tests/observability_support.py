@@ -140,3 +140,21 @@ def as_list(value: Any) -> list:
 
 def sanitize(text: str) -> str:
     return re.sub(r"\s+", " ", text)
+
+
+def log_delivery_write_policy(log_group_name: str) -> dict:
+    """The resource policy a CloudWatch Logs destination group needs for vended log delivery
+    (CloudWatch Logs User Guide, "Logs sent to CloudWatch Logs" V2): the delivery service of this
+    account may create streams and put events on the group's streams only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AWSLogDeliveryWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{log_group_name}:log-stream:*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                          "ArnLike": {"aws:SourceArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:*"}},
+        }],
+    }  # fmt: skip

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import App, Environment, Stack
-from observability_support import ACCOUNT, REGION, RICH_CONFIG, resolve, resources
+from observability_support import ACCOUNT, REGION, RICH_CONFIG, log_delivery_write_policy, resolve, resources
 
 from bedrock_platform.core.stack_limits import (
     AccountQuotas,
@@ -120,18 +120,7 @@ def test_the_shared_policy_statement_is_exact():
     [(group_id, group)] = resources(t, "AWS::Logs::LogGroup").items()
     [policy] = resources(t, "AWS::Logs::ResourcePolicy").values()
     document = json.loads(resolve(policy["Properties"]["PolicyDocument"], {**SAMPLES, group_id: "g"}))
-    assert document == {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "AWSLogDeliveryWrite",
-            "Effect": "Allow",
-            "Principal": {"Service": "delivery.logs.amazonaws.com"},
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g:log-stream:*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
-                          "ArnLike": {"aws:SourceArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:*"}},
-        }],
-    }  # fmt: skip
+    assert document == log_delivery_write_policy("g")
     assert policy["Properties"]["PolicyName"] == f"{destination._prefix}-write"
     key_id = next(iter(resources(t, "AWS::KMS::Key")))
     assert group["Properties"] == {"KmsKeyId": {"Fn::GetAtt": [key_id, "Arn"]}, "RetentionInDays": 30}

@@ -30,7 +30,15 @@ import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
-from observability_support import ACCOUNT, REGION, RICH_CONFIG, observability_app, resolve, resources
+from observability_support import (
+    ACCOUNT,
+    REGION,
+    RICH_CONFIG,
+    log_delivery_write_policy,
+    observability_app,
+    resolve,
+    resources,
+)
 from test_token_metering import matches
 
 from bedrock_platform.core.validation import PlatformValidationError
@@ -115,18 +123,7 @@ def test_log_group_policy_lets_only_the_delivery_service_of_this_account_write_i
     group_id, _ = _one(t, "AWS::Logs::LogGroup")
     _, policy = _one(t, "AWS::Logs::ResourcePolicy")
     document = json.loads(resolve(policy["Properties"]["PolicyDocument"], {**SAMPLES, group_id: "g"}))
-    assert document == {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "AWSLogDeliveryWrite",
-            "Effect": "Allow",
-            "Principal": {"Service": "delivery.logs.amazonaws.com"},
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g:log-stream:*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
-                          "ArnLike": {"aws:SourceArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:*"}},
-        }],
-    }  # fmt: skip
+    assert document == log_delivery_write_policy("g")
     assert "TRACES" not in json.dumps(t)  # tracing is off unless asked
 
 

@@ -162,11 +162,8 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
                 data_policies[environment] += 1
     for (account, region), count in sorted(data_policies.items()):
         if count > MAX_AOSS_DATA_ACCESS_POLICIES:
-            where = "account" if account == _UNKNOWN[0] else f"account {account}"
-            if region != _UNKNOWN[1]:
-                where += f" ({region})"
             problems.append(
-                f"{where}: {count} AWS::OpenSearchServerless::AccessPolicy (type data) exceed the OpenSearch Serverless "
+                f"{_where(account, region)}: {count} AWS::OpenSearchServerless::AccessPolicy (type data) exceed the OpenSearch Serverless "
                 f"'Data access policies per account per Region' quota of {MAX_AOSS_DATA_ACCESS_POLICIES}, which AWS does not "
                 "raise: put some tenants' knowledge bases on vector_store: s3_vectors, or deploy some tenants to another "
                 "account or region"
@@ -178,11 +175,8 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
             totals[(account, region if regional else "")] += sum(by_type[t] for t in types)
         for (account, region), count in sorted(totals.items()):
             if count > quota:
-                where = "account" if account == _UNKNOWN[0] else f"account {account}"
-                if region and region != _UNKNOWN[1]:
-                    where += f" ({region})"
                 problems.append(
-                    f"{where}: {count} {'/'.join(types)} exceed the {quota_name} quota of {quota}: remove some, or request an "
+                    f"{_where(account, region)}: {count} {'/'.join(types)} exceed the {quota_name} quota of {quota}: remove some, or request an "
                     f"increase {_HOW[name in _NOT_ADJUSTABLE]} and then set quotas.{name} in the config to the approved value"
                 )
     for (account, region), by_type in sorted(counts.items()):
@@ -196,6 +190,13 @@ def check_limits(assembly: CloudAssembly, quotas: AccountQuotas) -> list[str]:
                 "quotas.log_resource_policies"
             )
     return problems
+
+
+def _where(account: str, region: str) -> str:
+    """``account``, ``account 111111111111`` or ``account 111111111111 (eu-west-1)`` for a message
+    (environment-agnostic stacks have no account or Region; ``region`` is empty for global quotas)."""
+    where = "account" if account == _UNKNOWN[0] else f"account {account}"
+    return where + (f" ({region})" if region and region != _UNKNOWN[1] else "")
 
 
 def check_stack(artifact: CloudFormationStackArtifact) -> list[str]:
