@@ -2,7 +2,8 @@
 
 (a) ``import bedrock_platform`` + one construct vs ``import aws_cdk``;
 (b) the consumer app of benchmarks/consumer_app.py synthesized with the library vs its raw-L1 twin
-    (whole process work: imports, construction, synth).
+    (whole process work: imports, construction, synth); ``synth-cfnresource`` against the stricter
+    untyped-``CfnResource`` twin.
 
 Each sample runs in a fresh interpreter and times itself with ``perf_counter`` from its first line
 (interpreter start-up excluded); the two sides of a pair run back to back, alternating which goes
@@ -40,9 +41,13 @@ CASES = {
         "from bedrock_platform import KnowledgeBase  # noqa",  # package + one construct
         "import aws_cdk  # noqa",
     ),
-    "synth": (
+    "synth": (  # the floor the issue names: the same resources in raw L1 (typed L1 classes)
         "import sys; sys.path.insert(0, 'benchmarks')\nfrom consumer_app import library_app\nlibrary_app()",
         "import sys; sys.path.insert(0, 'benchmarks')\nfrom consumer_app import l1_app\nl1_app()",
+    ),
+    "synth-cfnresource": (  # a stricter floor: untyped CfnResource, no service module loaded at all
+        "import sys; sys.path.insert(0, 'benchmarks')\nfrom consumer_app import library_app\nlibrary_app()",
+        "import sys; sys.path.insert(0, 'benchmarks')\nfrom consumer_app import cfn_resource_app\ncfn_resource_app()",
     ),
 }
 PYCACHE = Path(tempfile.gettempdir()) / "bedrock_platform_bench_pycache"

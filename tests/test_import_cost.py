@@ -153,13 +153,15 @@ def test_cdk_nag_honours_the_written_suppression():
     assert found == []  # without the suppression AwsSolutions reports SQS2 (no SSE) and SQS3 (no DLQ) as errors
 
 
-def test_benchmark_l1_twin_synthesizes_the_same_resources_as_the_library_app():
+@pytest.mark.parametrize("twin", ["l1_app", "cfn_resource_app"])
+def test_benchmark_twin_synthesizes_the_same_resources_as_the_library_app(twin):
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from consumer_app import l1_app, library_app, resources_without_paths
+    import consumer_app
 
-    ours, twin = resources_without_paths(library_app()), resources_without_paths(l1_app())
-    assert sorted(r["Type"] for r in ours.values()) == sorted(r["Type"] for r in twin.values())
-    assert len(ours) == 7 and ours == twin  # same logical ids, types, properties, policies and metadata
+    ours = consumer_app.resources_without_paths(consumer_app.library_app())
+    theirs = consumer_app.resources_without_paths(getattr(consumer_app, twin)())
+    assert sorted(r["Type"] for r in ours.values()) == sorted(r["Type"] for r in theirs.values())
+    assert len(ours) == 7 and ours == theirs  # same logical ids, types, properties, policies and metadata
 
 
 def test_plain_values_are_not_tokens_without_a_jsii_round_trip(monkeypatch):
