@@ -76,6 +76,24 @@ def test_creating_a_construct_loads_no_module_only_its_metrics_or_presets_need(n
     assert [m for m in NOT_FOR_CONSTRUCTION[name] if m in modules] == []
 
 
+SCHEDULE_AND_ALARM_MODULES = ("aws_cdk.aws_cloudwatch", "aws_cdk.aws_cloudwatch_actions", "aws_cdk.aws_scheduler",
+                              "aws_cdk.aws_sqs", "aws_cdk.aws_sns", "bedrock_platform.knowledge.ingestion_schedules")  # fmt: skip
+KNOWLEDGE_BASE = (
+    "from aws_cdk import App, Stack\nfrom aws_cdk import aws_kms as kms\n"
+    "from bedrock_platform import EmbeddingModel, KnowledgeBase, S3VectorStore\n"
+    "stack = Stack(App(), 'S')\n"
+    "store = S3VectorStore(stack, 'V', vector_bucket_name='acme-kb-vectors', kms_key=kms.Key(stack, 'K', enable_key_rotation=True))\n"
+    "kb = KnowledgeBase(stack, 'Faq', name='faq', vector_store=store, embedding_model=EmbeddingModel.titan_text_v2(1024))\n"
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("schedule", "loaded"), [(None, ()), ("'rate(1 day)'", SCHEDULE_AND_ALARM_MODULES)],
+                         ids=["unscheduled", "scheduled"])  # fmt: skip
+def test_a_knowledge_base_loads_scheduler_queue_and_alarm_modules_only_for_a_scheduled_data_source(schedule, loaded):
+    modules = _loaded_after(f"{KNOWLEDGE_BASE}kb.add_s3_data_source('Docs', ingestion_schedule={schedule})")
+    assert [m for m in SCHEDULE_AND_ALARM_MODULES if m in modules] == list(loaded)
+
+
 def test_bare_package_import_loads_no_domain():
     modules = _loaded_after("import bedrock_platform")
     assert not [m for m in modules if m.startswith("bedrock_platform.")]

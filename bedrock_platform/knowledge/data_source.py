@@ -19,14 +19,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from aws_cdk import Duration, Fn, Resource, Stack, Token
 from aws_cdk import aws_bedrock as bedrock
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from bedrock_platform.core.input_checks import (
@@ -42,7 +41,6 @@ from bedrock_platform.core.schedule_expression import check_schedule_expression
 from bedrock_platform.core.service_principals import confused_deputy_principal
 from bedrock_platform.core.validation import ValidationProblems, check_choice
 from bedrock_platform.knowledge.chunking import ChunkingStrategy, FixedSizeChunking
-from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
 from bedrock_platform.knowledge.knowledge_base_base import KnowledgeBaseBase
 from bedrock_platform.knowledge.knowledge_rules import (
     check_bucket_name,
@@ -51,6 +49,12 @@ from bedrock_platform.knowledge.knowledge_rules import (
     check_inclusion_prefixes,
 )
 from bedrock_platform.knowledge.parsing import DefaultParsing, ParsingStrategy
+
+if TYPE_CHECKING:  # a data source without a schedule loads neither EventBridge Scheduler, SQS nor the alarms
+    from aws_cdk import aws_scheduler as scheduler
+    from aws_cdk import aws_sqs as sqs
+
+    from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
 
 DATA_DELETION_POLICIES = ("DELETE", "RETAIN")
 # StartIngestionJob clientToken (botocore bedrock-agent model): 33-256 characters matching
@@ -138,7 +142,10 @@ class S3DataSource(Resource):
         problems.check(check_optional_string, "ingestion_schedule", ingestion_schedule)
         if isinstance(ingestion_schedule, str):
             problems.check(check_schedule_expression, "ingestion_schedule", ingestion_schedule)
-        problems.check(check_instance, "schedules", schedules, IngestionSchedules, "an IngestionSchedules")
+        if schedules is not None:
+            from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
+
+            problems.check(check_instance, "schedules", schedules, IngestionSchedules, "an IngestionSchedules")
         problems.raise_if_any(self)
 
         self.knowledge_base = knowledge_base
@@ -200,6 +207,8 @@ class S3DataSource(Resource):
         self.schedules: IngestionSchedules | None = None
         self.dead_letter_queue: sqs.IQueue | None = None
         if ingestion_schedule is not None:
+            from bedrock_platform.knowledge.ingestion_schedules import IngestionSchedules
+
             self.schedules = schedules or IngestionSchedules.of(self)
             self.dead_letter_queue = self.schedules.queue
             self._add_schedule(stack, ingestion_schedule, self.schedules)
@@ -251,6 +260,8 @@ class S3DataSource(Resource):
 
     def _add_schedule(self, stack: Stack, expression: str, schedules: IngestionSchedules) -> None:
         """Start ingestion jobs on a schedule with EventBridge Scheduler's universal target (no Lambda)."""
+        from aws_cdk import aws_scheduler as scheduler
+
         self.schedule_role = iam.Role(
             self,
             "IngestionScheduleRole",

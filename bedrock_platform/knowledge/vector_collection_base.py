@@ -17,11 +17,10 @@ grants into a data access policy of its own, in the importing stack.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import jsii
 from aws_cdk import DefaultStackSynthesizer, Fn, IStableStringProducer, Resource, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_opensearchserverless as aoss
 from constructs import Construct
@@ -30,6 +29,9 @@ from typing_extensions import Unpack
 from bedrock_platform.core.managed_grants import check_grantee, grant_with_managed_policy
 from bedrock_platform.core.metric_options import MetricOptions, construct_metric
 from bedrock_platform.core.validation import PlatformValidationError, is_token
+
+if TYPE_CHECKING:  # annotations only: metric() builds its Metric through construct_metric
+    from aws_cdk import aws_cloudwatch as cloudwatch
 
 # Data access permissions (aoss data plane). Admin = what CloudFormation needs for AWS::OpenSearchServerless::Index.
 INDEX_ADMIN_PERMISSIONS = ["aoss:CreateIndex", "aoss:DescribeIndex", "aoss:UpdateIndex", "aoss:DeleteIndex"]
