@@ -15,6 +15,14 @@ def only(template: Template, resource_type: str) -> tuple[str, dict]:
     return next(iter(resources.items()))
 
 
+def one_named(template: dict, resource_type: str, fragment: str = "") -> tuple[str, dict]:
+    """The single resource of ``resource_type`` whose logical id contains ``fragment``, in a template
+    dict (fails if there are none or several)."""
+    found = [(k, v) for k, v in template["Resources"].items() if v["Type"] == resource_type and fragment in k]
+    assert len(found) == 1, (resource_type, fragment, [k for k, _ in found])
+    return found[0]
+
+
 # The default synthesizer's file-asset bucket (aws-cdk-lib DefaultStackSynthesizer
 # DEFAULT_FILE_ASSETS_BUCKET_NAME with the default qualifier hnb659fds).
 ASSET_BUCKET = {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}

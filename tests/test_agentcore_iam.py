@@ -17,6 +17,7 @@ Sources:
 from __future__ import annotations
 
 import pytest
+from template_helpers import one_named
 
 P = {"Ref": "AWS::Partition"}
 R = {"Ref": "AWS::Region"}
@@ -28,19 +29,13 @@ def _join(*parts):
     return {"Fn::Join": ["", list(parts)]}
 
 
-def _one(template, type_, contains):
-    found = {k: v for k, v in template["Resources"].items() if v["Type"] == type_ and contains in k}
-    assert len(found) == 1, (type_, contains, list(found))
-    return next(iter(found.items()))
-
-
 @pytest.fixture(scope="module")
 def agents(platform):
     return platform.raw("Agents")
 
 
 def test_harness_role_trusts_agentcore_for_this_account_only(agents):
-    _, role = _one(agents, "AWS::IAM::Role", "HarnessExecutionRole")
+    _, role = one_named(agents, "AWS::IAM::Role", "HarnessExecutionRole")
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
         {
             "Action": "sts:AssumeRole",
@@ -55,7 +50,7 @@ def test_harness_role_trusts_agentcore_for_this_account_only(agents):
 
 
 def test_harness_policy_is_exactly_model_guardrail_gateway_memory_and_logs(agents):
-    logical, policy = _one(agents, "AWS::IAM::ManagedPolicy", "HarnessExecutionRolePolicy")
+    logical, policy = one_named(agents, "AWS::IAM::ManagedPolicy", "HarnessExecutionRolePolicy")
     model_arns = [
         _join("arn:", P, ":bedrock:", R, ":", A, f":inference-profile/us.{MODEL}"),
         _join("arn:", P, ":bedrock:", R, f"::foundation-model/{MODEL}"),
@@ -70,29 +65,29 @@ def test_harness_policy_is_exactly_model_guardrail_gateway_memory_and_logs(agent
         {"Sid": "ApplyGuardrail", "Effect": "Allow", "Action": "bedrock:ApplyGuardrail",
          "Resource": {"Fn::GetAtt": ["CustomerFacingGuardrail38CDF5A5", "GuardrailArn"]}},
         {"Sid": "InvokeGateway", "Effect": "Allow", "Action": "bedrock-agentcore:InvokeGateway",
-         "Resource": {"Fn::GetAtt": [_one(agents, "AWS::BedrockAgentCore::Gateway", "")[0], "GatewayArn"]}},
+         "Resource": {"Fn::GetAtt": [one_named(agents, "AWS::BedrockAgentCore::Gateway", "")[0], "GatewayArn"]}},
         {"Sid": "UseMemory", "Effect": "Allow",
          "Action": ["bedrock-agentcore:CreateEvent", "bedrock-agentcore:GetEvent", "bedrock-agentcore:GetMemoryRecord",
                     "bedrock-agentcore:ListEvents", "bedrock-agentcore:ListMemoryRecords",
                     "bedrock-agentcore:RetrieveMemoryRecords"],
-         "Resource": {"Fn::GetAtt": [_one(agents, "AWS::BedrockAgentCore::Memory", "")[0], "MemoryArn"]}},
+         "Resource": {"Fn::GetAtt": [one_named(agents, "AWS::BedrockAgentCore::Memory", "")[0], "MemoryArn"]}},
         {"Sid": "RuntimeLogs", "Effect": "Allow",
          "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
          "Resource": [_join("arn:", P, ":logs:", R, ":", A, f":log-group:{log_group}"),
                       _join("arn:", P, ":logs:", R, ":", A, f":log-group:{log_group}:log-stream:*")]},
         # The token-cap lifecycle hooks (tests/test_turn_cap_hooks_template.py).
         {"Sid": "InvokeHookFunctions", "Effect": "Allow", "Action": "lambda:InvokeFunction",
-         "Resource": {"Fn::GetAtt": [_one(agents, "AWS::Lambda::Function", "TurnCapFunction")[0], "Arn"]}},
+         "Resource": {"Fn::GetAtt": [one_named(agents, "AWS::Lambda::Function", "TurnCapFunction")[0], "Arn"]}},
     ]  # fmt: skip
-    role_logical, _ = _one(agents, "AWS::IAM::Role", "HarnessExecutionRole")
+    role_logical, _ = one_named(agents, "AWS::IAM::Role", "HarnessExecutionRole")
     assert policy["Properties"]["Roles"] == [{"Ref": role_logical}]
     # "Role validation failed" on create unless the policy is attached first (MDAA harness construct).
-    _, harness = _one(agents, "AWS::BedrockAgentCore::Harness", "")
+    _, harness = one_named(agents, "AWS::BedrockAgentCore::Harness", "")
     assert logical in harness["DependsOn"]
 
 
 def test_gateway_role_trusts_agentcore_for_its_gateway_and_invokes_exactly_its_targets(agents):
-    role_logical, role = _one(agents, "AWS::IAM::Role", "GatewayRole")
+    role_logical, role = one_named(agents, "AWS::IAM::Role", "GatewayRole")
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
         {
             "Action": "sts:AssumeRole",
@@ -106,10 +101,10 @@ def test_gateway_role_trusts_agentcore_for_its_gateway_and_invokes_exactly_its_t
         }
     ]  # fmt: skip
     assert "Policies" not in role["Properties"]  # no inline policy: the L2's grant is not used
-    _, policy = _one(agents, "AWS::IAM::ManagedPolicy", "GatewayPolicy")
+    _, policy = one_named(agents, "AWS::IAM::ManagedPolicy", "GatewayPolicy")
     assert policy["Properties"]["Roles"] == [{"Ref": role_logical}]
-    gateway_fn = _one(agents, "AWS::Lambda::Function", "GatewayHandlerFunction")[0]
-    search_fn = _one(agents, "AWS::Lambda::Function", "KnowledgeSearchFunction")[0]
+    gateway_fn = one_named(agents, "AWS::Lambda::Function", "GatewayHandlerFunction")[0]
+    search_fn = one_named(agents, "AWS::Lambda::Function", "KnowledgeSearchFunction")[0]
     assert policy["Properties"]["PolicyDocument"]["Statement"] == [
         {"Sid": "InvokeTarget1", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": {"Fn::GetAtt": [gateway_fn, "Arn"]}},
         {"Sid": "InvokeTarget2", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": {"Fn::GetAtt": [search_fn, "Arn"]}},
@@ -122,7 +117,7 @@ def test_gateway_role_trusts_agentcore_for_its_gateway_and_invokes_exactly_its_t
 
 
 def test_gateway_uses_iam_inbound_auth_and_one_lambda_target_per_tool_set(agents):
-    _, gateway = _one(agents, "AWS::BedrockAgentCore::Gateway", "")
+    _, gateway = one_named(agents, "AWS::BedrockAgentCore::Gateway", "")
     assert gateway["Properties"]["AuthorizerType"] == "AWS_IAM"
     targets = {v["Properties"]["Name"]: v["Properties"] for v in agents["Resources"].values()
                if v["Type"] == "AWS::BedrockAgentCore::GatewayTarget"}  # fmt: skip
@@ -134,22 +129,22 @@ def test_gateway_uses_iam_inbound_auth_and_one_lambda_target_per_tool_set(agents
 
 
 def test_knowledge_search_retrieves_from_exactly_the_agents_knowledge_bases(agents):
-    logical, fn = _one(agents, "AWS::Lambda::Function", "KnowledgeSearchFunction")
+    logical, fn = one_named(agents, "AWS::Lambda::Function", "KnowledgeSearchFunction")
     assert fn["Properties"]["Handler"] == "handler.handler"
     env = fn["Properties"]["Environment"]["Variables"]
     assert env["DEFAULT_MAX_RESULTS"] == "5"
     assert "support-docs" in str(env["KNOWLEDGE_BASES"]) and "product-manuals" not in str(env["KNOWLEDGE_BASES"])
     assert "KmsKeyArn" in fn["Properties"] and fn["Properties"]["TracingConfig"] == {"Mode": "Active"}
-    _, policy = _one(agents, "AWS::IAM::ManagedPolicy", "KnowledgeSearchFunctionExecutionPolicy")
+    _, policy = one_named(agents, "AWS::IAM::ManagedPolicy", "KnowledgeSearchFunctionExecutionPolicy")
     retrieve = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Sid"] == "RetrieveFromAgentKnowledgeBases"]
     assert len(retrieve) == 1 and retrieve[0]["Action"] == "bedrock:Retrieve"
     assert retrieve[0]["Resource"] == {"Ref": next(p for p in agents["Parameters"] if "supportdocsarn" in p.lower())}
 
 
 def test_gateway_handler_shares_the_classic_functions_data_grants(agents):
-    _, fn = _one(agents, "AWS::Lambda::Function", "GatewayHandlerFunction")
+    _, fn = one_named(agents, "AWS::Lambda::Function", "GatewayHandlerFunction")
     assert fn["Properties"]["Handler"] == "gateway_handler.handler"
-    _, policy = _one(agents, "AWS::IAM::ManagedPolicy", "GatewayHandlerExecutionPolicy")
+    _, policy = one_named(agents, "AWS::IAM::ManagedPolicy", "GatewayHandlerExecutionPolicy")
     sids = [s["Sid"] for s in policy["Properties"]["PolicyDocument"]["Statement"]]
     assert sids == ["WriteLogs", "DecryptEnvironment", "WriteTraces", "ReadOrdersAndInventory", "CheckOrderInRefund",
                     "WriteRefunds", "UseIdempotencyRecords", "UseTableKeyThroughDynamoDB"]  # fmt: skip

@@ -39,6 +39,7 @@ from observability_support import (
     resolve,
     resources,
 )
+from template_helpers import one_named
 from test_token_metering import matches
 
 from bedrock_platform.core.validation import PlatformValidationError
@@ -67,12 +68,6 @@ def _template(stack: Stack) -> dict:
     return Template.from_stack(stack).to_json()
 
 
-def _one(template: dict, resource_type: str, fragment: str = "") -> tuple[str, dict]:
-    found = [(k, v) for k, v in resources(template, resource_type).items() if fragment in k]
-    assert len(found) == 1, (resource_type, fragment, [k for k, _ in found])
-    return found[0]
-
-
 # -- log delivery ----------------------------------------------------------------------------------
 
 
@@ -89,8 +84,8 @@ def test_harness_delivers_application_and_usage_logs_and_traces_exactly():
         "USAGE_LOGS": {"LogType": "USAGE_LOGS", "Name": f"{prefix}-usage", "ResourceArn": HARNESS_ARN},
         "TRACES": {"LogType": "TRACES", "Name": f"{prefix}-traces", "ResourceArn": HARNESS_ARN},
     }
-    group_id, group = _one(t, "AWS::Logs::LogGroup")
-    key_id, _ = _one(t, "AWS::KMS::Key")
+    group_id, group = one_named(t, "AWS::Logs::LogGroup")
+    key_id, _ = one_named(t, "AWS::KMS::Key")
     assert group["Properties"] == {"KmsKeyId": {"Fn::GetAtt": [key_id, "Arn"]}, "RetentionInDays": 90}
     destinations = {v["Properties"]["DeliveryDestinationType"]: (k, v["Properties"])
                     for k, v in resources(t, "AWS::Logs::DeliveryDestination").items()}
@@ -101,7 +96,7 @@ def test_harness_delivers_application_and_usage_logs_and_traces_exactly():
     assert cwl["Name"] == f"{prefix}-logs"
     xray_id, xray = destinations["XRAY"]
     assert xray == {"DeliveryDestinationType": "XRAY", "Name": f"{prefix}-xray"}  # no resource ARN for X-Ray
-    policy_id, policy = _one(t, "AWS::Logs::ResourcePolicy")
+    policy_id, policy = one_named(t, "AWS::Logs::ResourcePolicy")
     deliveries = {v["Properties"]["DeliverySourceName"]: v for v in resources(t, "AWS::Logs::Delivery").values()}
     app, usage, traces = deliveries[f"{prefix}-app"], deliveries[f"{prefix}-usage"], deliveries[f"{prefix}-traces"]
     assert app["Properties"]["DeliveryDestinationArn"] == {"Fn::GetAtt": [cwl_id, "Arn"]}
@@ -120,8 +115,8 @@ def test_log_group_policy_lets_only_the_delivery_service_of_this_account_write_i
     stack = _stack()
     AgentCoreLogDelivery(stack, "H", resource_arn=HARNESS_ARN, name_prefix="acme-support")
     t = _template(stack)
-    group_id, _ = _one(t, "AWS::Logs::LogGroup")
-    _, policy = _one(t, "AWS::Logs::ResourcePolicy")
+    group_id, _ = one_named(t, "AWS::Logs::LogGroup")
+    _, policy = one_named(t, "AWS::Logs::ResourcePolicy")
     document = json.loads(resolve(policy["Properties"]["PolicyDocument"], {**SAMPLES, group_id: "g"}))
     assert document == log_delivery_write_policy("g")
     assert "TRACES" not in json.dumps(t)  # tracing is off unless asked
@@ -130,7 +125,7 @@ def test_log_group_policy_lets_only_the_delivery_service_of_this_account_write_i
 def test_key_policy_allows_cloudwatch_logs_and_the_delivery_service_only_for_this_account():
     stack = _stack()
     AgentCoreLogDelivery(stack, "H", resource_arn=HARNESS_ARN, name_prefix="acme-support")
-    _, key = _one(_template(stack), "AWS::KMS::Key")
+    _, key = one_named(_template(stack), "AWS::KMS::Key")
     statements = {s.get("Sid"): s for s in key["Properties"]["KeyPolicy"]["Statement"]}
     logs_statement = resolve(statements["AllowCloudWatchLogsInThisAccountAndRegion"], SAMPLES)
     assert logs_statement["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}

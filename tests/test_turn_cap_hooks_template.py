@@ -19,6 +19,7 @@ from __future__ import annotations
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_bedrockagentcore as agentcore
+from template_helpers import one_named
 
 from bedrock_platform.agentcore.harness import HarnessAgent
 from bedrock_platform.agentcore.turn_cap_hooks import TurnCapHooks
@@ -32,20 +33,14 @@ MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 INSTRUCTION = "You help customers of Example Corp with their orders and returns, politely and briefly."
 
 
-def _one(template, type_, contains):
-    found = {k: v for k, v in template["Resources"].items() if v["Type"] == type_ and contains in k}
-    assert len(found) == 1, (type_, contains, list(found))
-    return next(iter(found.items()))
-
-
 @pytest.fixture(scope="module")
 def agents(platform):
     return platform.raw("Agents")
 
 
 def test_harness_has_three_lambda_hooks_that_fail_closed(agents):
-    fn, _ = _one(agents, "AWS::Lambda::Function", "TurnCapFunction")
-    _, harness = _one(agents, "AWS::BedrockAgentCore::Harness", "")
+    fn, _ = one_named(agents, "AWS::Lambda::Function", "TurnCapFunction")
+    _, harness = one_named(agents, "AWS::BedrockAgentCore::Harness", "")
     target = {"Lambda": {"Arn": {"Fn::GetAtt": [fn, "Arn"]}, "FailureMode": "deny", "TimeoutSeconds": 10}}
     assert harness["Properties"]["Hooks"] == [
         {"BeforeInvocation": {"Name": "token_cap_before_invocation", "Target": target}},
@@ -55,9 +50,9 @@ def test_harness_has_three_lambda_hooks_that_fail_closed(agents):
 
 
 def test_hook_function_has_the_cap_and_answers_within_the_hook_timeout(agents):
-    _, fn = _one(agents, "AWS::Lambda::Function", "TurnCapFunction")
+    _, fn = one_named(agents, "AWS::Lambda::Function", "TurnCapFunction")
     props = fn["Properties"]
-    table, _ = _one(agents, "AWS::DynamoDB::Table", "TurnCapLedger")
+    table, _ = one_named(agents, "AWS::DynamoDB::Table", "TurnCapLedger")
     env = props["Environment"]["Variables"]
     assert env == {"TABLE_NAME": {"Ref": table}, "TOKEN_CAP": "3000", "WINDOW_SECONDS": "3600",
                    "LEASE_SECONDS": "180",  # harness TimeoutSeconds 120 + 60
@@ -69,22 +64,22 @@ def test_hook_function_has_the_cap_and_answers_within_the_hook_timeout(agents):
 
 
 def test_ledger_table_is_on_demand_pitr_kms_ttl(agents, platform):
-    _, table = _one(agents, "AWS::DynamoDB::Table", "TurnCapLedger")
+    _, table = one_named(agents, "AWS::DynamoDB::Table", "TurnCapLedger")
     props = table["Properties"]
     assert props["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert props["SSESpecification"]["SSEEnabled"] is True and props["SSESpecification"]["SSEType"] == "KMS"
-    key, _ = _one(agents, "AWS::KMS::Key", "AgentKey")
+    key, _ = one_named(agents, "AWS::KMS::Key", "AgentKey")
     assert props["SSESpecification"]["KMSMasterKeyId"] == {"Fn::GetAtt": [key, "Arn"]}
 
 
 def test_hook_function_policy_is_exactly_its_logs_key_traces_and_table(agents):
-    table, _ = _one(agents, "AWS::DynamoDB::Table", "TurnCapLedger")
-    key, _ = _one(agents, "AWS::KMS::Key", "AgentKey")
-    log_group, _ = _one(agents, "AWS::Logs::LogGroup", "TurnCapFunctionLogGroup")
-    _, policy = _one(agents, "AWS::IAM::ManagedPolicy", "TurnCapFunctionExecutionPolicy")
+    table, _ = one_named(agents, "AWS::DynamoDB::Table", "TurnCapLedger")
+    key, _ = one_named(agents, "AWS::KMS::Key", "AgentKey")
+    log_group, _ = one_named(agents, "AWS::Logs::LogGroup", "TurnCapFunctionLogGroup")
+    _, policy = one_named(agents, "AWS::IAM::ManagedPolicy", "TurnCapFunctionExecutionPolicy")
     key_arn = {"Fn::GetAtt": [key, "Arn"]}
     assert policy["Properties"]["PolicyDocument"]["Statement"] == [
         {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -99,8 +94,8 @@ def test_hook_function_policy_is_exactly_its_logs_key_traces_and_table(agents):
 
 
 def test_agentcore_may_invoke_the_hook_function_from_this_account_only(agents):
-    fn, _ = _one(agents, "AWS::Lambda::Function", "TurnCapFunction")
-    _, permission = _one(agents, "AWS::Lambda::Permission", "TurnCapFunctionHarnessInvoke")
+    fn, _ = one_named(agents, "AWS::Lambda::Function", "TurnCapFunction")
+    _, permission = one_named(agents, "AWS::Lambda::Permission", "TurnCapFunctionHarnessInvoke")
     assert permission["Properties"] == {
         "Action": "lambda:InvokeFunction",
         "FunctionName": {"Fn::GetAtt": [fn, "Arn"]},
@@ -117,7 +112,7 @@ def test_classic_config_has_no_turn_cap_hooks(classic_platform):
 
 def test_prod_ledger_is_retained(prod_platform):
     agents = prod_platform.raw("Agents")
-    _, table = _one(agents, "AWS::DynamoDB::Table", "TurnCapLedger")
+    _, table = one_named(agents, "AWS::DynamoDB::Table", "TurnCapLedger")
     assert table["DeletionPolicy"] == "Retain" and table["Properties"]["DeletionProtectionEnabled"] is True
 
 
