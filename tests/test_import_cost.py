@@ -171,12 +171,22 @@ def test_cdk_nag_honours_the_written_suppression():
     assert found == []  # without the suppression AwsSolutions reports SQS2 (no SSE) and SQS3 (no DLQ) as errors
 
 
-@pytest.mark.parametrize("twin", ["l1_app", "cfn_resource_app"])
-def test_benchmark_twin_synthesizes_the_same_resources_as_the_library_app(twin):
+@pytest.fixture(scope="module")
+def consumer_app():
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import consumer_app
 
-    ours = consumer_app.resources_without_paths(consumer_app.library_app())
+    return consumer_app
+
+
+@pytest.fixture(scope="module")
+def library_resources(consumer_app):
+    return consumer_app.resources_without_paths(consumer_app.library_app())  # synthesized once for both twins
+
+
+@pytest.mark.parametrize("twin", ["l1_app", "cfn_resource_app"])
+def test_benchmark_twin_synthesizes_the_same_resources_as_the_library_app(consumer_app, library_resources, twin):
+    ours = library_resources
     theirs = consumer_app.resources_without_paths(getattr(consumer_app, twin)())
     assert sorted(r["Type"] for r in ours.values()) == sorted(r["Type"] for r in theirs.values())
     assert len(ours) == 7 and ours == theirs  # same logical ids, types, properties, policies and metadata
